@@ -1,0 +1,63 @@
+# Two commands for a newcomer (see README):
+#   make run   – set up everything and start Lighthouse with demo data (SQLite, in-process tasks)
+#   make test  – set up everything and run the whole test suite
+# Both are idempotent: re-running only redoes what changed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup assets messages migrate seed check bench clean
+
+run: setup migrate seed
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed assets messages
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Lighthouse needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Vendor assets are copied from node_modules into static/vendor and served by Django
+# (whitenoise in production); nothing is loaded from a CDN at run time.
+assets: node_modules/.installed
+	mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/htmx static/vendor/chartjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/* static/vendor/bootstrap-icons/fonts/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+
+# The compiled catalogue is committed (a fresh machine may lack GNU gettext);
+# recompile it when msgfmt is available so it always matches the .po file.
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+
+migrate: setup
+	$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+check: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+bench: setup
+	$(PY) manage.py benchmark $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

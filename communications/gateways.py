@@ -1,0 +1,90 @@
+"""Channel gateways behind one small interface: send(address, subject, text) -> provider id.
+
+- e-mail goes through Django's e-mail backend (console on the embedded default, SMTP in production);
+- SMS and push go to an HTTP gateway (JSON POST with our idempotency key) when NOTIFY_GATEWAY_URL
+  is set, else to a logging gateway that writes the message to the log.
+Gateways raise TransientError (worth retrying) or PermanentError (never retry) on failure.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+log = logging.getLogger("lighthouse.gateway")
+
+
+class GatewayError(Exception):
+    retry_after: float | None = None
+
+
+class TransientError(GatewayError):
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(GatewayError):
+    pass
+
+
+class LoggingGateway:
+    def __init__(self, channel):
+        self.channel = channel
+
+    def send(self, *, address: str, subject: str, text: str, idempotency_key: str) -> str:
+        log.info("[%s → %s] %s %s", self.channel, address, subject, text)
+        return f"log-{idempotency_key}"
+
+
+class HttpGateway:
+    """A provider-neutral JSON gateway: POST {channel, to, subject, text, idempotency_key}."""
+
+    def __init__(self, channel, url, key, timeout):
+        self.channel, self.url, self.key, self.timeout = channel, url, key, timeout
+
+    def send(self, *, address: str, subject: str, text: str, idempotency_key: str) -> str:
+        body = json.dumps(
+            {"channel": self.channel, "to": address, "subject": subject, "text": text, "idempotency_key": idempotency_key},
+            ensure_ascii=False,
+        ).encode()
+        request = urllib.request.Request(
+            self.url, data=body, method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", "Authorization": f"Bearer {self.key}",
+                     "Idempotency-Key": idempotency_key},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:500].decode("utf-8", "replace")
+            if exc.code == 429 or exc.code >= 500:
+                retry_after = exc.headers.get("Retry-After")
+                raise TransientError(f"HTTP {exc.code}: {detail}", retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+            raise PermanentError(f"HTTP {exc.code}: {detail}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise TransientError(f"{exc.__class__.__name__}: {exc}")
+        except ValueError as exc:
+            raise TransientError(f"unreadable gateway answer: {exc}")
+        return str(payload.get("message_id") or payload.get("id") or "")
+
+
+class EmailGateway:
+    def send(self, *, address: str, subject: str, text: str, idempotency_key: str) -> str:
+        message = EmailMessage(subject=subject, body=text, to=[address], headers={"X-Lighthouse-Key": idempotency_key})
+        try:
+            message.send(fail_silently=False)
+        except (OSError, ConnectionError) as exc:
+            raise TransientError(f"{exc.__class__.__name__}: {exc}")
+        return idempotency_key
+
+
+def gateway_for(channel: str):
+    if channel == "email":
+        return EmailGateway()
+    if settings.NOTIFY_GATEWAY_URL:
+        return HttpGateway(channel, settings.NOTIFY_GATEWAY_URL, settings.NOTIFY_GATEWAY_KEY, settings.NOTIFY_GATEWAY_TIMEOUT)
+    return LoggingGateway(channel)

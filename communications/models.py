@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from owners.models.residents import Channel
+
+
+class Delivery(models.Model):
+    """One message to one person on one channel: the outbox row a worker sends from.
+
+    `dedupe_key` is unique, so recording the same notice twice (a retried request, a second
+    worker) cannot produce a second message. The body is rendered when sending, so secrets
+    such as activation links never sit in the table.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Portal invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=255, help_text=_("Mobile number or e-mail address."))
+    resident = models.ForeignKey(
+        "owners.Resident", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
+        verbose_name=_("resident"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
+        verbose_name=_("user"),
+    )
+    # What the message is about (e.g. the invitation id); never a secret.
+    object_id = models.BigIntegerField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    dedupe_key = models.CharField(max_length=128, unique=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx",
+                         condition=models.Q(status="queued")),
+            models.Index(fields=["resident", "-created_at"], name="delivery_resident_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.address} ({self.get_status_display()})"

@@ -1,0 +1,43 @@
+"""Turning a delivery row into the words a person receives, in their language."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from owners.models import Invitation
+from owners.services import invitation_token
+
+from ..models import Delivery
+
+
+class RenderError(Exception):
+    pass
+
+
+def _context(delivery: Delivery) -> dict:
+    if delivery.kind == Delivery.Kind.INVITATION:
+        invitation = Invitation.objects.select_related("resident").get(pk=delivery.object_id)
+        path = reverse("activate", kwargs={"token": invitation_token(invitation)})
+        return {"name": invitation.resident.name, "link": settings.SITE_URL + path,
+                "days": settings.INVITATION_MAX_AGE.days}
+    if delivery.kind == Delivery.Kind.PASSWORD_RESET:
+        user = delivery.user
+        path = reverse("password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        })
+        return {"name": user.display_name, "link": settings.SITE_URL + path}
+    raise RenderError(f"unknown delivery kind {delivery.kind}")
+
+
+def delivery_render(delivery: Delivery) -> tuple[str, str]:
+    """(subject, text) for a delivery; SMS gets the short template, e-mail the long one."""
+    context = _context(delivery)
+    folder = "emails" if delivery.channel == "email" else "sms"
+    with translation.override(delivery.language):
+        subject = render_to_string(f"emails/{delivery.kind}_subject.txt", context).strip()
+        text = render_to_string(f"{folder}/{delivery.kind}.txt", context).strip()
+    return subject, text

@@ -1,0 +1,36 @@
+"""One error shape for the whole API: {"detail", "code"} plus "errors" for invalid fields."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from django.utils.translation import gettext as _
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in the request's language.")
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, throttled.")
+    errors = serializers.DictField(
+        required=False, help_text="For invalid input: field name → list of messages.",
+        child=serializers.ListField(child=serializers.CharField()),
+    )
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": _("The request has invalid fields."), "code": "invalid", "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+    return response
+
+
+def error_response(detail: str, code: str, http_status=status.HTTP_400_BAD_REQUEST, **extra) -> Response:
+    return Response({"detail": detail, "code": code, **extra}, status=http_status)

@@ -1,0 +1,32 @@
+"""OpenAPI generation that documents every error an endpoint can answer with."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from .errors import ErrorSerializer
+
+_ERROR = {
+    "400": "Invalid input: unknown or malformed fields, bad filters. Nothing was changed.",
+    "401": "Not signed in (no session and no valid token).",
+    "403": "Signed in, but your role may not do this.",
+    "404": "No such object within what you may see (another estate's or owner's objects answer 404 too).",
+    "429": "Too many requests; wait and retry (see Retry-After).",
+}
+
+
+class LighthouseAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        codes = ["400", "429"] if public else ["400", "401", "403", "429"]
+        if "{" in self.path:
+            codes.append("404")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(response=ErrorSerializer, description=_ERROR[code]), code
+                )
+        return responses

@@ -1,0 +1,23 @@
+from csp.decorators import csp_update
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
+
+router = DefaultRouter()
+router.register("estates", EstateViewSet, basename="estate")
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("units", UnitViewSet, basename="unit")
+router.register("residents", ResidentViewSet, basename="resident")
+
+# Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
+docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", docs_view, name="api-docs"),
+]

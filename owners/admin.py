@@ -1,0 +1,237 @@
+"""The managers' desk. Every list is scoped like the rest of the product; role changes go
+through services.staff_roles_sync so groups and admin access always follow assignments."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Building, Estate, Invitation, Occupancy, Resident, StaffMembership, Unit, User
+from .permissions import ALL, assignable_roles, managed_estate_ids, staff_estate_ids
+from .selectors import (
+    building_list_for,
+    estate_list_for,
+    membership_list_for,
+    resident_list_for,
+    unit_list_for,
+    user_list_for,
+)
+from .services import resident_invite, staff_roles_sync
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists and foreign-key choices limited to the signed-in manager's estates."""
+
+    scoped_queryset = None  # callable(user) -> queryset
+    scoped_fields = {"estate": estate_list_for, "building": building_list_for, "unit": unit_list_for,
+                     "resident": resident_list_for}
+
+    def get_queryset(self, request):
+        return type(self).scoped_queryset(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        chooser = self.scoped_fields.get(db_field.name)
+        if chooser is not None:
+            kwargs["queryset"] = chooser(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BuildingInline(admin.TabularInline):
+    model = Building
+    extra = 0
+    fields = ["name", "floors"]
+    show_change_link = True
+
+
+@admin.register(Estate)
+class EstateAdmin(ScopedAdmin):
+    scoped_queryset = estate_list_for
+    list_display = ["name", "code", "address", "timezone", "phone"]
+    search_fields = ["name", "code", "address"]
+    inlines = [BuildingInline]
+
+
+@admin.register(Building)
+class BuildingAdmin(ScopedAdmin):
+    scoped_queryset = building_list_for
+    list_display = ["name", "estate", "floors"]
+    list_filter = ["estate"]
+    search_fields = ["name", "estate__name"]
+    list_select_related = ["estate"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    scoped_queryset = unit_list_for
+    list_display = ["number", "entrance", "building", "floor", "area_sqm"]
+    list_filter = ["building__estate", "building"]
+    search_fields = ["number", "building__name", "building__estate__name"]
+    list_select_related = ["building__estate"]
+    autocomplete_fields = ["building"]
+    show_full_result_count = False
+
+
+class OccupancyInline(admin.TabularInline):
+    model = Occupancy
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = unit_list_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Resident)
+class ResidentAdmin(ScopedAdmin):
+    scoped_queryset = resident_list_for
+    list_display = ["name", "mobile", "email", "preferred_channel", "has_account", "created_at"]
+    list_filter = ["preferred_channel", "preferred_language", ("user", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "mobile", "email"]
+    readonly_fields = ["user", "created_at"]
+    inlines = [OccupancyInline]
+    actions = ["invite"]
+    show_full_result_count = False
+
+    @admin.display(boolean=True, description=_("portal account"))
+    def has_account(self, obj):
+        return obj.user_id is not None
+
+    @admin.action(description=_("Invite the selected residents to the owner portal"), permissions=["invite"])
+    def invite(self, request, queryset):
+        sent, refused = 0, []
+        for resident in queryset:
+            try:
+                resident_invite(resident=resident, invited_by=request.user)
+                sent += 1
+            except ValidationError as exc:
+                refused.append(exc.messages[0])
+        if sent:
+            self.message_user(request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent)
+        for reason in refused:
+            self.message_user(request, reason, level=messages.WARNING)
+
+    def has_invite_permission(self, request):
+        return request.user.has_perm("owners.add_invitation")
+
+
+@admin.register(Occupancy)
+class OccupancyAdmin(ScopedAdmin):
+    scoped_queryset = staticmethod(lambda user: Occupancy.objects.filter(resident__in=resident_list_for(user), unit__in=unit_list_for(user)).select_related("resident", "unit__building__estate"))
+    list_display = ["resident", "unit", "relation", "start_date", "end_date"]
+    list_filter = ["relation", "unit__building__estate"]
+    search_fields = ["resident__name", "resident__mobile", "unit__number"]
+    autocomplete_fields = ["resident", "unit"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ScopedAdmin):
+    scoped_queryset = staticmethod(lambda user: Invitation.objects.filter(resident__in=resident_list_for(user)).select_related("resident", "created_by"))
+    list_display = ["resident", "created_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["resident__name", "resident__mobile"]
+    readonly_fields = ["resident", "created_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the resident's page or the "invite" action
+
+
+class MembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 1
+    fields = ["estate", "role"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "estate":
+            managed = managed_estate_ids(request.user)
+            kwargs["queryset"] = estate_list_for(request.user) if managed is ALL else Estate.objects.filter(id__in=managed or [])
+            kwargs["required"] = managed is not ALL
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            allowed = assignable_roles(request.user)
+            kwargs["choices"] = [(v, l) for v, l in db_field.choices if v in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("estate")
+        scope = staff_estate_ids(request.user)
+        return qs if scope is ALL else qs.filter(estate_id__in=scope or [])
+
+
+@admin.register(User)
+class LighthouseUserAdmin(UserAdmin):
+    list_display = ["username", "display_name", "kind", "mobile", "email", "is_active", "is_staff", "last_login"]
+    list_filter = ["kind", "is_active", "is_staff", "memberships__role", "memberships__estate"]
+    search_fields = ["username", "first_name", "last_name", "email", "mobile"]
+    fieldsets = (
+        (None, {"fields": ("username", "password", "kind")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "mobile", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "mobile", "password1", "password2")}),)
+    inlines = [MembershipInline]
+
+    @admin.display(description=_("name"))
+    def display_name(self, obj):
+        return obj.get_full_name() or obj.first_name
+
+    def get_queryset(self, request):
+        return user_list_for(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Admin access and groups follow estate assignments; only superusers grant superuser.
+        readonly = ["is_staff", "groups", "last_login", "date_joined", "kind"]
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.pk != request.user.pk and not request.user.is_superuser:
+            # Nobody below company level may edit a manager's or a superuser's account.
+            if obj.is_superuser or (managed_estate_ids(request.user) is not ALL and obj.memberships.filter(role__in=["estate_manager", "company_admin"]).exists()):
+                return False
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_roles_sync(form.instance)
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ScopedAdmin):
+    scoped_queryset = membership_list_for
+    list_display = ["user", "estate", "role", "created_at"]
+    list_filter = ["role", "estate"]
+    search_fields = ["user__username", "user__first_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            allowed = assignable_roles(request.user)
+            kwargs["choices"] = [(v, l) for v, l in db_field.choices if v in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "estate":
+            managed = managed_estate_ids(request.user)
+            kwargs["queryset"] = Estate.objects.all() if managed is ALL else Estate.objects.filter(id__in=managed or [])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        staff_roles_sync(obj.user)
+
+    def delete_model(self, request, obj):
+        user = obj.user
+        super().delete_model(request, obj)
+        staff_roles_sync(user)
+
+    def delete_queryset(self, request, queryset):
+        users = list(User.objects.filter(memberships__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for user in users:
+            staff_roles_sync(user)

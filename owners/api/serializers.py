@@ -1,0 +1,142 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from ..models import Building, Estate, Occupancy, Resident, Unit
+from ..phone import mobile_normalize
+from ..selectors import building_list_for, estate_list_for, unit_list_for
+
+
+class StrictSerializer(serializers.ModelSerializer):
+    """Refuses fields it does not know, so a typo is a 400 rather than silently ignored."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+    def _scoped(self, name, queryset_for):
+        request = self.context.get("request")
+        if request is not None and name in self.fields and not self.fields[name].read_only:
+            self.fields[name].queryset = queryset_for(request.user)
+
+
+class EstateSerializer(StrictSerializer):
+    class Meta:
+        model = Estate
+        fields = ["id", "name", "code", "address", "timezone", "phone", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class BuildingSerializer(StrictSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scoped("estate", estate_list_for)
+
+    class Meta:
+        model = Building
+        fields = ["id", "estate", "name", "floors"]
+
+
+class UnitSerializer(StrictSerializer):
+    label = serializers.CharField(read_only=True)
+    estate = serializers.IntegerField(source="building.estate_id", read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scoped("building", building_list_for)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "estate", "building", "entrance", "number", "floor", "area_sqm", "label"]
+
+
+class OccupancySerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.label", read_only=True)
+    estate = serializers.IntegerField(source="unit.building.estate_id", read_only=True)
+
+    class Meta:
+        model = Occupancy
+        fields = ["id", "unit", "unit_label", "estate", "relation", "start_date", "end_date"]
+
+
+class ResidentSerializer(StrictSerializer):
+    occupancies = serializers.SerializerMethodField()
+    has_account = serializers.BooleanField(read_only=True)
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.none(), write_only=True, required=False,
+        help_text="On create: the unit the resident moves into.",
+    )
+    relation = serializers.ChoiceField(choices=Occupancy.Relation.choices, write_only=True, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scoped("unit", unit_list_for)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id", "name", "mobile", "email", "preferred_language", "preferred_channel", "allow_sms", "allow_email",
+            "allow_push", "has_account", "occupancies", "unit", "relation", "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_occupancies(self, obj) -> list[dict]:
+        current = [o for o in obj.occupancies.all() if o.end_date is None]
+        return OccupancySerializer(current, many=True).data
+
+    def validate_mobile(self, value):
+        if not value:
+            return None
+        try:
+            normal = mobile_normalize(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
+        clash = Resident.objects.filter(mobile=normal)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(_("A resident with this mobile number already exists."))
+        return normal
+
+    def validate(self, attrs):
+        if self.instance is None and "unit" not in attrs:
+            raise serializers.ValidationError({"unit": [_("A new resident needs the unit they live in.")]})
+        if self.instance is not None and ("unit" in attrs or "relation" in attrs):
+            raise serializers.ValidationError({"unit": [_("Moves are recorded as occupancies, not by editing the resident.")]})
+        return attrs
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("units", "units"), ("residents", "residents")])
+    file = serializers.FileField()
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    rows = serializers.IntegerField()
+    units_created = serializers.IntegerField()
+    residents_created = serializers.IntegerField()
+    residents_matched = serializers.IntegerField()
+    occupancies_created = serializers.IntegerField()
+    encoding = serializers.CharField()
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+
+
+class ImportRejectedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    rows = ImportRowErrorSerializer(many=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()

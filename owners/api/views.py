@@ -1,0 +1,147 @@
+"""REST API for the registry. Every queryset comes from a selector, so scope is never forgotten."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from config.api.errors import ErrorSerializer, error_response
+
+from ..models import Building, Occupancy, Resident, Unit
+from ..selectors import building_list_for, estate_list_for, resident_list_for, unit_list_for
+from ..services import ImportError, import_residents, import_units, resident_create, resident_invite
+from . import serializers as s
+
+
+class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
+    """Anyone signed in may read what their scope shows; writes need the role's model permission."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    permission_classes = [ReadScopedWriteByRole]
+
+
+class EstateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = s.EstateSerializer
+    search_fields = ["name", "code"]
+
+    def get_queryset(self):
+        return estate_list_for(self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportRequestSerializer},
+        responses={201: s.ImportResultSerializer, 400: OpenApiResponse(s.ImportRejectedSerializer,
+                   description="Nothing was imported; every bad row is listed with its line number.")},
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request, pk=None):
+        """Import units or residents into this estate from CSV (UTF-8, UTF-8 BOM, GBK) or XLSX. All or nothing."""
+        estate = self.get_object()
+        form = s.ImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        kind = form.validated_data["kind"]
+        if not request.user.has_perm("owners.add_unit" if kind == "units" else "owners.add_resident"):
+            return error_response(_("Your role may not import this kind of file."), "permission_denied", status.HTTP_403_FORBIDDEN)
+        runner = import_units if kind == "units" else import_residents
+        try:
+            result = runner(estate=estate, data=form.validated_data["file"].read())
+        except ImportError as exc:
+            return error_response(exc.message, "import_rejected", rows=[e.as_dict() for e in exc.errors])
+        return Response(s.ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class BuildingFilter(django_filters.FilterSet):
+    class Meta:
+        model = Building
+        fields = ["estate"]
+
+
+class BuildingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = s.BuildingSerializer
+    filterset_class = BuildingFilter
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return building_list_for(self.request.user)
+
+
+class UnitFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="building__estate_id")
+
+    class Meta:
+        model = Unit
+        fields = ["estate", "building", "entrance", "floor"]
+
+
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = s.UnitSerializer
+    filterset_class = UnitFilter
+    search_fields = ["number"]
+
+    def get_queryset(self):
+        return unit_list_for(self.request.user)
+
+
+class ResidentFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(method="filter_estate")
+    unit = django_filters.NumberFilter(method="filter_unit")
+
+    class Meta:
+        model = Resident
+        fields = ["estate", "unit", "preferred_language"]
+
+    def _living(self, queryset, **where):
+        return queryset.filter(Exists(Occupancy.objects.filter(resident=OuterRef("pk"), end_date__isnull=True, **where)))
+
+    def filter_estate(self, queryset, name, value):
+        return self._living(queryset, unit__building__estate_id=value)
+
+    def filter_unit(self, queryset, name, value):
+        return self._living(queryset, unit_id=value)
+
+
+class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = s.ResidentSerializer
+    filterset_class = ResidentFilter
+    search_fields = ["name", "mobile", "email"]
+
+    def get_queryset(self):
+        return resident_list_for(self.request.user).prefetch_related(
+            Prefetch("occupancies", queryset=Occupancy.objects.select_related("unit__building"))
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        unit, relation = data.pop("unit"), data.pop("relation", Occupancy.Relation.OWNER)
+        with transaction.atomic():
+            serializer.instance = resident_create(unit=unit, relation=relation, **data)
+
+    @extend_schema(request=None, responses={201: s.InvitationSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """Send this resident an invitation to the owner portal (revokes any earlier open link)."""
+        resident = self.get_object()
+        if not request.user.has_perm("owners.add_invitation"):
+            return error_response(_("Your role may not invite residents."), "permission_denied", status.HTTP_403_FORBIDDEN)
+        try:
+            invitation = resident_invite(resident=resident, invited_by=request.user)
+        except ValidationError as exc:
+            return error_response(exc.messages[0], exc.code or "invalid")
+        return Response({"id": invitation.pk, "expires_at": invitation.expires_at}, status=status.HTTP_201_CREATED)

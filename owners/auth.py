@@ -1,0 +1,40 @@
+"""Sign-in by identifier: a mobile number, an e-mail address, or (staff) a username."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from .models import User
+from .phone import mobile_normalize
+
+
+def user_find_by_identifier(identifier: str):
+    """The active user a sign-in identifier names, or None. Never raises on odd input."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier, is_active=True).first()
+    try:
+        mobile = mobile_normalize(identifier)
+    except ValidationError:
+        mobile = None
+    if mobile:
+        found = User.objects.filter(mobile=mobile, is_active=True).first()
+        if found:
+            return found
+    # Usernames are for staff; residents' generated usernames are not meant to be typed.
+    return User.objects.filter(username=identifier, kind=User.Kind.STAFF, is_active=True).first()
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        user = user_find_by_identifier(username)
+        if user is None:
+            # Spend the same time as a real check so timing does not reveal which accounts exist.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,139 @@
+"""Every read of owners data that a view, the API, the admin or a task needs, already scoped.
+
+Staff see the estates they are assigned to (company-wide roles all); residents see their own
+units and themselves. A foreign id is simply absent from these querysets, so callers answer 404.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .models import Building, Estate, Occupancy, Resident, StaffMembership, Unit, User
+from .permissions import ALL, staff_estate_ids
+
+
+def _own_resident_id(user):
+    if getattr(user, "is_authenticated", False) and user.is_active and user.kind == User.Kind.RESIDENT:
+        return Resident.objects.filter(user=user).values_list("id", flat=True).first()
+    return None
+
+
+def _open_occupancies_of(resident_id):
+    return Occupancy.objects.filter(resident_id=resident_id, end_date__isnull=True)
+
+
+def estate_list_for(user) -> QuerySet[Estate]:
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return Estate.objects.all()
+    if scope:
+        return Estate.objects.filter(id__in=scope)
+    resident_id = _own_resident_id(user)
+    if resident_id:
+        return Estate.objects.filter(
+            Exists(_open_occupancies_of(resident_id).filter(unit__building__estate=OuterRef("pk")))
+        )
+    return Estate.objects.none()
+
+
+def building_list_for(user) -> QuerySet[Building]:
+    scope = staff_estate_ids(user)
+    qs = Building.objects.select_related("estate")
+    if scope is ALL:
+        return qs
+    if scope:
+        return qs.filter(estate_id__in=scope)
+    resident_id = _own_resident_id(user)
+    if resident_id:
+        return qs.filter(Exists(_open_occupancies_of(resident_id).filter(unit__building=OuterRef("pk"))))
+    return qs.none()
+
+
+def unit_list_for(user) -> QuerySet[Unit]:
+    scope = staff_estate_ids(user)
+    qs = Unit.objects.select_related("building__estate")
+    if scope is ALL:
+        return qs
+    if scope:
+        return qs.filter(building__estate_id__in=scope)
+    resident_id = _own_resident_id(user)
+    if resident_id:
+        return qs.filter(Exists(_open_occupancies_of(resident_id).filter(unit=OuterRef("pk"))))
+    return qs.none()
+
+
+def resident_list_for(user) -> QuerySet[Resident]:
+    """Staff: residents with any occupancy (past or present) in their estates. Residents: themselves."""
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return Resident.objects.all()
+    if scope:
+        return Resident.objects.filter(
+            Exists(Occupancy.objects.filter(resident=OuterRef("pk"), unit__building__estate_id__in=scope))
+        )
+    resident_id = _own_resident_id(user)
+    if resident_id:
+        return Resident.objects.filter(id=resident_id)
+    return Resident.objects.none()
+
+
+def resident_search(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
+    text = (text or "").strip()
+    if not text:
+        return qs
+    digits = "".join(ch for ch in text if ch.isdigit())
+    cond = Q(name__icontains=text) | Q(email__icontains=text)
+    if len(digits) >= 4:
+        cond |= Q(mobile__contains=digits)
+    return qs.filter(cond)
+
+
+def occupancy_list_for_resident(resident: Resident) -> QuerySet[Occupancy]:
+    return (
+        Occupancy.objects.filter(resident=resident)
+        .select_related("unit__building__estate")
+        .order_by("end_date", "unit__building__estate__name", "unit__building__name", "unit__number")
+    )
+
+
+def estate_summaries_for(user):
+    """The user's estates with building, unit and resident counts, computed by the database."""
+    return (
+        estate_list_for(user)
+        .annotate(
+            building_count=Count("buildings", distinct=True),
+            unit_count=Count("buildings__units", distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+def estate_resident_counts(estate_ids) -> dict[int, int]:
+    rows = (
+        Occupancy.objects.filter(unit__building__estate_id__in=estate_ids, end_date__isnull=True)
+        .values("unit__building__estate_id")
+        .annotate(n=Count("resident_id", distinct=True))
+    )
+    return {r["unit__building__estate_id"]: r["n"] for r in rows}
+
+
+def membership_list_for(user) -> QuerySet[StaffMembership]:
+    scope = staff_estate_ids(user)
+    qs = StaffMembership.objects.select_related("user", "estate")
+    if scope is ALL:
+        return qs
+    return qs.filter(estate_id__in=scope or [])
+
+
+def user_list_for(user) -> QuerySet[User]:
+    """Users a manager may see in the admin: staff assigned to their estates, and residents in them."""
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return User.objects.all()
+    if not scope:
+        return User.objects.filter(pk=user.pk) if user.is_authenticated else User.objects.none()
+    return User.objects.filter(
+        Q(pk=user.pk)
+        | Exists(StaffMembership.objects.filter(user=OuterRef("pk"), estate_id__in=scope))
+        | Exists(Resident.objects.filter(user=OuterRef("pk")).filter(
+            Exists(Occupancy.objects.filter(resident=OuterRef("pk"), unit__building__estate_id__in=scope))
+        ))
+    )

@@ -1,0 +1,15 @@
+"""Events the owners app announces for floors above it to act on.
+
+The owners app is the ground floor and imports no other app of ours, yet an invitation or a
+password reset has to reach a person through the notification engine in `communications`.
+That app connects to these signals (see communications/apps.py) and records the notice.
+Signals are sent inside the caller's transaction, so the notice is recorded atomically with it.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: invitation (owners.Invitation)
+invitation_created = Signal()
+# kwargs: user (owners.User), channel ("sms" | "email"), address (str),
+#         request_key (str, unique per request), language (str)
+password_reset_requested = Signal()

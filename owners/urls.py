@@ -1,0 +1,31 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import accounts, dashboard, portal
+
+accounts_urls = [
+    path("login/", accounts.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", accounts.PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("activate/<str:token>/", accounts.activate, name="activate"),
+]
+
+portal_urls = (
+    [path("", portal.home, name="home")],
+    "portal",
+)
+
+dashboard_urls = (
+    [
+        path("estates/", dashboard.estate_list, name="estate_list"),
+        path("estates/<int:pk>/", dashboard.estate_detail, name="estate_detail"),
+        path("residents/", dashboard.resident_list, name="resident_list"),
+        path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
+        path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),
+        path("import/", dashboard.import_upload, name="import"),
+    ],
+    "dashboard",
+)

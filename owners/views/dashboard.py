@@ -1,0 +1,111 @@
+"""Staff dashboard pages about the registry: estates, residents, invitations, imports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..access import perm_required, staff_required
+from ..forms import ImportForm
+from ..models import Invitation, Occupancy
+from ..selectors import (
+    building_list_for,
+    estate_list_for,
+    estate_resident_counts,
+    estate_summaries_for,
+    occupancy_list_for_resident,
+    resident_list_for,
+    resident_search,
+)
+from ..services import ImportError, import_residents, import_units, resident_invite
+from ..services.imports import import_columns
+
+PAGE_SIZE = 50
+
+
+@staff_required
+def estate_list(request):
+    estates = list(estate_summaries_for(request.user))
+    counts = estate_resident_counts([e.id for e in estates])
+    for estate in estates:
+        estate.resident_count = counts.get(estate.id, 0)
+    return render(request, "owners/estate_list.html", {"estates": estates})
+
+
+@staff_required
+def estate_detail(request, pk):
+    estate = get_object_or_404(estate_list_for(request.user), pk=pk)
+    buildings = (
+        building_list_for(request.user).filter(estate=estate).annotate(unit_count=Count("units")).order_by("name")
+    )
+    return render(request, "owners/estate_detail.html", {"estate": estate, "buildings": buildings})
+
+
+@staff_required
+def resident_list(request):
+    qs = resident_list_for(request.user)
+    estates = estate_list_for(request.user)
+    estate_id = request.GET.get("estate")
+    if estate_id and estate_id.isdigit():
+        qs = qs.filter(Exists(Occupancy.objects.filter(
+            resident=OuterRef("pk"), end_date__isnull=True, unit__building__estate_id=int(estate_id))))
+    qs = resident_search(qs, request.GET.get("q", ""))
+    qs = qs.order_by("name", "id").prefetch_related(
+        Prefetch("occupancies", queryset=Occupancy.objects.filter(end_date__isnull=True).select_related("unit__building__estate"))
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "owners/resident_list.html", {
+        "page": page, "estates": estates, "q": request.GET.get("q", ""), "estate_id": estate_id,
+    })
+
+
+@staff_required
+def resident_detail(request, pk):
+    resident = get_object_or_404(resident_list_for(request.user), pk=pk)
+    invitation = Invitation.objects.filter(resident=resident).first()
+    return render(request, "owners/resident_detail.html", {
+        "resident": resident, "occupancies": occupancy_list_for_resident(resident), "invitation": invitation,
+        "deliveries": resident.deliveries.all()[:20] if hasattr(resident, "deliveries") else [],
+    })
+
+
+@staff_required
+@perm_required("owners.add_invitation")
+@require_POST
+def resident_invite_view(request, pk):
+    resident = get_object_or_404(resident_list_for(request.user), pk=pk)
+    try:
+        resident_invite(resident=resident, invited_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Invitation sent to %(name)s.") % {"name": resident.name})
+    return redirect("dashboard:resident_detail", pk=resident.pk)
+
+
+@staff_required
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None, estates=estate_list_for(request.user))
+    context = {"form": form, "unit_columns": import_columns("units"), "resident_columns": import_columns("residents")}
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        needed = "owners.add_unit" if kind == "units" else "owners.add_resident"
+        if not request.user.has_perm(needed):
+            form.add_error("kind", _("Your role may not import this kind of file."))
+            return render(request, "owners/import.html", context, status=403)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        runner = import_units if kind == "units" else import_residents
+        try:
+            result = runner(estate=form.cleaned_data["estate"], data=data)
+        except ImportError as exc:
+            context.update(import_error=exc.message, row_errors=exc.errors, filename=upload.name)
+            return render(request, "owners/import.html", context, status=400)
+        context.update(result=result, filename=upload.name)
+        messages.success(request, _("Import finished: %(rows)d rows.") % {"rows": result.rows})
+    elif request.method == "POST":
+        return render(request, "owners/import.html", context, status=400)
+    return render(request, "owners/import.html", context)
