@@ -219,6 +219,8 @@ class StaffMembershipAdmin(ScopedAdmin):
         if db_field.name == "estate":
             managed = managed_estate_ids(request.user)
             kwargs["queryset"] = Estate.objects.all() if managed is ALL else Estate.objects.filter(id__in=managed or [])
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(kind=User.Kind.STAFF)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -11,3 +11,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 NOTIFY_GATEWAY_URL = ""
 SITE_URL = "http://testserver"
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A queue of our own, so a developer's running worker never takes a test's tasks (and vice versa).
+import os as _os
+
+CELERY_TASK_DEFAULT_QUEUE = f"lighthouse-test-{_os.getpid()}"
+for _cache in CACHES.values():  # noqa: F405
+    _cache["KEY_PREFIX"] = CELERY_TASK_DEFAULT_QUEUE

@@ -70,6 +70,8 @@ class ResidentSerializer(StrictSerializer):
         help_text="On create: the unit the resident moves into.",
     )
     relation = serializers.ChoiceField(choices=Occupancy.Relation.choices, write_only=True, required=False)
+    mobile = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32,
+                                   help_text="Mainland mobile; +86, spaces and dashes are accepted and removed.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,7 +47,8 @@ class EstateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         responses={201: s.ImportResultSerializer, 400: OpenApiResponse(s.ImportRejectedSerializer,
                    description="Nothing was imported; every bad row is listed with its line number.")},
     )
-    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser],
+            permission_classes=[permissions.IsAuthenticated])
     def import_file(self, request, pk=None):
         """Import units or residents into this estate from CSV (UTF-8, UTF-8 BOM, GBK) or XLSX. All or nothing."""
         estate = self.get_object()
@@ -134,7 +135,7 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             serializer.instance = resident_create(unit=unit, relation=relation, **data)
 
     @extend_schema(request=None, responses={201: s.InvitationSerializer, 400: ErrorSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def invite(self, request, pk=None):
         """Send this resident an invitation to the owner portal (revokes any earlier open link)."""
         resident = self.get_object()
@@ -143,5 +144,5 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         try:
             invitation = resident_invite(resident=resident, invited_by=request.user)
         except ValidationError as exc:
-            return error_response(exc.messages[0], exc.code or "invalid")
+            return error_response(exc.messages[0], getattr(exc, "code", None) or "invalid")
         return Response({"id": invitation.pk, "expires_at": invitation.expires_at}, status=status.HTTP_201_CREATED)

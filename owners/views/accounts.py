@@ -49,7 +49,8 @@ def activate(request, token):
         try:
             user = invitation_accept(token=token, password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
-            form.add_error("new_password2" if exc.code not in {"used", "revoked", "expired", "clash"} else None, exc)
+            whole_form = getattr(exc, "code", None) in {"used", "revoked", "expired", "clash"}
+            form.add_error(None if whole_form else "new_password2", exc)
         else:
             login(request, user, backend="owners.auth.IdentifierBackend")
             messages.success(request, _("Welcome! Your account is ready."))

@@ -1,0 +1,29 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
+RUN apt-get update && apt-get install -y --no-install-recommends gettext curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+COPY --from=assets /app/node_modules ./node_modules
+RUN mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/htmx static/vendor/chartjs \
+ && cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/ \
+ && cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/ \
+ && cp node_modules/bootstrap-icons/font/fonts/* static/vendor/bootstrap-icons/fonts/ \
+ && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
+ && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
+ && rm -rf node_modules \
+ && SECRET_KEY=build-only-$(python -c 'import secrets;print(secrets.token_urlsafe(60))') \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --no-input -v 0 \
+ && python manage.py compilemessages -v 0 --ignore=.venv
+RUN useradd --create-home lighthouse && mkdir -p /app/media && chown lighthouse /app/media
+USER lighthouse
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -1,0 +1,169 @@
+"""Imports: UTF-8, UTF-8 with BOM, GBK and XLSX; all-or-nothing with every bad row reported."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+from rest_framework.test import APIClient
+
+from owners.models import Occupancy, Resident, Role, Unit
+from owners.services import ImportError, import_residents, import_units
+from tests.factories import BuildingFactory, EstateFactory, ResidentFactory, UnitFactory, staff_member
+
+pytestmark = pytest.mark.django_db
+
+UNITS_CSV = "楼栋,单元,房号,楼层,面积\n1号楼,1,101,1,89.5\n1号楼,1单元,102,1,\n2号楼,,201,2,120\n"
+RESIDENTS_CSV = (
+    "楼栋,单元,房号,姓名,手机,邮箱,身份,入住日期\n"
+    "1号楼,1,101,张伟,13800138000,zw@example.com,业主,2020-05-01\n"
+    "1号楼,1,101,李娜,138 0013 8001,,租户,\n"
+    "2号楼,,201,张伟,+86 13800138000,,业主,2021/06/15\n"
+)
+
+
+@pytest.fixture
+def estate():
+    estate = EstateFactory(name="幸福里")
+    BuildingFactory(estate=estate, name="1号楼")
+    BuildingFactory(estate=estate, name="2号楼")
+    return estate
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_units_and_residents_import_in_every_excel_encoding(estate, encoding):
+    units = import_units(estate=estate, data=UNITS_CSV.encode(encoding))
+    assert units.units_created == 3
+    assert set(Unit.objects.filter(building__estate=estate).values_list("entrance", "number")) == {
+        ("1", "101"), ("1", "102"), ("", "201")
+    }
+    residents = import_residents(estate=estate, data=RESIDENTS_CSV.encode(encoding))
+    assert residents.residents_created == 2 and residents.occupancies_created == 3
+    zhang = Resident.objects.get(mobile="13800138000")
+    assert zhang.name == "张伟" and zhang.email == "zw@example.com"
+    assert sorted(zhang.occupancies.values_list("unit__number", flat=True)) == ["101", "201"]
+    li = Resident.objects.get(mobile="13800138001")
+    assert li.occupancies.get().relation == Occupancy.Relation.TENANT
+
+
+def test_xlsx_import(estate):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["楼栋", "单元", "房号", "楼层", "面积"])
+    sheet.append(["1号楼", 1, 301, 3, 96])
+    sheet.append(["2号楼", None, "302", 3, 96.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = import_units(estate=estate, data=buffer.getvalue())
+    assert result.units_created == 2
+    assert Unit.objects.get(number="301").entrance == "1"
+    assert Unit.objects.get(number="302").area_sqm == pytest.approx(96.5)
+
+
+def test_bad_file_writes_nothing_and_reports_every_bad_row(estate):
+    import_units(estate=estate, data=UNITS_CSV.encode())
+    ResidentFactory(name="王五", mobile="13900000000")
+    bad = (
+        "楼栋,单元,房号,姓名,手机,身份\n"
+        "1号楼,1,101,好人,13800000001,业主\n"  # fine on its own
+        "9号楼,1,101,甲,13800000002,业主\n"  # unknown building
+        "1号楼,1,101,乙,12345,业主\n"  # malformed mobile
+        "1号楼,1,999,丙,13800000003,业主\n"  # unknown unit
+        "1号楼,1,101,丁,13900000000,业主\n"  # mobile belongs to someone else on file
+        "1号楼,1,101,好人,13800000001,业主\n"  # duplicate of line 2
+        "1号楼,1,101,戊,13800000004,房东\n"  # unknown relation
+    )
+    with pytest.raises(ImportError) as caught:
+        import_residents(estate=estate, data=bad.encode("gbk"))
+    lines = [e.line for e in caught.value.errors]
+    assert lines == [3, 4, 5, 6, 7, 8]
+    assert "9号楼" in caught.value.errors[0].message
+    assert Resident.objects.count() == 1 and Occupancy.objects.count() == 0
+
+
+def test_duplicate_units_in_file_or_on_file_are_refused(estate):
+    import_units(estate=estate, data="楼栋,单元,房号\n1号楼,1,101\n".encode())
+    with pytest.raises(ImportError) as caught:
+        import_units(estate=estate, data="楼栋,单元,房号\n1号楼,1,102\n1号楼,1单元,102\n1号楼,1,101\n".encode())
+    assert [(e.line, "line 2" in e.message or "第 2 行" in e.message) for e in caught.value.errors][0] == (3, True)
+    assert [e.line for e in caught.value.errors] == [3, 4]
+    assert Unit.objects.count() == 1
+
+
+def test_missing_column_is_a_clear_error(estate):
+    with pytest.raises(ImportError) as caught:
+        import_residents(estate=estate, data="楼栋,房号,姓名\n1号楼,101,张三\n".encode())
+    assert caught.value.errors == []
+    assert "Mobile" in caught.value.message or "手机" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", ("empty", "空")),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", ("PDF",)),
+        (b"PK\x03\x04not really a zip", ("XLSX",)),
+        ("楼栋,房号\n1号楼,101\n".encode("utf-16"), ("UTF-8", "GBK")),
+        ("楼栋,单元,房号\n".encode(), ("no rows", "没有")),
+    ],
+)
+def test_unreadable_files_are_refused(estate, data, words):
+    with pytest.raises(ImportError) as caught:
+        import_units(estate=estate, data=data)
+    assert any(w in caught.value.message for w in words), caught.value.message
+    assert Unit.objects.count() == 0
+
+
+def test_oversized_file_is_refused(estate, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    with pytest.raises(ImportError):
+        import_units(estate=estate, data=(UNITS_CSV + "1号楼,1,1,1,1\n" * 200).encode())
+    assert Unit.objects.count() == 0
+
+
+def test_import_page_shows_row_errors_and_changes_nothing(client, estate):
+    client.force_login(staff_member(estate, role=Role.ESTATE_MANAGER))
+    upload = SimpleUploadedFile("units.csv", "楼栋,单元,房号\n1号楼,1,101\n8号楼,1,102\n".encode("gbk"))
+    response = client.post(reverse("dashboard:import"), {"estate": estate.pk, "kind": "units", "file": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "8号楼" in page and "<td>3</td>" in page
+    assert Unit.objects.count() == 0
+    upload = SimpleUploadedFile("units.csv", "楼栋,单元,房号\n1号楼,1,101\n".encode("gbk"))
+    response = client.post(reverse("dashboard:import"), {"estate": estate.pk, "kind": "units", "file": upload})
+    assert response.status_code == 200 and Unit.objects.count() == 1
+
+
+def test_import_page_refuses_another_estate(client, estate):
+    other = EstateFactory()
+    BuildingFactory(estate=other, name="1号楼")
+    client.force_login(staff_member(estate, role=Role.ESTATE_MANAGER))
+    upload = SimpleUploadedFile("units.csv", "楼栋,单元,房号\n1号楼,1,101\n".encode())
+    response = client.post(reverse("dashboard:import"), {"estate": other.pk, "kind": "units", "file": upload})
+    assert response.status_code == 400
+    assert Unit.objects.count() == 0
+
+
+def test_service_staff_may_import_residents_but_not_units(client, estate):
+    client.force_login(staff_member(estate, role=Role.SERVICE))
+    upload = SimpleUploadedFile("units.csv", "楼栋,单元,房号\n1号楼,1,101\n".encode())
+    response = client.post(reverse("dashboard:import"), {"estate": estate.pk, "kind": "units", "file": upload})
+    assert response.status_code == 403 and Unit.objects.count() == 0
+
+
+def test_api_import_reports_rows_and_imports_good_files(estate):
+    api = APIClient()
+    api.force_authenticate(staff_member(estate, role=Role.ESTATE_MANAGER))
+    url = f"/api/v1/estates/{estate.pk}/import/"
+    bad = SimpleUploadedFile("u.csv", "楼栋,单元,房号,楼层\n1号楼,1,101,一楼\n".encode())
+    response = api.post(url, {"kind": "units", "file": bad}, format="multipart")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "import_rejected" and body["rows"][0]["line"] == 2
+    good = SimpleUploadedFile("u.csv", UNITS_CSV.encode("utf-8-sig"))
+    response = api.post(url, {"kind": "units", "file": good}, format="multipart")
+    assert response.status_code == 201 and response.json()["units_created"] == 3
+    foreign = EstateFactory()
+    response = api.post(f"/api/v1/estates/{foreign.pk}/import/", {"kind": "units", "file": SimpleUploadedFile("u.csv", UNITS_CSV.encode())}, format="multipart")
+    assert response.status_code == 404
