@@ -1,0 +1,94 @@
+"""Benchmarks on generated data at a given scale; prints medians. Not a test: numbers go to the README.
+
+    manage.py benchmark                      # every scenario at its default scale
+    manage.py benchmark import --rows 20000 --repeat 3
+
+Run it against PostgreSQL (DATABASE_URL) for figures that mean anything. The data it generates
+lives in estates whose code starts with "bench-" and is removed afterwards.
+"""
+
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+from owners.models import Building, Estate, Occupancy, Resident, Unit
+from owners.services import import_residents, import_units
+
+BENCH_PREFIX = "bench-"
+
+
+def _purge():
+    estates = Estate.objects.filter(code__startswith=BENCH_PREFIX)
+    residents = Resident.objects.filter(occupancies__unit__building__estate__in=estates).values("id")
+    Occupancy.objects.filter(unit__building__estate__in=estates).delete()
+    Resident.objects.filter(id__in=residents).delete()
+    Resident.objects.filter(mobile__startswith="166").delete()
+    Unit.objects.filter(building__estate__in=estates).delete()
+    Building.objects.filter(estate__in=estates).delete()
+    estates.delete()
+
+
+def _files(rows: int, buildings: int):
+    rng = random.Random(7)
+    per_building = -(-rows // buildings)
+    units = ["楼栋,单元,房号,楼层,面积"]
+    residents = ["楼栋,单元,房号,姓名,手机,邮箱,身份,入住日期"]
+    n = 0
+    for b in range(1, buildings + 1):
+        for i in range(per_building):
+            if n >= rows:
+                break
+            entrance, floor, room = 1 + i % 4, 1 + (i // 4) // 4 % 33, i
+            units.append(f"{b}号楼,{entrance},{room},{floor},{rng.choice((68, 89, 120))}")
+            residents.append(f"{b}号楼,{entrance},{room},住户{n},166{n:08d},,业主,2024-01-01")
+            n += 1
+    return ("\n".join(units) + "\n").encode("gbk"), ("\n".join(residents) + "\n").encode("gbk")
+
+
+class Command(BaseCommand):
+    help = "Generate data at scale and report median timings and query counts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import"])
+        parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
+        parser.add_argument("--buildings", type=int, default=40)
+        parser.add_argument("--repeat", type=int, default=3)
+
+    def handle(self, *args, scenario, rows, buildings, repeat, **options):
+        self.stdout.write(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+        if scenario in ("all", "import"):
+            self.bench_import(rows, buildings, repeat)
+
+    def bench_import(self, rows, buildings, repeat):
+        units_file, residents_file = _files(rows, buildings)
+        unit_times, resident_times, queries = [], [], []
+        try:
+            for run in range(repeat):
+                _purge()
+                estate = Estate.objects.create(name=f"基准测试小区{run}", code=f"{BENCH_PREFIX}{run}")
+                Building.objects.bulk_create([Building(estate=estate, name=f"{b}号楼") for b in range(1, buildings + 1)])
+                started = time.perf_counter()
+                import_units(estate=estate, data=units_file)
+                unit_times.append(time.perf_counter() - started)
+                reset_queries()
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    result = import_residents(estate=estate, data=residents_file)
+                    resident_times.append(time.perf_counter() - started)
+                queries.append(len(captured))
+                assert result.residents_created == rows, result
+        finally:
+            _purge()
+        self.stdout.write(
+            f"import: {rows} units (GBK CSV, {len(units_file) // 1024} KiB): median {statistics.median(unit_times):.2f} s "
+            f"over {repeat} runs {[round(t, 2) for t in unit_times]}"
+        )
+        self.stdout.write(
+            f"import: {rows} residents + move-ins (GBK CSV, {len(residents_file) // 1024} KiB): median "
+            f"{statistics.median(resident_times):.2f} s over {repeat} runs {[round(t, 2) for t in resident_times]}; "
+            f"{statistics.median(queries):.0f} queries"
+        )
