@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from owners.access import staff_required
 from owners.permissions import is_staff_member, roles_of
-from owners.selectors import estate_resident_counts, estate_summaries_for
+from owners.selectors import estate_summaries_for
 
 # The five areas of the product, in navigation order. Each becomes a real page as its issue lands.
 AREAS = [
@@ -32,11 +32,9 @@ def home(request):
 
 @staff_required
 def dashboard_home(request):
-    estates = list(estate_summaries_for(request.user))
-    counts = estate_resident_counts([e.id for e in estates])
-    for estate in estates:
-        estate.resident_count = counts.get(estate.id, 0)
-    return render(request, "dashboard/home.html", {"estates": estates, "roles": roles_of(request.user)})
+    return render(request, "dashboard/home.html", {
+        "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
+    })
 
 
 @staff_required

@@ -20,44 +20,31 @@ def _open_occupancies_of(resident_id):
     return Occupancy.objects.filter(resident_id=resident_id, end_date__isnull=True)
 
 
-def estate_list_for(user) -> QuerySet[Estate]:
+def _scoped(user, qs: QuerySet, *, estate_field: str, occupancy_link: str) -> QuerySet:
+    """Apply the user's scope: staff by estate, residents through their open occupancies."""
     scope = staff_estate_ids(user)
     if scope is ALL:
-        return Estate.objects.all()
+        return qs
     if scope:
-        return Estate.objects.filter(id__in=scope)
+        return qs.filter(**{f"{estate_field}__in": scope})
     resident_id = _own_resident_id(user)
     if resident_id:
-        return Estate.objects.filter(
-            Exists(_open_occupancies_of(resident_id).filter(unit__building__estate=OuterRef("pk")))
-        )
-    return Estate.objects.none()
+        return qs.filter(Exists(_open_occupancies_of(resident_id).filter(**{occupancy_link: OuterRef("pk")})))
+    return qs.none()
+
+
+def estate_list_for(user) -> QuerySet[Estate]:
+    return _scoped(user, Estate.objects.all(), estate_field="id", occupancy_link="unit__building__estate")
 
 
 def building_list_for(user) -> QuerySet[Building]:
-    scope = staff_estate_ids(user)
-    qs = Building.objects.select_related("estate")
-    if scope is ALL:
-        return qs
-    if scope:
-        return qs.filter(estate_id__in=scope)
-    resident_id = _own_resident_id(user)
-    if resident_id:
-        return qs.filter(Exists(_open_occupancies_of(resident_id).filter(unit__building=OuterRef("pk"))))
-    return qs.none()
+    return _scoped(user, Building.objects.select_related("estate"), estate_field="estate_id",
+                   occupancy_link="unit__building")
 
 
 def unit_list_for(user) -> QuerySet[Unit]:
-    scope = staff_estate_ids(user)
-    qs = Unit.objects.select_related("building__estate")
-    if scope is ALL:
-        return qs
-    if scope:
-        return qs.filter(building__estate_id__in=scope)
-    resident_id = _own_resident_id(user)
-    if resident_id:
-        return qs.filter(Exists(_open_occupancies_of(resident_id).filter(unit=OuterRef("pk"))))
-    return qs.none()
+    return _scoped(user, Unit.objects.select_related("building__estate"), estate_field="building__estate_id",
+                   occupancy_link="unit")
 
 
 def resident_list_for(user) -> QuerySet[Resident]:
@@ -94,25 +81,23 @@ def occupancy_list_for_resident(resident: Resident) -> QuerySet[Occupancy]:
     )
 
 
-def estate_summaries_for(user):
-    """The user's estates with building, unit and resident counts, computed by the database."""
-    return (
+def estate_summaries_for(user) -> list[Estate]:
+    """The user's estates with building_count, unit_count and resident_count, counted by the database
+    in two queries whatever the number of estates."""
+    estates = list(
         estate_list_for(user)
-        .annotate(
-            building_count=Count("buildings", distinct=True),
-            unit_count=Count("buildings__units", distinct=True),
-        )
+        .annotate(building_count=Count("buildings", distinct=True), unit_count=Count("buildings__units", distinct=True))
         .order_by("name")
     )
-
-
-def estate_resident_counts(estate_ids) -> dict[int, int]:
     rows = (
-        Occupancy.objects.filter(unit__building__estate_id__in=estate_ids, end_date__isnull=True)
+        Occupancy.objects.filter(unit__building__estate_id__in=[e.id for e in estates], end_date__isnull=True)
         .values("unit__building__estate_id")
         .annotate(n=Count("resident_id", distinct=True))
     )
-    return {r["unit__building__estate_id"]: r["n"] for r in rows}
+    residents = {r["unit__building__estate_id"]: r["n"] for r in rows}
+    for estate in estates:
+        estate.resident_count = residents.get(estate.id, 0)
+    return estates
 
 
 def membership_list_for(user) -> QuerySet[StaffMembership]:

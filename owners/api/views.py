@@ -30,12 +30,14 @@ class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """List, read, create and update within the caller's scope; nothing here deletes."""
+
     permission_classes = [ReadScopedWriteByRole]
 
 
-class EstateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, ScopedViewSet):
+class EstateViewSet(ScopedViewSet):
     serializer_class = s.EstateSerializer
     search_fields = ["name", "code"]
 
@@ -71,8 +73,7 @@ class BuildingFilter(django_filters.FilterSet):
         fields = ["estate"]
 
 
-class BuildingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, ScopedViewSet):
+class BuildingViewSet(ScopedViewSet):
     serializer_class = s.BuildingSerializer
     filterset_class = BuildingFilter
     search_fields = ["name"]
@@ -89,8 +90,7 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["estate", "building", "entrance", "floor"]
 
 
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, ScopedViewSet):
+class UnitViewSet(ScopedViewSet):
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
     search_fields = ["number"]
@@ -117,8 +117,7 @@ class ResidentFilter(django_filters.FilterSet):
         return self._living(queryset, unit_id=value)
 
 
-class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, ScopedViewSet):
+class ResidentViewSet(ScopedViewSet):
     serializer_class = s.ResidentSerializer
     filterset_class = ResidentFilter
     search_fields = ["name", "mobile", "email"]

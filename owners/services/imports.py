@@ -142,6 +142,19 @@ def _check_size(data: bytes):
         )
 
 
+def _building_check(line, row, buildings, estate, row_errors) -> int | None:
+    """The id of the row's building (None if unusable); records missing building or room number."""
+    building_id = buildings.get(row["building"])
+    if not row["building"]:
+        row_errors.append(RowError(line, _label("building"), _("Building is empty.")))
+    elif building_id is None:
+        row_errors.append(RowError(line, _label("building"), _("Unknown building “%(name)s” in %(estate)s.")
+                                   % {"name": row["building"], "estate": estate.name}))
+    if not row["number"]:
+        row_errors.append(RowError(line, _label("number"), _("Room number is empty.")))
+    return building_id
+
+
 def import_units(*, estate: Estate, data: bytes) -> ImportResult:
     """Create the units listed in a file, or nothing at all if any row is wrong."""
     _check_size(data)
@@ -155,13 +168,7 @@ def import_units(*, estate: Estate, data: bytes) -> ImportResult:
     new_units: list[Unit] = []
     for line, row in rows:
         row_errors = []
-        building_id = buildings.get(row["building"])
-        if not row["building"]:
-            row_errors.append(RowError(line, _label("building"), _("Building is empty.")))
-        elif building_id is None:
-            row_errors.append(RowError(line, _label("building"), _("Unknown building “%(name)s” in %(estate)s.") % {"name": row["building"], "estate": estate.name}))
-        if not row["number"]:
-            row_errors.append(RowError(line, _label("number"), _("Room number is empty.")))
+        building_id = _building_check(line, row, buildings, estate, row_errors)
         floor = None
         if row["floor"]:
             try:
@@ -211,15 +218,9 @@ def import_residents(*, estate: Estate, data: bytes) -> ImportResult:
     parsed = []
     for line, row in rows:
         row_errors = []
-        building_id = buildings.get(row["building"])
+        building_id = _building_check(line, row, buildings, estate, row_errors)
         unit_id = None
-        if not row["building"]:
-            row_errors.append(RowError(line, _label("building"), _("Building is empty.")))
-        elif building_id is None:
-            row_errors.append(RowError(line, _label("building"), _("Unknown building “%(name)s” in %(estate)s.") % {"name": row["building"], "estate": estate.name}))
-        elif not row["number"]:
-            row_errors.append(RowError(line, _label("number"), _("Room number is empty.")))
-        else:
+        if building_id and row["number"]:
             unit_id = units.get((building_id, _entrance(row["entrance"]), row["number"]))
             if unit_id is None:
                 row_errors.append(RowError(line, _label("number"), _("Unknown unit %(building)s %(entrance)s %(number)s; import the units first.") % {"building": row["building"], "entrance": row["entrance"], "number": row["number"]}))

@@ -14,7 +14,6 @@ from ..models import Invitation, Occupancy
 from ..selectors import (
     building_list_for,
     estate_list_for,
-    estate_resident_counts,
     estate_summaries_for,
     occupancy_list_for_resident,
     resident_list_for,
@@ -28,11 +27,7 @@ PAGE_SIZE = 50
 
 @staff_required
 def estate_list(request):
-    estates = list(estate_summaries_for(request.user))
-    counts = estate_resident_counts([e.id for e in estates])
-    for estate in estates:
-        estate.resident_count = counts.get(estate.id, 0)
-    return render(request, "owners/estate_list.html", {"estates": estates})
+    return render(request, "owners/estate_list.html", {"estates": estate_summaries_for(request.user)})
 
 
 @staff_required
