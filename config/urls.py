@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from owners.urls import accounts_urls, dashboard_urls, portal_urls
@@ -21,6 +22,7 @@ dashboard_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL.strip('/')}/favicon.svg", permanent=True)),
     path("accounts/", include(accounts_urls)),
     path("portal/", include(portal_urls)),
     path("dashboard/", include(dashboard_patterns)),

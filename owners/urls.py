@@ -26,6 +26,7 @@ dashboard_urls = (
         path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
         path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),
         path("import/", dashboard.import_upload, name="import"),
+        path("import/template/<str:kind>.csv", dashboard.import_template, name="import_template"),
     ],
     "dashboard",
 )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -82,8 +83,21 @@ def resident_invite_view(request, pk):
 
 
 @staff_required
+def import_template(request, kind):
+    """An empty CSV with the right headings, UTF-8 with BOM so Excel shows the Chinese correctly."""
+    if kind not in ("units", "residents"):
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lighthouse-{kind}.csv"'
+    response.write("\ufeff" + ",".join(c.aliases[0] for c in import_columns(kind)) + "\r\n")
+    return response
+
+
+@staff_required
 def import_upload(request):
-    form = ImportForm(request.POST or None, request.FILES or None, estates=estate_list_for(request.user))
+    estates = estate_list_for(request.user)
+    initial = {"estate": estates.first()} if estates.count() == 1 else {}
+    form = ImportForm(request.POST or None, request.FILES or None, estates=estates, initial=initial)
     context = {"form": form, "unit_columns": import_columns("units"), "resident_columns": import_columns("residents")}
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]

@@ -152,3 +152,8 @@ def test_interface_is_chinese_by_default_and_english_on_request(client):
     client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     page = client.get(reverse("login")).content.decode()
     assert "Sign in" in page and "登录" not in page
+
+
+def test_an_english_browser_still_gets_chinese_until_the_person_switches(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page

@@ -167,3 +167,12 @@ def test_api_import_reports_rows_and_imports_good_files(estate):
     foreign = EstateFactory()
     response = api.post(f"/api/v1/estates/{foreign.pk}/import/", {"kind": "units", "file": SimpleUploadedFile("u.csv", UNITS_CSV.encode())}, format="multipart")
     assert response.status_code == 404
+
+
+def test_downloaded_template_imports_cleanly_once_filled(client, estate):
+    client.force_login(staff_member(estate, role=Role.ESTATE_MANAGER))
+    template = client.get(reverse("dashboard:import_template", args=["units"])).content
+    assert template.startswith("\ufeff".encode())
+    filled = template + "1号楼,2,1201,12,96\r\n".encode()
+    result = import_units(estate=estate, data=filled)
+    assert result.units_created == 1 and Unit.objects.get().number == "1201"
