@@ -16,6 +16,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Portal invitation")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        NOTICE = "notice", _("Notice")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -36,6 +37,10 @@ class Delivery(models.Model):
     )
     # What the message is about (e.g. the invitation id); never a secret.
     object_id = models.BigIntegerField(null=True, blank=True)
+    # For notices: what it is about ("complaint.acknowledged") and the words, fixed when recorded.
+    topic = models.CharField(_("topic"), max_length=64, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     dedupe_key = models.CharField(max_length=128, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from owners.urls import accounts_urls, dashboard_urls, portal_urls
+import complaints.urls
+import owners.urls
 
 from . import views
 
@@ -13,9 +14,11 @@ admin.site.site_header = _("Lighthouse administration")
 admin.site.site_title = _("Lighthouse")
 admin.site.index_title = _("Configuration")
 
+# Each app contributes its pages to the two namespaces people work in.
+portal_patterns = (owners.urls.portal_patterns + complaints.urls.portal_patterns, "portal")
 dashboard_patterns = (
     [path("", views.dashboard_home, name="home"), path("area/<slug:slug>/", views.area, name="area")]
-    + dashboard_urls[0],
+    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns,
     "dashboard",
 )
 
@@ -23,10 +26,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL.strip('/')}/favicon.svg", permanent=True)),
-    path("accounts/", include(accounts_urls)),
-    path("portal/", include(portal_urls)),
+    path("accounts/", include(owners.urls.accounts_urls)),
+    path("portal/", include(portal_patterns)),
     path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
+    path("", include(complaints.urls.photo_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("config.api.urls")),

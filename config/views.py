@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from owners.access import staff_required
 from owners.permissions import is_staff_member, roles_of
 from owners.selectors import estate_summaries_for
@@ -34,6 +35,8 @@ def home(request):
 def dashboard_home(request):
     return render(request, "dashboard/home.html", {
         "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
+        "complaints": complaint_dashboard_counts(request.user),
+        "follow_ups": follow_ups_overdue_for(request.user),
     })
 
 

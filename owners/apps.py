@@ -11,4 +11,5 @@ class OwnersConfig(AppConfig):
 
         from .roles import role_groups_sync
 
-        post_migrate.connect(role_groups_sync, sender=self, dispatch_uid="owners.role_groups_sync")
+        # After the last app's post_migrate, when every app's permissions exist.
+        post_migrate.connect(role_groups_sync, dispatch_uid="owners.role_groups_sync")

@@ -37,17 +37,39 @@ def role_group_name(role: str) -> str:
     return f"role:{role}"
 
 
+def role_permissions() -> dict[str, list[str]]:
+    """ROLE_PERMISSIONS plus what each app above adds for its own models.
+
+    An app declares `role_permissions = {role: [codes]}` on its AppConfig; this floor reads the
+    attribute without importing the app, so the dependency still points downwards.
+    """
+    from django.apps import apps
+
+    merged = {role: list(codes) for role, codes in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        for role, codes in getattr(config, "role_permissions", {}).items():
+            merged.setdefault(role, []).extend(codes)
+    return merged
+
+
 def role_groups_sync(**kwargs):
-    """Create or update one group per role with exactly the permissions declared above."""
+    """Create or update one group per role with exactly the permissions declared."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    all_codes = {code for codes in ROLE_PERMISSIONS.values() for code in codes}
+    # post_migrate fires once per app with models; act on the last, when all permissions exist.
+    app_config = kwargs.get("app_config")
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if app_config is not None and app_config is not with_models[-1]:
+        return
+    declared = role_permissions()
+    all_codes = {code for codes in declared.values() for code in codes}
     perms = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type").filter(
             content_type__app_label__in={c.split(".")[0] for c in all_codes}
         )
     }
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in declared.items():
         group, _ = Group.objects.get_or_create(name=role_group_name(role))
         group.permissions.set([perms[c] for c in codes if c in perms])

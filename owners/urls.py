@@ -13,20 +13,14 @@ accounts_urls = [
     path("activate/<str:token>/", accounts.activate, name="activate"),
 ]
 
-portal_urls = (
-    [path("", portal.home, name="home")],
-    "portal",
-)
+portal_patterns = [path("", portal.home, name="home")]
 
-dashboard_urls = (
-    [
-        path("estates/", dashboard.estate_list, name="estate_list"),
-        path("estates/<int:pk>/", dashboard.estate_detail, name="estate_detail"),
-        path("residents/", dashboard.resident_list, name="resident_list"),
-        path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
-        path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),
-        path("import/", dashboard.import_upload, name="import"),
-        path("import/template/<str:kind>.csv", dashboard.import_template, name="import_template"),
-    ],
-    "dashboard",
-)
+dashboard_patterns = [
+    path("estates/", dashboard.estate_list, name="estate_list"),
+    path("estates/<int:pk>/", dashboard.estate_detail, name="estate_detail"),
+    path("residents/", dashboard.resident_list, name="resident_list"),
+    path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
+    path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),
+    path("import/", dashboard.import_upload, name="import"),
+    path("import/template/<str:kind>.csv", dashboard.import_template, name="import_template"),
+]

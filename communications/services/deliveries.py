@@ -39,12 +39,15 @@ def _enqueue_safely(task, delivery_id):
 
 
 def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, resident=None, user=None,
-                    object_id=None, language: str = "zh-hans") -> Delivery:
-    """Record a notice to send and queue it once the surrounding transaction commits."""
+                    object_id=None, language: str = "zh-hans", **content) -> Delivery:
+    """Record a notice to send and queue it once the surrounding transaction commits.
+
+    `content` may hold topic, subject and body for notices whose words are fixed now.
+    """
     delivery, created = Delivery.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults=dict(kind=kind, channel=channel, address=address, resident=resident, user=user,
-                      object_id=object_id, language=language),
+                      object_id=object_id, language=language, **content),
     )
     if created:
         _queue(delivery.pk)

@@ -34,7 +34,13 @@ def _context(delivery: Delivery) -> dict:
 
 
 def delivery_render(delivery: Delivery) -> tuple[str, str]:
-    """(subject, text) for a delivery; SMS gets the short template, e-mail the long one."""
+    """(subject, text) for a delivery; SMS gets the short template, e-mail the long one.
+
+    Notices carry their words from when they were recorded; account messages are rendered
+    now, because their links hold secrets that must never be stored.
+    """
+    if delivery.kind == Delivery.Kind.NOTICE:
+        return delivery.subject, delivery.body
     context = _context(delivery)
     folder = "emails" if delivery.channel == "email" else "sms"
     with translation.override(delivery.language):

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from complaints.api.views import ComplaintViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
 
 router = DefaultRouter()
@@ -11,6 +12,7 @@ router.register("estates", EstateViewSet, basename="estate")
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("units", UnitViewSet, basename="unit")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 # Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))

@@ -148,6 +148,7 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Redis: broker for Celery and the shared cache. Without it: in-process tasks, local cache.
 REDIS_URL = env("REDIS_URL", default="")
@@ -257,3 +258,13 @@ LOGGING = {
 
 # The name shown in the header of every page.
 SITE_NAME = _("Lighthouse")
+
+# Complaint photos: content-checked, re-encoded, EXIF stripped (see complaints/photos.py).
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+PHOTO_MAX_COUNT = 6
+# Complaint submissions per owner and per client address (django-ratelimit).
+COMPLAINT_RATE_USER = env("COMPLAINT_RATE_USER", default="10/h")
+COMPLAINT_RATE_IP = env("COMPLAINT_RATE_IP", default="30/h")
+# Warn the assignee when this share of an SLA window is left.
+SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.25)

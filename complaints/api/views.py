@@ -1,0 +1,199 @@
+"""/api/v1/complaints/: the same rules as the pages. Status changes only through explicit actions."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from owners.models import Occupancy, User
+from owners.permissions import is_staff_member
+from owners.selectors import resident_list_for
+
+from .. import services
+from ..models import Complaint
+from ..selectors import QueueFilters, complaint_queue_queryset
+from . import serializers as s
+
+_FILTERS = [
+    OpenApiParameter("status", description="A status, or 'open' for every open one."),
+    OpenApiParameter("category", int), OpenApiParameter("estate", int), OpenApiParameter("building", int),
+    OpenApiParameter("assignee", description="A user id, 'me' or 'none'."),
+    OpenApiParameter("priority"), OpenApiParameter("overdue", bool),
+    OpenApiParameter("q", description="Ticket number, owner name or mobile, or words in the description."),
+    OpenApiParameter("order", enum=["due", "new"]),
+]
+
+
+class SubmitPerUserThrottle(UserRateThrottle):
+    """Complaint submissions per signed-in person (COMPLAINT_RATE_USER)."""
+
+    scope = "complaint_submit_user"
+
+    def get_rate(self):
+        return settings.COMPLAINT_RATE_USER
+
+
+class SubmitPerAddressThrottle(AnonRateThrottle):
+    """Complaint submissions per client address, signed in or not (COMPLAINT_RATE_IP)."""
+
+    scope = "complaint_submit_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_rate(self):
+        return settings.COMPLAINT_RATE_IP
+
+
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "number"
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filter_backends = []  # the queue filters below are the selector's, shared with the staff page
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles += [SubmitPerUserThrottle(), SubmitPerAddressThrottle()]
+        return throttles
+
+    def _owner(self):
+        return not is_staff_member(self.request.user)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        number = lambda key: int(params[key]) if params.get(key, "").isdigit() else None  # noqa: E731
+        filters = QueueFilters(
+            status=params.get("status", ""), category=number("category"), building=number("building"), estate=number("estate"),
+            assignee=params.get("assignee", ""), priority=params.get("priority", ""),
+            overdue=params.get("overdue") in ("1", "true"), q=params.get("q", "")[:100], order=params.get("order", "due"),
+        )
+        return complaint_queue_queryset(self.request.user, filters)
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        if paginator is not None:
+            order = self.request.query_params.get("order", "due")
+            paginator.ordering = ("-created_at", "-id") if order == "new" else ("resolution_due_at", "id")
+        return paginator
+
+    def get_serializer_class(self):
+        return s.ComplaintDetailSerializer if self.action == "retrieve" else s.ComplaintListSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "for_owner": self._owner()}
+
+    @extend_schema(parameters=_FILTERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def _detail(self, complaint, code=status.HTTP_200_OK):
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return Response(s.ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request={"multipart/form-data": s.ComplaintCreateSerializer, "application/json": s.ComplaintCreateSerializer},
+                   responses={201: s.ComplaintDetailSerializer})
+    def create(self, request):
+        """Submit a complaint (owners) or log one on an owner's behalf (staff)."""
+        payload = s.ComplaintCreateSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if self._owner():
+            if not request.user.is_resident or not hasattr(request.user, "resident"):
+                raise PermissionDenied(_("Only owners and staff can submit complaints."))
+            if {"resident", "channel", "priority"} & set(data):
+                raise ValidationError({"resident": _("Owners submit complaints for themselves.")})
+            resident, extra = request.user.resident, {}
+        else:
+            if not request.user.has_perm("complaints.add_complaint"):
+                raise PermissionDenied(_("Your role may not log complaints."))
+            if "resident" not in data:
+                raise ValidationError({"resident": _("Say which owner complained.")})
+            resident = get_object_or_404(resident_list_for(request.user), pk=data["resident"])
+            extra = {"logged_by": request.user, "channel": data.get("channel", "phone"), "priority": data.get("priority", "normal")}
+        homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).select_related("unit__building__estate")
+        where = {}
+        if "unit" in data:
+            where["unit"] = next((o.unit for o in homes if o.unit_id == data["unit"]), None)
+            if where["unit"] is None:
+                raise ValidationError({"unit": _("This unit is not one of the owner's homes.")})
+        elif "estate" in data:
+            where["estate"] = next((o.unit.building.estate for o in homes if o.unit.building.estate_id == data["estate"]), None)
+            if where["estate"] is None:
+                raise ValidationError({"estate": _("Owners can complain only about the estates they live in.")})
+        complaint = services.complaint_submit(
+            resident=resident, category=data["category"], description=data.get("description", ""),
+            location=data.get("location", ""), photos=request.FILES.getlist("photos"), **where, **extra,
+        )
+        return self._detail(complaint, status.HTTP_201_CREATED)
+
+    def _act(self, request, serializer_class, do):
+        complaint = self.get_object()
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            result = do(complaint, payload.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc) or None)
+        return self._detail(result if isinstance(result, Complaint) else complaint)
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, number=None):
+        """Move the ticket: acknowledge, start, resolve (text = summary), close, reject (text = reason), reopen."""
+        return self._act(request, s.TransitionSerializer, lambda c, d: services.complaint_transition(
+            c, d["action"], actor=request.user, text=d.get("text", ""), owner=self._owner()))
+
+    @extend_schema(request=s.AssignSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, number=None):
+        def do(complaint, data):
+            assignee = User.objects.filter(pk=data["assignee"], is_active=True).first()
+            if assignee is None:
+                raise ValidationError({"assignee": _("No such staff member.")})
+            return services.complaint_assign(complaint, assignee=assignee, actor=request.user)
+        return self._act(request, s.AssignSerializer, do)
+
+    @extend_schema(request=s.TriageSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def triage(self, request, number=None):
+        return self._act(request, s.TriageSerializer, lambda c, d: services.complaint_triage(c, actor=request.user, **d))
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def replies(self, request, number=None):
+        """A reply the owner sees."""
+        return self._act(request, s.TextSerializer, lambda c, d: services.complaint_reply(c, actor=request.user, text=d["text"]))
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def notes(self, request, number=None):
+        """An internal note; never shown to the owner."""
+        return self._act(request, s.TextSerializer, lambda c, d: services.complaint_note(c, actor=request.user, text=d["text"]))
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def messages(self, request, number=None):
+        """Owners: add information to an open ticket."""
+        return self._act(request, s.TextSerializer, lambda c, d: services.complaint_owner_message(c, user=request.user, text=d["text"]))
+
+    @extend_schema(request=s.RateSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, number=None):
+        """Owners: rate a resolved ticket; 1–2 stars or solved=false reopens it."""
+        return self._act(request, s.RateSerializer, lambda c, d: services.complaint_rate(
+            c, user=request.user, rating=d["rating"], comment=d.get("comment", ""), solved=d["solved"]))
+
+    @extend_schema(request=s.FollowUpSerializer, responses=s.ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, number=None):
+        return self._act(request, s.FollowUpSerializer, lambda c, d: services.follow_up_record(c, actor=request.user, **d) and c)

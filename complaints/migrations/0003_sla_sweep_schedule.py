@@ -1,0 +1,21 @@
+"""Run the SLA sweep every minute (editable in the admin under Periodic tasks)."""
+
+from django.db import migrations
+
+TASK = "complaints.tasks.complaints_sla_sweep"
+
+
+def install(apps, schema_editor):
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
+    PeriodicTask.objects.get_or_create(name="Complaint SLA warnings and escalations", defaults={"task": TASK, "interval": every_minute})
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=TASK).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("complaints", "0002_default_categories"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+    operations = [migrations.RunPython(install, remove)]

@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_STATUSES = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Owner portal")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    OTHER = "other", _("Other")
+
+
+class Complaint(models.Model):
+    """A complaint ticket. Its status changes only through complaints.services (see lifecycle.py)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    # The estate is stored (not only reached through the unit) because every queue filters by it.
+    estate = models.ForeignKey("owners.Estate", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate"))
+    building = models.ForeignKey("owners.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("building"))
+    unit = models.ForeignKey("owners.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("unit"))
+    location = models.CharField(_("where"), max_length=200, blank=True, help_text=_("For common areas: where exactly."))
+    resident = models.ForeignKey("owners.Resident", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("owner"))
+    category = models.ForeignKey("complaints.Category", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category"))
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("received via"), max_length=12, choices=Channel.choices, default=Channel.PORTAL)
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_complaints", verbose_name=_("assigned to"))
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("logged by"))
+
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due"))
+    resolution_due_at = models.DateTimeField(_("resolution due"))
+    response_breached = models.BooleanField(_("response SLA breached"), default=False)
+    resolution_breached = models.BooleanField(_("resolution SLA breached"), default=False)
+
+    resolution_summary = models.TextField(_("resolution summary"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    flagged = models.BooleanField(_("flagged to manager"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="complaint_rating_1_to_5"),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="complaint_rejection_has_reason"),
+        ]
+        indexes = [
+            # The staff queue: an estate's tickets by status, soonest due first.
+            models.Index(fields=["estate", "status", "resolution_due_at", "id"], name="complaint_queue_idx"),
+            models.Index(fields=["estate", "resolution_due_at", "id"], name="complaint_estate_due_idx"),
+            models.Index(fields=["assignee", "status", "resolution_due_at"], name="complaint_assignee_idx"),
+            models.Index(fields=["resident", "-created_at"], name="complaint_resident_idx"),
+            # The SLA sweeper looks only at open tickets.
+            models.Index(fields=["response_due_at"], name="complaint_response_due_idx", condition=Q(first_response_at__isnull=True, status__in=["submitted", "reopened"])),
+            models.Index(fields=["resolution_due_at"], name="complaint_resolution_due_idx", condition=Q(status__in=["submitted", "acknowledged", "in_progress", "reopened"])),
+            models.Index(fields=["estate", "-created_at"], name="complaint_estate_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def awaiting_response(self) -> bool:
+        return self.first_response_at is None and self.status in (Status.SUBMITTED, Status.REOPENED)
+
+    @property
+    def current_due(self):
+        """The deadline that matters now: first response until there is one, then resolution."""
+        return self.response_due_at if self.awaiting_response else self.resolution_due_at
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.current_due < timezone.now()
+
+    @property
+    def where(self) -> str:
+        if self.unit_id:
+            return self.unit.label
+        return " ".join(part for part in [self.building.name if self.building_id else "", self.location] if part) or str(_("Common area"))
+
+
+class ComplaintLink(models.Model):
+    """Two complaints that belong together: both sides of a dispute, many reports of one leak."""
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related")
+        SAME_ISSUE = "same_issue", _("Same issue")
+        DISPUTE = "dispute", _("Two sides of a dispute")
+
+    from_complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="links_out")
+    to_complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RELATED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint link")
+        verbose_name_plural = _("complaint links")
+        constraints = [
+            models.UniqueConstraint(fields=["from_complaint", "to_complaint"], name="complaint_link_unique"),
+            # Stored once per pair, smaller id first.
+            models.CheckConstraint(condition=Q(from_complaint__lt=models.F("to_complaint")), name="complaint_link_ordered"),
+        ]

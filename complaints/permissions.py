@@ -1,0 +1,15 @@
+"""Who may see and work a complaint. Views, API and admin ask here."""
+
+from owners.permissions import ALL, staff_estate_ids
+
+
+def can_work(user, complaint) -> bool:
+    """Staff of the complaint's estate whose role may work tickets."""
+    scope = staff_estate_ids(user)
+    in_scope = scope is ALL or complaint.estate_id in scope
+    return in_scope and user.has_perm("complaints.change_complaint")
+
+
+def is_owner_of(user, complaint) -> bool:
+    resident = getattr(user, "resident", None) if getattr(user, "is_resident", False) else None
+    return resident is not None and complaint.resident_id == resident.pk

@@ -1,0 +1,145 @@
+"""Reads of complaints for pages, the API and tasks, already scoped to the user.
+
+The staff queue is planned for large tables: it filters on the estate (indexed with status and
+due time), orders by (resolution_due_at, id) and fetches one row more than a page instead of
+counting, so its cost does not grow with the table.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from owners.models import Resident, User
+from owners.permissions import ALL, staff_estate_ids
+
+from .models import Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
+from .models.complaints import OPEN_STATUSES
+
+NUMBER = re.compile(r"^TS-\d{8}-\d{4,}$", re.IGNORECASE)
+
+
+def complaint_list_for(user) -> QuerySet[Complaint]:
+    """Staff: complaints of their estates. Owners: their own. Everyone else: nothing."""
+    scope = staff_estate_ids(user)
+    qs = Complaint.objects.all()
+    if scope is ALL:
+        return qs
+    if scope:
+        return qs.filter(estate_id__in=scope)
+    if getattr(user, "is_authenticated", False) and user.is_resident:
+        return qs.filter(resident__user=user)
+    return qs.none()
+
+
+@dataclass
+class QueueFilters:
+    status: str = ""
+    category: int | None = None
+    building: int | None = None
+    estate: int | None = None
+    assignee: str = ""  # user id, "me" or "none"
+    priority: str = ""
+    overdue: bool = False
+    q: str = ""
+    order: str = "due"  # "due" (soonest first) or "new" (newest first)
+
+
+def complaint_queue(user, filters: QueueFilters, *, offset: int = 0, limit: int = 50):
+    """One page of the staff queue: (rows, has_more). Never counts the whole table."""
+    rows = list(complaint_queue_queryset(user, filters)[offset:offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def complaint_queue_queryset(user, filters: QueueFilters) -> QuerySet[Complaint]:
+    """The filtered, ordered queue (for pages and the API's cursor pagination)."""
+    qs = complaint_list_for(user).select_related("estate", "category", "resident", "assignee", "unit__building", "building")
+    if filters.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.estate:
+        qs = qs.filter(estate_id=filters.estate)
+    if filters.building:
+        qs = qs.filter(building_id=filters.building)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.overdue:
+        now = timezone.now()
+        qs = qs.filter(status__in=OPEN_STATUSES).filter(
+            Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)
+        )
+    text = (filters.q or "").strip()
+    if text:
+        if NUMBER.match(text):
+            qs = qs.filter(number=text.upper())
+        else:
+            owners = Resident.objects.filter(Q(name=text) | Q(mobile=text)).values("id")
+            qs = qs.filter(Q(resident__in=owners) | Q(description__icontains=text))
+    ordering = ["-created_at", "-id"] if filters.order == "new" else ["resolution_due_at", "id"]
+    return qs.order_by(*ordering)
+
+
+def complaint_owner_list(user, *, limit: int = 50) -> list[Complaint]:
+    return list(
+        complaint_list_for(user).select_related("category", "unit__building", "building").order_by("-created_at")[:limit]
+    )
+
+
+def complaint_timeline(complaint, *, for_owner: bool) -> list[ComplaintEvent]:
+    events = complaint.events.select_related("actor").prefetch_related("photos")
+    if for_owner:
+        events = events.filter(public=True)
+    return list(events)
+
+
+def complaint_photos(complaint, *, for_owner: bool) -> QuerySet[ComplaintPhoto]:
+    photos = complaint.photos.all()
+    return photos.filter(public=True) if for_owner else photos
+
+
+def complaint_linked(complaint) -> list[Complaint]:
+    return list(
+        Complaint.objects.filter(Q(links_in__from_complaint=complaint) | Q(links_out__to_complaint=complaint))
+        .select_related("resident", "category").order_by("id")
+    )
+
+
+def assignable_staff(complaint) -> QuerySet[User]:
+    """Active staff of the complaint's estate (or company-wide) who work tickets."""
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
+        .filter(Q(memberships__estate_id=complaint.estate_id) | Q(memberships__estate__isnull=True))
+        .filter(Q(groups__permissions__codename="change_complaint") | Q(is_superuser=True))
+        .distinct().order_by("first_name", "username")
+    )
+
+
+def follow_ups_overdue_for(user, *, limit: int = 20) -> list[FollowUp]:
+    scope = staff_estate_ids(user)
+    qs = FollowUp.objects.filter(done_at__isnull=True, due_at__lt=timezone.now()).select_related("complaint", "assignee")
+    if scope is not ALL:
+        qs = qs.filter(complaint__estate_id__in=scope or [])
+    return list(qs.order_by("due_at")[:limit])
+
+
+def complaint_dashboard_counts(user) -> dict:
+    """Open, overdue and flagged tickets of the user's estates, counted by the database in one query."""
+    now = timezone.now()
+    open_qs = complaint_list_for(user).filter(status__in=OPEN_STATUSES)
+    return open_qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        flagged=Count("id", filter=Q(flagged=True)),
+        mine=Count("id", filter=Q(assignee=user)),
+    )

@@ -1,0 +1,329 @@
+"""Complaint tickets: submission, the lifecycle, triage, conversation, ratings and follow-ups.
+
+Every function that changes a ticket locks its row first (select_for_update), so two staff
+acting at the same moment are serialised: the second sees the first one's result and is
+refused if its action no longer applies. Each change writes its timeline entry in the same
+transaction; notices to people are recorded in it too and sent after commit.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from owners.models import Occupancy, StaffMembership, Unit
+from owners.permissions import ALL, staff_estate_ids
+
+from ..lifecycle import OWNER_STATUS_TEXT, RESPONDED, TRANSITIONS
+from ..models import Complaint, ComplaintEvent, ComplaintLink, ComplaintPhoto, FollowUp, Status
+from ..models.complaints import Channel
+from ..permissions import can_work, is_owner_of
+from ..photos import photos_clean
+from .notify import managers_of, owner_notify, staff_notify
+from .numbers import complaint_number_next
+from .sla import sla_due_times
+
+Kind = ComplaintEvent.Kind
+TEXT_MAX = 5000
+
+
+def _text(value, field, *, required=True):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This cannot be empty.")})
+    if len(value) > TEXT_MAX:
+        raise ValidationError({field: _("Please keep it under %(n)d characters.") % {"n": TEXT_MAX}})
+    return value
+
+
+def _locked(complaint) -> Complaint:
+    return Complaint.objects.select_for_update().select_related("resident", "category", "estate").get(pk=complaint.pk)
+
+
+def _event(complaint, kind, actor=None, *, public=False, body="", from_status="", to_status=""):
+    return ComplaintEvent.objects.create(complaint=complaint, kind=kind, actor=actor, public=public, body=body,
+                                         from_status=from_status, to_status=to_status)
+
+
+def _save_photos(complaint, cleaned, actor, event=None, public=True):
+    for photo in cleaned:
+        ComplaintPhoto.objects.create(complaint=complaint, event=event, image=photo.content, content_type=photo.content_type,
+                                      width=photo.width, height=photo.height, uploaded_by=actor, public=public)
+
+
+def _require_staff(actor, complaint):
+    if not can_work(actor, complaint):
+        raise PermissionDenied(_("You may not work on complaints of this estate."))
+
+
+@transaction.atomic
+def complaint_submit(*, resident, category, description, unit: Unit | None = None, building=None, estate=None,
+                     location="", photos=(), channel=Channel.PORTAL, logged_by=None, priority="normal") -> Complaint:
+    """Open a ticket for a resident, about one of their units or a common area of their estate.
+
+    An owner submits for themselves; staff log phone or in-person complaints on an owner's
+    behalf (`logged_by`, `channel`). Bad photos refuse the whole submission.
+    """
+    description = _text(description, "description")
+    location = _text(location, "location", required=False)[:200]
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer offered.")})
+    homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).select_related("unit__building")
+    home_units = {o.unit_id: o.unit for o in homes}
+    home_estates = {o.unit.building.estate_id for o in homes}
+    if unit is not None:
+        if unit.pk not in home_units:
+            raise ValidationError({"unit": _("This unit is not one of the owner's homes.")})
+        building, estate_id = unit.building, unit.building.estate_id
+    elif building is not None:
+        estate_id = building.estate_id
+    elif estate is not None:
+        estate_id = estate.pk
+    elif len(home_estates) == 1:
+        estate_id = next(iter(home_estates))
+    else:
+        raise ValidationError({"unit": _("Choose the unit or the common area the complaint is about.")})
+    if estate_id not in home_estates:
+        raise ValidationError({"unit": _("Owners can complain only about the estates they live in.")})
+    if logged_by is not None:
+        scope = staff_estate_ids(logged_by)
+        if not (scope is ALL or estate_id in scope):
+            raise PermissionDenied(_("You may not log complaints for this estate."))
+    cleaned = photos_clean(photos)
+    now = timezone.now()
+    response_due, resolution_due = sla_due_times(category, priority, now)
+    complaint = Complaint.objects.create(
+        number=complaint_number_next(now), estate_id=estate_id, building=building, unit=unit, location=location,
+        resident=resident, category=category, priority=priority, channel=channel, description=description,
+        logged_by=logged_by, response_due_at=response_due, resolution_due_at=resolution_due, created_at=now,
+    )
+    event = _event(complaint, Kind.SUBMITTED, logged_by, public=True, body=OWNER_STATUS_TEXT[Status.SUBMITTED], to_status=Status.SUBMITTED)
+    _save_photos(complaint, cleaned, logged_by or resident.user, event=event)
+    owner_notify(complaint, "complaint.received", "received", lambda: _(
+        "We have received your complaint %(number)s and will respond by %(due)s."
+    ) % {"number": complaint.number, "due": timezone.localtime(complaint.response_due_at).strftime("%m-%d %H:%M")})
+    return complaint
+
+
+@transaction.atomic
+def complaint_transition(complaint, action: str, *, actor, text: str = "", owner: bool = False) -> Complaint:
+    """Move a ticket along the lifecycle, or raise ValidationError saying why it cannot move."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
+    complaint = _locked(complaint)
+    if owner:
+        if not transition.by_owner or not is_owner_of(actor, complaint):
+            raise PermissionDenied(_("You may not do this."))
+    else:
+        _require_staff(actor, complaint)
+    if complaint.status not in transition.sources:
+        raise ValidationError(
+            _("A complaint that is “%(status)s” cannot be moved with “%(action)s”.")
+            % {"status": complaint.get_status_display(), "action": transition.label},
+            code="illegal_transition",
+        )
+    text = _text(text, transition.needs_text or "text", required=bool(transition.needs_text))
+    now = timezone.now()
+    source = complaint.status
+    complaint.status = transition.target
+    if transition.target in RESPONDED and complaint.first_response_at is None:
+        complaint.first_response_at = now
+    if transition.target == Status.RESOLVED:
+        complaint.resolved_at, complaint.resolution_summary = now, text
+        complaint.rating = None
+        complaint.rated_at = None
+        _follow_up_schedule(complaint, now)
+    elif transition.target == Status.CLOSED:
+        complaint.closed_at = now
+    elif transition.target == Status.REJECTED:
+        complaint.rejection_reason, complaint.closed_at = text, now
+    elif transition.target == Status.REOPENED:
+        complaint.resolved_at = complaint.closed_at = None
+        if owner:
+            complaint.flagged = True
+    complaint.save()
+    body = str(OWNER_STATUS_TEXT[transition.target]) + (f"\n{text}" if text else "")
+    _event(complaint, Kind.TRANSITION, actor, public=True, body=body, from_status=source, to_status=transition.target)
+    if transition.target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED) or (transition.target == Status.REOPENED and not owner):
+        owner_notify(complaint, f"complaint.{transition.target}", f"{transition.target}:{now.timestamp():.0f}",
+                     lambda: str(OWNER_STATUS_TEXT[transition.target]))
+    if owner and transition.target == Status.REOPENED:
+        staff_notify(complaint, managers_of(complaint.estate_id), "complaint.reopened", f"reopened:{now.timestamp():.0f}",
+                     lambda: _("The owner says complaint %(number)s is not solved; it has been reopened.") % {"number": complaint.number})
+    return complaint
+
+
+def _follow_up_schedule(complaint, resolved_at):
+    FollowUp.objects.update_or_create(
+        complaint=complaint,
+        defaults={"due_at": resolved_at + timedelta(days=complaint.category.follow_up_days), "assignee": complaint.assignee,
+                  "done_at": None, "done_by": None, "outcome": "", "notes": ""},
+    )
+
+
+def _may_be_assigned(user, estate_id) -> bool:
+    rows = StaffMembership.objects.filter(user=user, user__is_active=True).values_list("estate_id", flat=True)
+    estates = set(rows)
+    return (None in estates or estate_id in estates) and user.has_perm("complaints.change_complaint")
+
+
+@transaction.atomic
+def complaint_assign(complaint, *, assignee, actor) -> Complaint:
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    if not complaint.is_open:
+        raise ValidationError(_("Only open complaints can be assigned."))
+    if not _may_be_assigned(assignee, complaint.estate_id):
+        raise ValidationError({"assignee": _("%(name)s does not work complaints at this estate.") % {"name": assignee.display_name}})
+    complaint.assignee = assignee
+    complaint.save(update_fields=["assignee", "updated_at"])
+    FollowUp.objects.filter(complaint=complaint, done_at__isnull=True).update(assignee=assignee)
+    roles = ", ".join(str(label) for value, label in StaffMembership._meta.get_field("role").choices
+                      if value in set(assignee.memberships.values_list("role", flat=True)))
+    _event(complaint, Kind.ASSIGNED, actor, public=True, body=_("Handled by our %(role)s.") % {"role": roles})
+    if assignee != actor:
+        staff_notify(complaint, [assignee], "complaint.assigned", f"assigned:{timezone.now().timestamp():.0f}",
+                     lambda: _("Complaint %(number)s has been assigned to you.") % {"number": complaint.number})
+    return complaint
+
+
+@transaction.atomic
+def complaint_triage(complaint, *, actor, category=None, priority=None) -> Complaint:
+    """Change category and/or priority; the SLA deadlines are recomputed from submission."""
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    if not complaint.is_open:
+        raise ValidationError(_("Only open complaints can be triaged."))
+    changes = []
+    if category is not None and category.pk != complaint.category_id:
+        changes.append(f"{complaint.category} → {category}")
+        complaint.category = category
+    if priority is not None and priority != complaint.priority:
+        changes.append(f"{complaint.get_priority_display()} → {dict(Complaint._meta.get_field('priority').choices)[priority]}")
+        complaint.priority = priority
+    if not changes:
+        return complaint
+    complaint.response_due_at, complaint.resolution_due_at = sla_due_times(complaint.category, complaint.priority, complaint.created_at)
+    complaint.save()
+    _event(complaint, Kind.TRIAGED, actor, body="; ".join(changes))
+    return complaint
+
+
+@transaction.atomic
+def complaint_reply(complaint, *, actor, text) -> ComplaintEvent:
+    """A reply the owner sees (and is told about). The first reply counts as the first response."""
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    text = _text(text, "text")
+    if complaint.first_response_at is None:
+        complaint.first_response_at = timezone.now()
+        complaint.save(update_fields=["first_response_at", "updated_at"])
+    event = _event(complaint, Kind.REPLY, actor, public=True, body=text)
+    owner_notify(complaint, "complaint.reply", f"reply:{event.pk}", lambda: _("You have a new reply on complaint %(number)s.") % {"number": complaint.number})
+    return event
+
+
+@transaction.atomic
+def complaint_note(complaint, *, actor, text) -> ComplaintEvent:
+    """An internal note: staff only, never shown to the owner."""
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    return _event(complaint, Kind.NOTE, actor, body=_text(text, "text"))
+
+
+@transaction.atomic
+def complaint_visit(complaint, *, actor, findings, photos=()) -> ComplaintEvent:
+    """An on-site visit with findings and photos (internal)."""
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    cleaned = photos_clean(photos)
+    event = _event(complaint, Kind.VISIT, actor, body=_text(findings, "findings"))
+    _save_photos(complaint, cleaned, actor, event=event, public=False)
+    return event
+
+
+@transaction.atomic
+def complaint_owner_message(complaint, *, user, text, photos=()) -> ComplaintEvent:
+    complaint = _locked(complaint)
+    if not is_owner_of(user, complaint):
+        raise PermissionDenied(_("You may not do this."))
+    if not complaint.is_open:
+        raise ValidationError(_("This complaint is no longer open. If the problem is back, say it is not solved or submit a new complaint."))
+    cleaned = photos_clean(photos)
+    event = _event(complaint, Kind.OWNER_MESSAGE, user, public=True, body=_text(text, "text"))
+    _save_photos(complaint, cleaned, user, event=event)
+    if complaint.assignee_id:
+        staff_notify(complaint, [complaint.assignee], "complaint.owner_message", f"message:{event.pk}",
+                     lambda: _("The owner added a message to complaint %(number)s.") % {"number": complaint.number})
+    return event
+
+
+@transaction.atomic
+def complaint_rate(complaint, *, user, rating: int, comment: str = "", solved: bool = True) -> Complaint:
+    """The owner rates a resolved ticket. 1–2 stars or "not solved" reopens it and flags it to the
+    estate manager; a satisfied rating closes it."""
+    complaint = _locked(complaint)
+    if not is_owner_of(user, complaint):
+        raise PermissionDenied(_("You may not do this."))
+    if complaint.status != Status.RESOLVED:
+        raise ValidationError(_("Only a resolved complaint can be rated."), code="not_resolved")
+    if complaint.rated_at is not None:
+        raise ValidationError(_("You have already rated this complaint."), code="already_rated")
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
+    complaint.rating, complaint.rating_comment, complaint.rated_at = rating, _text(comment, "comment", required=False), timezone.now()
+    complaint.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    _event(complaint, Kind.RATED, user, public=True,
+           body=_("Rated %(n)d of 5.") % {"n": rating} + (f"\n{complaint.rating_comment}" if complaint.rating_comment else ""))
+    if rating <= 2 or not solved:
+        return complaint_transition(complaint, "reopen", actor=user, owner=True)
+    complaint.status, complaint.closed_at = Status.CLOSED, timezone.now()
+    complaint.save(update_fields=["status", "closed_at", "updated_at"])
+    _event(complaint, Kind.TRANSITION, user, public=True, body=str(OWNER_STATUS_TEXT[Status.CLOSED]),
+           from_status=Status.RESOLVED, to_status=Status.CLOSED)
+    return complaint
+
+
+@transaction.atomic
+def complaint_link(complaint, other, *, actor, kind=ComplaintLink.Kind.RELATED) -> ComplaintLink:
+    if complaint.pk == other.pk:
+        raise ValidationError(_("A complaint cannot be linked to itself."))
+    if complaint.estate_id != other.estate_id:
+        raise ValidationError(_("Only complaints of the same estate can be linked."))
+    _require_staff(actor, complaint)
+    low, high = sorted([complaint, other], key=lambda c: c.pk)
+    link, created = ComplaintLink.objects.get_or_create(from_complaint=low, to_complaint=high, defaults={"kind": kind, "created_by": actor})
+    if created:
+        for one, two in ((complaint, other), (other, complaint)):
+            _event(one, Kind.LINKED, actor, body=_("Linked to %(number)s (%(kind)s).") % {"number": two.number, "kind": link.get_kind_display()})
+    return link
+
+
+@transaction.atomic
+def follow_up_record(complaint, *, actor, outcome, notes="") -> FollowUp:
+    """Record the follow-up call or visit. An unsatisfied owner reopens the ticket and flags it."""
+    complaint = _locked(complaint)
+    _require_staff(actor, complaint)
+    follow_up = FollowUp.objects.select_for_update().filter(complaint=complaint).first()
+    if follow_up is None:
+        raise ValidationError(_("No follow-up is due for this complaint."))
+    if follow_up.done_at:
+        raise ValidationError(_("The follow-up was already recorded."))
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    follow_up.outcome, follow_up.notes = outcome, _text(notes, "notes", required=False)
+    follow_up.done_at, follow_up.done_by = timezone.now(), actor
+    follow_up.save()
+    _event(complaint, Kind.FOLLOW_UP, actor, body=f"{follow_up.get_outcome_display()}. {follow_up.notes}".strip())
+    if outcome == FollowUp.Outcome.UNSATISFIED:
+        Complaint.objects.filter(pk=complaint.pk).update(flagged=True)
+        if complaint.status in (Status.RESOLVED, Status.CLOSED):
+            complaint_transition(complaint, "reopen", actor=actor, text=follow_up.notes)
+    return follow_up

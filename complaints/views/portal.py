@@ -1,0 +1,96 @@
+"""The owner's side of complaints: submit, follow, message, rate. Phone-sized first."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from owners.access import resident_required
+from owners.selectors import occupancy_list_for_resident
+
+from ..forms import OwnerComplaintForm, RatingForm, TextForm
+from ..lifecycle import OWNER_STATUS_TEXT
+from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
+from ..services import complaint_owner_message, complaint_rate, complaint_submit
+from .helpers import complaint_for, form_errors_from, where_parse
+
+
+@resident_required
+def complaint_list(request):
+    return render(request, "complaints/portal/list.html", {"complaints": complaint_owner_list(request.user)})
+
+
+@resident_required
+@ratelimit(key="user", rate=lambda g, r: settings.COMPLAINT_RATE_USER, method="POST", block=True)
+@ratelimit(key="ip", rate=lambda g, r: settings.COMPLAINT_RATE_IP, method="POST", block=True)
+def complaint_new(request):
+    resident = request.user.resident
+    occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
+    form = OwnerComplaintForm(request.POST or None, request.FILES or None, occupancies=occupancies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = complaint_submit(
+                resident=resident, category=data["category"], description=data["description"],
+                location=data["location"], photos=request.FILES.getlist("photos"), **where_parse(data["where"], occupancies),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Thank you. Your complaint number is %(number)s.") % {"number": complaint.number})
+            return redirect("portal:complaint_detail", number=complaint.number)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/portal/new.html", {"form": form, "occupancies": occupancies}, status=status)
+
+
+@resident_required
+def complaint_detail(request, number):
+    complaint = complaint_for(request.user, number)
+    return render(request, "complaints/portal/detail.html", {
+        "complaint": complaint,
+        "status_text": OWNER_STATUS_TEXT[complaint.status],
+        "timeline": complaint_timeline(complaint, for_owner=True),
+        "photos": complaint_photos(complaint, for_owner=True).filter(event__kind="submitted"),
+        "message_form": TextForm(),
+        "rating_form": RatingForm(),
+    })
+
+
+@resident_required
+@require_POST
+def complaint_message(request, number):
+    complaint = complaint_for(request.user, number)
+    form = TextForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        complaint_owner_message(complaint, user=request.user, text=form.cleaned_data["text"], photos=request.FILES.getlist("photos"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your message has been added."))
+    return redirect("portal:complaint_detail", number=number)
+
+
+@resident_required
+@require_POST
+def complaint_rate_view(request, number):
+    complaint = complaint_for(request.user, number)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from 1 to 5 stars."))
+        return redirect("portal:complaint_detail", number=number)
+    try:
+        complaint = complaint_rate(complaint, user=request.user, rating=form.cleaned_data["rating"],
+                                   comment=form.cleaned_data["comment"], solved=form.cleaned_data["solved"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        if complaint.status == "reopened":
+            messages.info(request, _("We are sorry it is not solved. Your complaint has been reopened and the estate manager has been told."))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    return redirect("portal:complaint_detail", number=number)

@@ -1,0 +1,227 @@
+"""The staff side of complaints: the queue, logging on an owner's behalf, and working a ticket."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from owners.access import staff_required
+from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
+
+from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
+from ..lifecycle import transitions_from
+from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
+from ..permissions import can_work, is_owner_of
+from ..selectors import (
+    QueueFilters,
+    assignable_staff,
+    complaint_linked,
+    complaint_list_for,
+    complaint_queue,
+    complaint_timeline,
+)
+from ..services import (
+    complaint_assign,
+    complaint_link,
+    complaint_note,
+    complaint_reply,
+    complaint_submit,
+    complaint_transition,
+    complaint_triage,
+    complaint_visit,
+    follow_up_record,
+)
+from .helpers import complaint_for, form_errors_from, where_parse
+
+PAGE = 50
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def filters_from(params) -> QueueFilters:
+    return QueueFilters(
+        status=params.get("status", ""), category=_int(params.get("category")), building=_int(params.get("building")),
+        estate=_int(params.get("estate")), assignee=params.get("assignee", ""), priority=params.get("priority", ""),
+        overdue=params.get("overdue") in ("1", "true", "on"), q=params.get("q", "")[:100], order=params.get("order", "due"),
+    )
+
+
+@staff_required
+def queue(request):
+    filters = filters_from(request.GET)
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    rows, has_more = complaint_queue(request.user, filters, offset=(page - 1) * PAGE, limit=PAGE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "complaints/staff/queue.html", {
+        "rows": rows, "has_more": has_more, "page": page, "filters": filters, "query": query.urlencode(),
+        "statuses": Status.choices, "priorities": Priority.choices, "categories": Category.objects.all(),
+        "estates": estate_list_for(request.user), "buildings": building_list_for(request.user).order_by("estate__name", "name"),
+    })
+
+
+@staff_required
+def complaint_new(request):
+    """Log a phone or in-person complaint: first find the owner, then describe it."""
+    resident = None
+    if request.GET.get("resident") or request.POST.get("resident"):
+        resident = get_object_or_404(resident_list_for(request.user), pk=_int(request.GET.get("resident") or request.POST.get("resident")))
+    if resident is None:
+        found = resident_search(resident_list_for(request.user), request.GET.get("q", ""))[:20] if request.GET.get("q") else []
+        return render(request, "complaints/staff/new_find.html", {"found": found, "q": request.GET.get("q", "")})
+    occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
+    form = StaffComplaintForm(request.POST or None, request.FILES or None, occupancies=occupancies, initial={"resident": resident.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = complaint_submit(
+                resident=resident, category=data["category"], description=data["description"], location=data["location"],
+                photos=request.FILES.getlist("photos"), channel=data["channel"], logged_by=request.user,
+                priority=data["priority"], **where_parse(data["where"], occupancies),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Complaint %(number)s logged.") % {"number": complaint.number})
+            return redirect("dashboard:complaint_detail", number=complaint.number)
+    return render(request, "complaints/staff/new.html", {"form": form, "resident": resident},
+                  status=400 if request.method == "POST" else 200)
+
+
+@staff_required
+def detail(request, number):
+    complaint = complaint_for(request.user, number)
+    follow_up = FollowUp.objects.filter(complaint=complaint).select_related("assignee", "done_by").first()
+    return render(request, "complaints/staff/detail.html", {
+        "complaint": complaint,
+        "timeline": complaint_timeline(complaint, for_owner=False),
+        "transitions": transitions_from(complaint.status) if can_work(request.user, complaint) else [],
+        "can_work": can_work(request.user, complaint),
+        "assign_form": AssignForm(staff=assignable_staff(complaint), initial={"assignee": complaint.assignee_id}),
+        "triage_form": TriageForm(initial={"category": complaint.category_id, "priority": complaint.priority}),
+        "text_form": TextForm(), "visit_form": VisitForm(), "link_form": LinkForm(), "follow_up_form": FollowUpForm(),
+        "follow_up": follow_up, "linked": complaint_linked(complaint),
+        "submitted_photos": complaint.photos.filter(event__kind="submitted"),
+    })
+
+
+def _act(request, number, do):
+    """Run one staff action on a ticket and come back to it with the outcome as a message."""
+    complaint = complaint_for(request.user, number)
+    try:
+        done = do(complaint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(request, done)
+    return redirect("dashboard:complaint_detail", number=number)
+
+
+@staff_required
+@require_POST
+def transition(request, number):
+    action, text = request.POST.get("action", ""), request.POST.get("text", "")
+
+    def do(complaint):
+        complaint_transition(complaint, action, actor=request.user, text=text)
+        return _("Done: %(status)s.") % {"status": Status(complaint_for(request.user, number).status).label}
+
+    return _act(request, number, do)
+
+
+@staff_required
+@require_POST
+def assign(request, number):
+    def do(complaint):
+        form = AssignForm(request.POST, staff=assignable_staff(complaint))
+        if not form.is_valid():
+            raise ValidationError(_("Choose someone who works complaints at this estate."))
+        complaint_assign(complaint, assignee=form.cleaned_data["assignee"], actor=request.user)
+        return _("Assigned to %(name)s.") % {"name": form.cleaned_data["assignee"].display_name}
+
+    return _act(request, number, do)
+
+
+@staff_required
+@require_POST
+def triage(request, number):
+    def do(complaint):
+        form = TriageForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a category and a priority."))
+        complaint_triage(complaint, actor=request.user, **form.cleaned_data)
+        return _("Category and priority saved; deadlines recomputed.")
+
+    return _act(request, number, do)
+
+
+@staff_required
+@require_POST
+def reply(request, number):
+    return _act(request, number, lambda c: complaint_reply(c, actor=request.user, text=request.POST.get("text", "")) and _("Reply sent to the owner."))
+
+
+@staff_required
+@require_POST
+def note(request, number):
+    return _act(request, number, lambda c: complaint_note(c, actor=request.user, text=request.POST.get("text", "")) and _("Internal note added."))
+
+
+@staff_required
+@require_POST
+def visit(request, number):
+    return _act(request, number, lambda c: complaint_visit(
+        c, actor=request.user, findings=request.POST.get("findings", ""), photos=request.FILES.getlist("photos")) and _("Visit recorded."))
+
+
+@staff_required
+@require_POST
+def link(request, number):
+    def do(complaint):
+        form = LinkForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Enter a ticket number."))
+        other = complaint_list_for(request.user).filter(number=form.cleaned_data["number"].strip().upper()).first()
+        if other is None:
+            raise ValidationError(_("No complaint %(number)s in your estates.") % {"number": form.cleaned_data["number"]})
+        complaint_link(complaint, other, actor=request.user, kind=form.cleaned_data["kind"])
+        return _("Linked to %(number)s.") % {"number": other.number}
+
+    return _act(request, number, do)
+
+
+@staff_required
+@require_POST
+def follow_up(request, number):
+    def do(complaint):
+        form = FollowUpForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose an outcome."))
+        follow_up_record(complaint, actor=request.user, **form.cleaned_data)
+        return _("Follow-up recorded.")
+
+    return _act(request, number, do)
+
+
+def photo(request, pk):
+    """A complaint photo, for the ticket's owner (public photos) or staff of its estate."""
+    if not request.user.is_authenticated:
+        raise Http404
+    item = get_object_or_404(ComplaintPhoto.objects.select_related("complaint"), pk=pk)
+    complaint = item.complaint
+    staff_may = complaint_list_for(request.user).filter(pk=complaint.pk).exists() and not request.user.is_resident
+    owner_may = is_owner_of(request.user, complaint) and item.public
+    if not (staff_may or owner_may):
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
