@@ -1,0 +1,96 @@
+"""/api/v1/complaints/: owners and staff, transitions as actions, internal notes never leak."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from complaints.models import Complaint
+from complaints.services import complaint_note, complaint_submit
+from tests.complaints.conftest import image_bytes
+from tests.factories import owner_with_account
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_owner_creates_with_photos_and_reads_own(owner, noise):
+    unit = owner.resident.occupancies.get().unit
+    api = _api(owner)
+    response = api.post("/api/v1/complaints/", {
+        "category": noise.pk, "unit": unit.pk, "description": "凌晨施工",
+        "photos": [SimpleUploadedFile("a.webp", image_bytes("WEBP"), "image/webp")],
+    }, format="multipart")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "submitted" and len(body["photos"]) == 1 and body["allowed_actions"] == []
+    listed = api.get("/api/v1/complaints/").json()["results"]
+    assert [c["number"] for c in listed] == [body["number"]]
+
+
+def test_owner_never_sees_internal_notes_or_staff_names(owner, noise, service):
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    complaint_note(complaint, actor=service, text="SECRET-NOTE")
+    body = _api(owner).get(f"/api/v1/complaints/{complaint.number}/").json()
+    assert "SECRET-NOTE" not in str(body)
+    assert all(event["actor"] is None for event in body["timeline"]) and body["assignee"] is None
+    staff_view = _api(service).get(f"/api/v1/complaints/{complaint.number}/").json()
+    assert "SECRET-NOTE" in str(staff_view)
+
+
+def test_owner_cannot_see_or_rate_another_owners_ticket(owner, noise):
+    neighbour = owner_with_account()
+    theirs = complaint_submit(resident=neighbour.resident, category=noise, description="x", unit=neighbour.resident.occupancies.get().unit)
+    api = _api(owner)
+    assert api.get(f"/api/v1/complaints/{theirs.number}/").status_code == 404
+    assert api.post(f"/api/v1/complaints/{theirs.number}/rate/", {"rating": 1}).status_code == 404
+
+
+def test_status_is_changed_only_through_actions(owner, noise, service):
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    api = _api(service)
+    assert api.patch(f"/api/v1/complaints/{complaint.number}/", {"status": "closed"}).status_code == 405
+    illegal = api.post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "close"})
+    assert illegal.status_code == 400 and "errors" in illegal.json()
+    ok = api.post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "acknowledge"})
+    assert ok.status_code == 200 and ok.json()["status"] == "acknowledged"
+    resolve = api.post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "resolve", "text": "修好了"})
+    assert resolve.json()["status"] == "resolved" and resolve.json()["resolution_summary"] == "修好了"
+
+
+def test_owner_cannot_transition_as_staff(owner, noise):
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    response = _api(owner).post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "acknowledge"})
+    assert response.status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.status == "submitted"
+
+
+def test_staff_list_filters_and_unknown_fields(owner, noise, service):
+    complaint_submit(resident=owner.resident, category=noise, description="A", unit=owner.resident.occupancies.get().unit, priority="urgent")
+    complaint_submit(resident=owner.resident, category=noise, description="B", unit=owner.resident.occupancies.get().unit)
+    api = _api(service)
+    urgent = api.get("/api/v1/complaints/", {"priority": "urgent"}).json()["results"]
+    assert [c["description"] for c in urgent] == ["A"]
+    response = api.post("/api/v1/complaints/", {"category": noise.pk, "description": "x", "resident": owner.resident.pk, "secret": 1})
+    assert response.status_code == 400 and "secret" in response.json()["errors"]
+    assert Complaint.objects.count() == 2
+
+
+def test_bad_photo_through_the_api_is_a_400_and_saves_nothing(owner, noise):
+    unit = owner.resident.occupancies.get().unit
+    response = _api(owner).post("/api/v1/complaints/", {
+        "category": noise.pk, "unit": unit.pk, "description": "x",
+        "photos": [SimpleUploadedFile("x.png", b"%PDF-1.4 not an image", "image/png")],
+    }, format="multipart")
+    assert response.status_code == 400 and not Complaint.objects.exists()
+
+
+def test_schema_lists_complaint_actions_and_errors(client):
+    schema = client.get("/api/schema/?format=json").json()
+    transition = schema["paths"]["/api/v1/complaints/{number}/transition/"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "404", "429"} <= set(transition)
