@@ -73,8 +73,13 @@ class VisitForm(forms.Form):
     photos = PhotosField(label=_("Photos (up to 6)"))
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

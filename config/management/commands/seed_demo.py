@@ -1,13 +1,18 @@
 from django.core.management.base import BaseCommand
 
-from owners.demo import seed_owners
+from complaints.demo import seed_complaints
+from owners.demo import ESTATES, seed_owners
+from owners.models import Estate
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo estates, residents and staff. Safe to run again."
+    help = "Load (or refresh) the demo estates, residents, staff and complaints. Safe to run again."
 
     def handle(self, *args, **options):
         summary = seed_owners()
+        estates = list(Estate.objects.filter(code__in=[e[0] for e in ESTATES]).order_by("id"))
+        complaints = seed_complaints(estates)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {summary['estates']} estates, {summary['units']} units, {summary['residents']} residents."
+            f"Demo data ready: {summary['estates']} estates, {summary['units']} units, {summary['residents']} residents, "
+            f"{complaints} complaints."
         ))

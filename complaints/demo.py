@@ -1,0 +1,174 @@
+"""Demo complaints for a newcomer: a living queue over the last 90 days. Idempotent.
+
+Background tickets are written with consistent past timestamps (a service would stamp them
+"now"); the stories a newcomer should find — a neighbour dispute, a leak many owners
+reported, renovation waste, an SLA breach — go through the real services.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from owners.models import Occupancy, Role, User
+
+from .lifecycle import OWNER_STATUS_TEXT
+from .models import Category, Complaint, ComplaintEvent, DailyCounter, FollowUp, Status
+from .services import complaint_assign, complaint_link, complaint_submit, complaint_transition, sla_due_times, sla_sweep
+
+DESCRIPTIONS = {
+    "noise": ["楼上每天晚上十点以后还在拖动家具", "隔壁装修电钻声从早上七点开始", "广场舞音响声音太大"],
+    "parking": ["我的固定车位被外来车辆占用", "消防通道长期停车", "地库充电桩车位被燃油车占用"],
+    "leak": ["卫生间天花板渗水", "厨房墙角有水渍，怀疑楼上管道漏水", "地下室进水"],
+    "renovation": ["楼道里堆放装修垃圾一个多星期没人清理", "装修工人在电梯里不做保护"],
+    "cleaning": ["垃圾桶满了没人清", "楼道地面很脏"],
+    "security": ["单元门门禁坏了，陌生人随便进出", "晚上小区巡逻看不到保安"],
+    "repair": ["电梯经常停在半层", "楼道灯不亮", "单元门闭门器坏了"],
+    "fees": ["物业费账单金额和去年不一致", "停车费收费标准不清楚"],
+    "attitude": ["客服电话打了三次都没人接", "保安态度很差"],
+    "neighbour": ["楼上空调外机滴水到我家窗台", "邻居在楼道堆放杂物"],
+    "greenery": ["绿化带的树挡住了窗户采光", "草坪好久没修剪"],
+    "pets": ["有人遛狗不牵绳", "楼道里有宠物粪便"],
+    "other": ["快递柜经常满", "小区门口路灯坏了"],
+}
+RESOLUTIONS = ["已安排维修师傅上门处理完毕", "已与相关业主沟通，问题已解决", "已加强巡查并清理完毕", "已更换损坏部件"]
+
+
+def _staff(estate):
+    return list(User.objects.filter(memberships__estate=estate, memberships__role__in=[Role.SERVICE, Role.ESTATE_MANAGER, Role.ENGINEER]))
+
+
+@transaction.atomic
+def seed_complaints(estates, now=None) -> int:
+    now = now or timezone.now()
+    if Complaint.objects.filter(estate__in=estates).exists():
+        return Complaint.objects.filter(estate__in=estates).count()
+    rng = random.Random(90)
+    categories = {c.code: c for c in Category.objects.all()}
+    homes = list(Occupancy.objects.filter(unit__building__estate__in=estates, end_date__isnull=True, relation="owner")
+                 .select_related("resident", "unit__building"))
+    staff = {e.pk: _staff(e) for e in estates}
+    counters: dict = {}
+    complaints, plans = [], []
+    for _ in range(320):
+        home = rng.choice(homes)
+        code = rng.choice(list(DESCRIPTIONS))
+        category = categories[code]
+        age = timedelta(days=rng.uniform(0.2, 90))
+        created = now - age
+        priority = rng.choices(["low", "normal", "high", "urgent"], [2, 12, 4, 1])[0]
+        response_due, resolution_due = sla_due_times(category, priority, created)
+        day = timezone.localdate(created)
+        counters[day] = counters.get(day, 0) + 1
+        if age > timedelta(days=20):
+            status = rng.choices([Status.CLOSED, Status.RESOLVED, Status.REJECTED, Status.REOPENED], [30, 4, 2, 1])[0]
+        elif age > timedelta(days=3):
+            status = rng.choices([Status.CLOSED, Status.RESOLVED, Status.IN_PROGRESS, Status.ACKNOWLEDGED], [8, 5, 4, 2])[0]
+        else:
+            status = rng.choices([Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED], [4, 3, 3, 1])[0]
+        estate_id = home.unit.building.estate_id
+        team = staff.get(estate_id) or [None]
+        assignee = rng.choice(team) if status != Status.SUBMITTED else None
+        responded = created + timedelta(minutes=rng.uniform(10, 300)) if status != Status.SUBMITTED else None
+        resolved = created + timedelta(hours=rng.uniform(2, 100)) if status in (Status.RESOLVED, Status.CLOSED, Status.REOPENED) else None
+        if resolved and resolved > now:
+            resolved = now - timedelta(minutes=5)
+        complaint = Complaint(
+            number=f"TS-{day:%Y%m%d}-{counters[day]:04d}", estate_id=estate_id, building=home.unit.building, unit=home.unit,
+            resident=home.resident, category=category, priority=priority, channel=rng.choice(["portal", "portal", "phone", "in_person"]),
+            description=rng.choice(DESCRIPTIONS[code]), status=status, assignee=assignee, created_at=created,
+            first_response_at=responded, resolved_at=resolved if status != Status.REOPENED else None,
+            closed_at=(resolved + timedelta(days=rng.uniform(0.5, 3))) if status == Status.CLOSED and resolved else None,
+            response_due_at=response_due, resolution_due_at=resolution_due,
+            response_breached=bool(responded and responded > response_due),
+            resolution_breached=bool((resolved or now) > resolution_due and status not in (Status.REJECTED,)),
+            resolution_summary=rng.choice(RESOLUTIONS) if resolved else "",
+            rejection_reason="不属于物业服务范围，已建议业主联系社区居委会" if status == Status.REJECTED else "",
+            rating=(rng.choices([5, 4, 3, 2], [10, 6, 2, 1])[0] if status == Status.CLOSED else None),
+        )
+        if complaint.closed_at and complaint.closed_at > now:
+            complaint.closed_at = now
+        complaint.rated_at = complaint.closed_at if complaint.rating else None
+        complaints.append(complaint)
+        plans.append((complaint, created, responded, resolved, status))
+    Complaint.objects.bulk_create(complaints)
+    events, follow_ups = [], []
+    for complaint, created, responded, resolved, status in plans:
+        events.append(ComplaintEvent(complaint=complaint, kind="submitted", public=True, created_at=created, to_status="submitted",
+                                     body=str(OWNER_STATUS_TEXT[Status.SUBMITTED])))
+        if responded:
+            events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=responded,
+                                         from_status="submitted", to_status="acknowledged", body=str(OWNER_STATUS_TEXT[Status.ACKNOWLEDGED])))
+        if status == Status.REJECTED:
+            events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=responded,
+                                         from_status="acknowledged", to_status="rejected", body=complaint.rejection_reason))
+        if resolved:
+            events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=resolved,
+                                         from_status="in_progress", to_status="resolved", body=complaint.resolution_summary))
+            follow_ups.append(FollowUp(complaint=complaint, due_at=resolved + timedelta(days=complaint.category.follow_up_days),
+                                       assignee=complaint.assignee,
+                                       done_at=complaint.closed_at, outcome="satisfied" if complaint.closed_at else ""))
+        if status == Status.REOPENED:
+            events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, created_at=resolved + timedelta(days=1),
+                                         from_status="resolved", to_status="reopened", body=str(OWNER_STATUS_TEXT[Status.REOPENED])))
+        if status == Status.CLOSED:
+            events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, created_at=complaint.closed_at,
+                                         from_status="resolved", to_status="closed", body=str(OWNER_STATUS_TEXT[Status.CLOSED])))
+    # created_at has auto_now_add on events: restore the history's times after the insert.
+    when = [event.created_at for event in events]
+    ComplaintEvent.objects.bulk_create(events)
+    for event, at in zip(events, when):
+        event.created_at = at
+    ComplaintEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
+    FollowUp.objects.bulk_create(follow_ups)
+    for day, last in counters.items():
+        counter, _ = DailyCounter.objects.get_or_create(day=day, kind="complaint")
+        if counter.last < last:
+            DailyCounter.objects.filter(pk=counter.pk).update(last=last)
+    _stories(estates, categories, homes, rng)
+    return Complaint.objects.filter(estate__in=estates).count()
+
+
+def _stories(estates, categories, homes, rng):
+    """The tickets a newcomer should find, made through the real services."""
+    estate = estates[0]
+    staff = _staff(estate)
+    manager = next((u for u in staff if u.memberships.filter(role=Role.ESTATE_MANAGER).exists()), staff[0])
+    service = next((u for u in staff if u.memberships.filter(role=Role.SERVICE).exists()), staff[0])
+    in_estate = [h for h in homes if h.unit.building.estate_id == estate.pk]
+    by_building: dict = {}
+    for home in in_estate:
+        by_building.setdefault(home.unit.building_id, []).append(home)
+    building_homes = max(by_building.values(), key=len)
+    building_homes.sort(key=lambda h: (h.unit.floor or 0, h.unit.number))
+    upstairs, downstairs = building_homes[2], building_homes[0]
+
+    # A neighbour dispute: both sides complain about each other.
+    a = complaint_submit(resident=downstairs.resident, category=categories["neighbour"], unit=downstairs.unit,
+                         description="楼上空调外机冷凝水一直滴到我家窗台和晾衣架上，沟通了两次没有改")
+    b = complaint_submit(resident=upstairs.resident, category=categories["neighbour"], unit=upstairs.unit,
+                         description="楼下邻居多次上门敲门指责我家，影响休息，请物业出面协调")
+    complaint_link(a, b, actor=service, kind="dispute")
+    complaint_assign(a, assignee=service, actor=manager)
+    complaint_transition(a, "acknowledge", actor=service)
+
+    # One leak, reported by three owners of the same building.
+    leak = [complaint_submit(resident=h.resident, category=categories["leak"], unit=h.unit, priority="high",
+                             description=text)
+            for h, text in zip(building_homes[3:6], ["楼道顶部在滴水，地面很滑", "家里卫生间天花板突然渗水", "楼梯间墙面大面积湿了"])]
+    for other in leak[1:]:
+        complaint_link(leak[0], other, actor=service, kind="same_issue")
+    complaint_transition(leak[0], "start", actor=service)
+
+    # Renovation waste left in the corridor.
+    complaint_submit(resident=building_homes[6].resident, category=categories["renovation"], estate=estate,
+                     location=f"{building_homes[6].unit.building.name} 三楼楼道", description="有人装修的垃圾在楼道里堆了一个多星期，堵住了消防通道")
+
+    # An SLA breach: a ticket nobody answered, found by the sweep.
+    late = complaint_submit(resident=building_homes[7].resident, category=categories["security"], unit=building_homes[7].unit,
+                            priority="urgent", description="单元门门禁坏了两天了，陌生人随便进出")
+    past = timezone.now() - timedelta(hours=3)
+    Complaint.objects.filter(pk=late.pk).update(created_at=past, response_due_at=past + timedelta(minutes=30),
+                                                 resolution_due_at=past + timedelta(hours=8))
+    sla_sweep()
