@@ -41,6 +41,14 @@ def link_in(text: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def test_database_url() -> str:
+    """A URL another process can use to open the PostgreSQL test database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture
 def celery_worker(transactional_db, gateway):
     """A real Celery worker process consuming from Redis against the test database.
@@ -56,8 +64,7 @@ def celery_worker(transactional_db, gateway):
         pytest.skip("needs REDIS_URL: this test runs a real Celery worker against Redis")
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL on PostgreSQL: the worker process must open the test database")
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = test_database_url()
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
         **os.environ,

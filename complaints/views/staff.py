@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,17 +52,46 @@ def filters_from(params) -> QueueFilters:
     )
 
 
+def _queue_rows(rows):
+    """Everything a queue row shows, worked out once in Python: at 50 rows a page, resolving
+    lazy translations, reversing URLs and calling properties from the template cost more than
+    the database did."""
+    now = timezone.now()
+    statuses, priorities = dict(Status.choices), dict(Priority.choices)
+    statuses = {k: str(v) for k, v in statuses.items()}
+    priorities = {k: str(v) for k, v in priorities.items()}
+    detail = reverse("dashboard:complaint_detail", args=["NUMBER"])
+    for c in rows:
+        c.url = detail.replace("NUMBER", c.number)
+        c.status_label, c.priority_label = statuses[c.status], priorities[c.priority]
+        c.where_label = f"{c.estate.name} {c.where}"
+        c.category_label = c.category.display_name
+        c.assignee_label = c.assignee.display_name if c.assignee_id else "–"
+        c.due = c.current_due if c.is_open else None
+        c.overdue = bool(c.due and c.due < now)
+    return rows
+
+
 @staff_required
 def queue(request):
     filters = filters_from(request.GET)
     page = max(_int(request.GET.get("page")) or 1, 1)
     rows, has_more = complaint_queue(request.user, filters, offset=(page - 1) * PAGE, limit=PAGE)
+    rows = _queue_rows(rows)
     query = request.GET.copy()
     query.pop("page", None)
+    estates = list(estate_list_for(request.user).order_by("name")[:200])
+    # Buildings are offered for one estate at a time: the chosen one, or the only one.
+    building_estate = filters.estate or (estates[0].pk if len(estates) == 1 else None)
+    buildings = building_list_for(request.user).filter(estate_id=building_estate).order_by("name") if building_estate else []
     return render(request, "complaints/staff/queue.html", {
         "rows": rows, "has_more": has_more, "page": page, "filters": filters, "query": query.urlencode(),
-        "statuses": Status.choices, "priorities": Priority.choices, "categories": Category.objects.all(),
-        "estates": estate_list_for(request.user), "buildings": building_list_for(request.user).order_by("estate__name", "name"),
+        "statuses": [(v, str(label)) for v, label in Status.choices],
+        "priorities": [(v, str(label)) for v, label in Priority.choices],
+        "categories": [(c.pk, c.display_name) for c in Category.objects.all()],
+        "estates": estates, "buildings": buildings,
+        # Translated once per page rather than once per row.
+        "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })
 
 

@@ -1,5 +1,8 @@
 """Complaint services: the lifecycle, SLAs, ratings, follow-ups and what the owner is told."""
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -276,3 +279,36 @@ def test_two_staff_resolving_and_rejecting_at_once_leave_one_consistent_state(ow
     complaint.refresh_from_db()
     assert complaint.status in (Status.RESOLVED, Status.REJECTED)
     assert complaint.events.filter(kind="transition", to_status__in=["resolved", "rejected"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_complaint_survives_a_broker_outage_and_is_acknowledged_afterwards(owner, noise, gateway):
+    """A second app process whose Redis is down takes a complaint: it is saved, and the
+    acknowledgement waits in the outbox until the sweeper sends it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a second process submits against the test database")
+    from tests.conftest import ROOT, test_database_url
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": test_database_url(),
+           "REDIS_URL": "redis://127.0.0.1:9/0", "CACHE_URL": "", "NOTIFY_GATEWAY_URL": gateway.url}
+    script = (
+        "from complaints.models import Category; from owners.models import Resident; "
+        "from complaints.services import complaint_submit; "
+        f"r = Resident.objects.get(pk={owner.resident.pk}); "
+        f"c = complaint_submit(resident=r, category=Category.objects.get(pk={noise.pk}), description='停电了', unit=r.occupancies.get().unit); "
+        "print(c.number)"
+    )
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    number = result.stdout.strip().splitlines()[-1]
+    assert Complaint.objects.filter(number=number).exists()
+    notice = Delivery.objects.get(topic="complaint.received")
+    assert notice.status == "queued" and gateway.received == []
+    # The broker is back: the periodic sweeper finds the notice and sends it once.
+    from communications.services.deliveries import SWEEP_GRACE, delivery_sweep
+
+    Delivery.objects.filter(pk=notice.pk).update(created_at=timezone.now() - SWEEP_GRACE)
+    assert delivery_sweep() == 1
+    [text] = gateway.texts_to(owner.resident.mobile)
+    assert number in text
