@@ -1,9 +1,10 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from owners.api.serializers import StrictSerializer
 
 from ..lifecycle import TRANSITIONS
-from ..models import Category, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp, Priority
+from ..models import Category, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp, Priority, Status
 from ..models.complaints import Channel
 
 
@@ -57,6 +58,23 @@ class ComplaintListSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "estate", "estate_name", "category", "priority", "status", "status_display", "where",
                   "description", "channel", "created_at", "first_response_at", "resolved_at", "response_due_at",
                   "resolution_due_at", "current_due", "is_overdue", "rating", "flagged"]
+
+    def to_representation(self, c):
+        """The fields above, built directly: the generic field machinery cost ~0.5 ms a row,
+        half of a 50-row page's time. The declared fields still document the shape."""
+        if type(self) is not ComplaintListSerializer:
+            return super().to_representation(c)
+        stamp = lambda value: timezone.localtime(value).isoformat() if value else None  # noqa: E731
+        return {
+            "id": c.pk, "number": c.number, "estate": c.estate_id, "estate_name": c.estate.name,
+            "category": {"id": c.category_id, "code": c.category.code, "name": c.category.display_name},
+            "priority": c.priority, "status": c.status, "status_display": str(Status(c.status).label),
+            "where": str(c.where), "description": c.description, "channel": c.channel,
+            "created_at": stamp(c.created_at), "first_response_at": stamp(c.first_response_at),
+            "resolved_at": stamp(c.resolved_at), "response_due_at": stamp(c.response_due_at),
+            "resolution_due_at": stamp(c.resolution_due_at), "current_due": stamp(c.current_due),
+            "is_overdue": c.is_overdue, "rating": c.rating, "flagged": c.flagged,
+        }
 
 
 class ComplaintDetailSerializer(ComplaintListSerializer):

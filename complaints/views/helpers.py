@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
 
 
@@ -15,19 +16,19 @@ def where_parse(value: str, occupancies):
     """Turn a "unit:ID" / "estate:ID" choice into service arguments, limited to the owner's homes."""
     kind, _, pk = (value or "").partition(":")
     if not pk.isdigit():
-        raise ValidationError({"where": "?"})
+        raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
     pk = int(pk)
     if kind == "unit":
         unit = next((o.unit for o in occupancies if o.unit_id == pk), None)
         if unit is None:
-            raise ValidationError({"where": "?"})
+            raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
         return {"unit": unit}
     if kind == "estate":
         estate = next((o.unit.building.estate for o in occupancies if o.unit.building.estate_id == pk), None)
         if estate is None:
-            raise ValidationError({"where": "?"})
+            raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
         return {"estate": estate}
-    raise ValidationError({"where": "?"})
+    raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
 
 
 def form_errors_from(form, exc: ValidationError):

@@ -94,3 +94,12 @@ def test_schema_lists_complaint_actions_and_errors(client):
     schema = client.get("/api/schema/?format=json").json()
     transition = schema["paths"]["/api/v1/complaints/{number}/transition/"]["post"]["responses"]
     assert {"200", "400", "401", "403", "404", "429"} <= set(transition)
+
+
+def test_list_rows_match_the_detail_fields(owner, noise, service):
+    """The list builds its rows by hand for speed; they must say what the detail says."""
+    complaint_submit(resident=owner.resident, category=noise, description="对照", unit=owner.resident.occupancies.get().unit)
+    api = _api(service)
+    row = api.get("/api/v1/complaints/").json()["results"][0]
+    detail = api.get(f"/api/v1/complaints/{row['number']}/").json()
+    assert {k: detail[k] for k in row} == row

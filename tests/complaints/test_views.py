@@ -177,3 +177,16 @@ def test_illegal_transition_from_the_page_shows_why(client, owner, noise, servic
     assert "alert-danger" in response.content.decode()
     complaint.refresh_from_db()
     assert complaint.status == Status.SUBMITTED
+
+
+def test_admin_refuses_an_illegal_transition_with_the_same_rule(client, owner, noise, manager):
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    client.force_login(manager)
+    response = client.post(reverse("admin:complaints_complaint_changelist"),
+                           {"action": "transition_close", "_selected_action": [complaint.pk]}, follow=True)
+    assert complaint.number in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == Status.SUBMITTED
+    client.post(reverse("admin:complaints_complaint_changelist"), {"action": "transition_acknowledge", "_selected_action": [complaint.pk]})
+    complaint.refresh_from_db()
+    assert complaint.status == Status.ACKNOWLEDGED

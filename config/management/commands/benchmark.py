@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from owners.models import Building, Estate, Occupancy, Resident, Unit
 from owners.services import import_residents, import_units
 
-BENCH_PREFIX = "bench-"
+BENCH_PREFIX = "bench-i-"  # the complaints scenario keeps its own "bench-c-" estates
 
 
 def _purge():
