@@ -45,19 +45,18 @@ class OwnerComplaintForm(forms.Form):
         self.fields["where"].choices = where_choices(occupancies)
 
 
-class StaffComplaintForm(forms.Form):
+class StaffComplaintForm(OwnerComplaintForm):
+    """What staff fill in when an owner complains by phone or in person."""
+
     resident = forms.IntegerField(widget=forms.HiddenInput)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     channel = forms.ChoiceField(label=_("Received via"), choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
-    where = forms.ChoiceField(label=_("Where?"))
-    location = forms.CharField(label=_("Where exactly (for common areas)"), max_length=200, required=False)
-    description = forms.CharField(label=_("What the owner said"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    photos = PhotosField(label=_("Photos (up to 6)"))
+    field_order = ["resident", "category", "priority", "channel", "where", "location", "description", "photos"]
 
-    def __init__(self, *args, occupancies, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["where"].choices = where_choices(occupancies)
+        self.fields["category"].label = _("Category")
+        self.fields["description"].label = _("What the owner said")
 
 
 class TextForm(forms.Form):

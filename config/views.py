@@ -14,7 +14,6 @@ from owners.selectors import estate_summaries_for
 # The five areas of the product, in navigation order. Each becomes a real page as its issue lands.
 AREAS = [
     ("incidents", _("Crisis incidents"), "bi-exclamation-octagon"),
-    ("complaints", _("Complaints"), "bi-chat-left-text"),
     ("arrears", _("Fee arrears"), "bi-cash-coin"),
     ("announcements", _("Announcements"), "bi-megaphone"),
     ("media", _("Media and public opinion"), "bi-newspaper"),
