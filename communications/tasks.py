@@ -1,18 +1,36 @@
 from celery import shared_task
 
-from .services import delivery_attempt, delivery_sweep
+from .services import deliveries_attempt, delivery_attempt, delivery_sweep
+from .services.announcements import announcement_dispatch, announcements_release_due
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def delivery_send(self, delivery_id: int):
-    """Send one delivery; transient gateway errors come back later with backoff (bounded by attempts)."""
-    outcome = delivery_attempt(delivery_id)
-    if outcome.retry_in is not None and not self.request.is_eager:
-        raise self.retry(countdown=outcome.retry_in)
-    return outcome.status
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliveries_send(delivery_ids: list[int]):
+    """Send a batch of deliveries. Transient failures get a later next_attempt_at and are
+    picked up again by the sweeper; a lost worker's batch is redelivered (acks_late)."""
+    outcomes = deliveries_attempt(delivery_ids)
+    return {status: sum(1 for o in outcomes.values() if o.status == status) for status in {o.status for o in outcomes.values()}}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def delivery_send(delivery_id: int):
+    """One delivery (kept for messages queued by earlier versions)."""
+    return delivery_attempt(delivery_id).status
 
 
 @shared_task
 def deliveries_sweep():
-    """Periodic: re-queue deliveries left behind by a lost worker or a broker outage."""
+    """Periodic: queue deliveries left behind by a lost worker or a broker outage, and due retries."""
     return delivery_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def announcement_fan_out(announcement_id: int):
+    """Queue the sends of a published announcement, in batches."""
+    return announcement_dispatch(announcement_id)
+
+
+@shared_task
+def announcements_release():
+    """Periodic: publish scheduled announcements whose time has come."""
+    return announcements_release_due()

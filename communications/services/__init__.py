@@ -1,4 +1,20 @@
-from .deliveries import DeliveryOutcome, delivery_attempt, delivery_record, delivery_sweep
+from .deliveries import (
+    DeliveryOutcome,
+    deliveries_attempt,
+    deliveries_queue,
+    delivery_attempt,
+    delivery_record,
+    delivery_sweep,
+)
 from .notices import notice_send, resident_channel
 
-__all__ = ["DeliveryOutcome", "delivery_attempt", "delivery_record", "delivery_sweep", "notice_send", "resident_channel"]
+__all__ = [
+    "DeliveryOutcome",
+    "deliveries_attempt",
+    "deliveries_queue",
+    "delivery_attempt",
+    "delivery_record",
+    "delivery_sweep",
+    "notice_send",
+    "resident_channel",
+]

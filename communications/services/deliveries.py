@@ -1,41 +1,55 @@
-"""Recording and sending one-off notices (invitations, password resets) with outbox guarantees.
+"""Sending what the outbox holds, with outbox guarantees.
 
-- delivery_record writes the row in the caller's transaction and queues the send after commit;
-  its unique dedupe_key makes recording twice harmless.
-- delivery_attempt sends one row under a row lock; a row that is not queued (already sent,
-  failed, or being sent by another worker) is left alone, so a task that runs twice sends once.
-- delivery_sweep re-queues rows a lost worker or a broker outage left behind.
+- delivery_record writes one row in the caller's transaction and queues it after commit; its
+  unique dedupe_key makes recording twice harmless.
+- deliveries_attempt sends a batch: it locks the batch's due, queued rows with SKIP LOCKED (a
+  second worker takes other rows), sends each through its channel's gateway at no more than the
+  channel's rate, and records every outcome in the same transaction. A worker killed mid-batch
+  rolls the whole batch back to "queued"; it is sent again with the same idempotency key, which
+  the gateway uses to drop what it already delivered.
+- delivery_sweep queues, in batches, every due row that no task is carrying (a lost worker, a
+  broker outage, a transient failure whose backoff has passed, quiet hours that have ended).
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..gateways import PermanentError, TransientError, gateway_for
-from ..models import Delivery
+from ..models import Announcement, Delivery
 from .rendering import delivery_render
 
 log = logging.getLogger("lighthouse.deliveries")
-
-# A queued row untouched this long is assumed orphaned (its task was lost) and re-queued.
-SWEEP_GRACE = timedelta(minutes=2)
+BATCH = 50
 
 
-def _queue(delivery_id: int) -> None:
-    from ..tasks import delivery_send
+def sweep_grace() -> timedelta:
+    """How long a queued row may wait for its task before the sweeper takes it over."""
+    return timedelta(seconds=settings.NOTIFY_SWEEP_GRACE_SECONDS)
 
-    transaction.on_commit(lambda: _enqueue_safely(delivery_send, delivery_id))
 
-
-def _enqueue_safely(task, delivery_id):
+def _enqueue_safely(task, *args):
     try:
-        task.delay(delivery_id)
-    except Exception:  # broker down: the row stays queued and the sweeper sends it later
-        log.warning("could not queue delivery %s; the sweeper will pick it up", delivery_id, exc_info=True)
+        task.delay(*args)
+    except Exception:  # broker down: the rows stay queued and the sweeper sends them later
+        log.warning("could not queue %s%s; the sweeper will pick it up", task.name, args, exc_info=True)
+
+
+def deliveries_queue(ids) -> None:
+    """Queue sends for these rows, in batches, once the surrounding transaction commits."""
+    from ..tasks import deliveries_send
+
+    ids = list(ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        transaction.on_commit(lambda chunk=chunk: _enqueue_safely(deliveries_send, chunk))
 
 
 def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, resident=None, user=None,
@@ -50,7 +64,7 @@ def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, r
                       object_id=object_id, language=language, **content),
     )
     if created:
-        _queue(delivery.pk)
+        deliveries_queue([delivery.pk])
     return delivery
 
 
@@ -64,56 +78,122 @@ def _backoff(attempts: int) -> float:
     return min(30 * 2 ** (attempts - 1), 3600)
 
 
-def delivery_attempt(delivery_id: int) -> DeliveryOutcome:
-    """Try to send one delivery. Safe to call any number of times, from any number of workers."""
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update(skip_locked=True).filter(pk=delivery_id).first()
-        if delivery is None:
-            return DeliveryOutcome("busy")  # another worker holds it, or it was deleted
-        if delivery.status != Delivery.Status.QUEUED:
-            return DeliveryOutcome(delivery.status)
-        delivery.attempts += 1
+def _rate_wait(channel: str) -> None:
+    """Hold back to the channel's messages-per-second cap, shared by every worker via the cache."""
+    limit = settings.NOTIFY_RATE_LIMITS.get(channel)
+    if not limit:
+        return
+    while True:
+        window = int(time.time())
+        key = f"notify-rate:{channel}:{window}"
+        cache.add(key, 0, timeout=5)
         try:
-            subject, text = delivery_render(delivery)
-            # The row lock is held while the gateway is called: a second worker skips this row,
-            # and a crash rolls back to "queued" so the sweeper resends with the same
-            # idempotency key, which the gateway uses to drop the duplicate.
-            provider_id = gateway_for(delivery.channel).send(
-                address=delivery.address, subject=subject, text=text, idempotency_key=delivery.dedupe_key
-            )
-        except TransientError as exc:
-            delivery.last_error = str(exc)[:2000]
-            if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                delivery.status = Delivery.Status.FAILED
-                delivery.save(update_fields=["attempts", "last_error", "status"])
-                return DeliveryOutcome(delivery.status)
-            wait = exc.retry_after or _backoff(delivery.attempts)
-            delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
-            delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            return DeliveryOutcome(delivery.status, retry_in=wait)
-        except PermanentError as exc:
-            delivery.status = Delivery.Status.FAILED
-            delivery.last_error = str(exc)[:2000]
-            delivery.save(update_fields=["attempts", "last_error", "status"])
-            return DeliveryOutcome(delivery.status)
-        delivery.status = Delivery.Status.SENT
-        delivery.provider_message_id = provider_id[:128]
-        delivery.sent_at = timezone.now()
-        delivery.last_error = ""
-        delivery.save(update_fields=["attempts", "status", "provider_message_id", "sent_at", "last_error"])
-        return DeliveryOutcome(delivery.status)
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            continue
+        if used <= limit:
+            return
+        time.sleep(max(window + 1 - time.time(), 0.01))
 
 
-def delivery_sweep(limit: int = 500) -> int:
-    """Re-queue deliveries that are due but have no live task. Returns how many were queued."""
-    from ..tasks import delivery_send
+def _fallback(delivery: Delivery, fallbacks: list) -> None:
+    """After a permanent failure, try the configured next channel, once."""
+    from .audience import resident_address
+
+    if delivery.announcement_id is None or delivery.resident is None or delivery.dedupe_key.endswith(":fallback"):
+        return
+    channel = settings.NOTIFY_FALLBACK.get(delivery.channel)
+    address = resident_address(delivery.resident, channel, urgent=delivery.announcement.urgent) if channel else None
+    if not address:
+        return
+    fallbacks.append(Delivery(
+        kind=delivery.kind, channel=channel, address=address, resident=delivery.resident,
+        announcement_id=delivery.announcement_id, language=delivery.language,
+        dedupe_key=f"{delivery.dedupe_key}:fallback",
+    ))
+
+
+def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
+    """Send the due, queued rows among `ids`. Safe to call any number of times, from any worker."""
+    now = timezone.now()
+    outcomes: dict[int, DeliveryOutcome] = {}
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=list(ids), status=Delivery.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .select_related("announcement", "resident", "user")
+        )
+        sent, changed, fallbacks = [], [], []
+        for delivery in rows:
+            announcement = delivery.announcement
+            if announcement is not None and announcement.status == Announcement.Status.CANCELLED:
+                delivery.status = Delivery.Status.CANCELLED
+                changed.append(delivery)
+                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
+                continue
+            delivery.attempts += 1
+            try:
+                subject, text = delivery_render(delivery)
+                _rate_wait(delivery.channel)
+                provider_id = gateway_for(delivery.channel).send(
+                    address=delivery.address, subject=subject, text=text, idempotency_key=delivery.dedupe_key
+                )
+            except TransientError as exc:
+                delivery.last_error = str(exc)[:2000]
+                if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+                    delivery.status = Delivery.Status.FAILED
+                    _fallback(delivery, fallbacks)
+                    outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
+                else:
+                    wait = exc.retry_after or _backoff(delivery.attempts)
+                    delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
+                    outcomes[delivery.pk] = DeliveryOutcome(delivery.status, retry_in=wait)
+            except PermanentError as exc:
+                delivery.status, delivery.last_error = Delivery.Status.FAILED, str(exc)[:2000]
+                _fallback(delivery, fallbacks)
+                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
+            else:
+                delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
+                delivery.provider_message_id = provider_id[:128]
+                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
+            changed.append(delivery)
+        Delivery.objects.bulk_update(
+            changed, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_message_id"]
+        )
+        if fallbacks:
+            Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
+            deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks],
+                                                     status=Delivery.Status.QUEUED).values_list("pk", flat=True))
+        announcements = {d.announcement_id for d in rows if d.announcement_id}
+    if announcements:
+        from .announcements import announcements_mark_sent
+
+        announcements_mark_sent(announcements)
+    for pk in ids:
+        outcomes.setdefault(pk, DeliveryOutcome("busy"))
+    return outcomes
+
+
+def delivery_attempt(delivery_id: int) -> DeliveryOutcome:
+    """Try to send one delivery (see deliveries_attempt)."""
+    outcome = deliveries_attempt([delivery_id])[delivery_id]
+    if outcome.status == "busy":
+        status = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        return DeliveryOutcome(status or "busy")
+    return outcome
+
+
+def delivery_sweep(limit: int = 20_000) -> int:
+    """Queue every due row no task is carrying. Returns how many rows were queued."""
+    from ..tasks import deliveries_send
 
     now = timezone.now()
     due = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lte=now - SWEEP_GRACE)
-        .exclude(next_attempt_at__gt=now)
-        .values_list("pk", flat=True)[:limit]
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lte=now - sweep_grace())
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("id").values_list("pk", flat=True)[:limit]
     )
-    for pk in due:
-        _enqueue_safely(delivery_send, pk)
+    for start in range(0, len(due), BATCH):
+        _enqueue_safely(deliveries_send, due[start:start + BATCH])
     return len(due)

@@ -41,6 +41,12 @@ def delivery_render(delivery: Delivery) -> tuple[str, str]:
     """
     if delivery.kind == Delivery.Kind.NOTICE:
         return delivery.subject, delivery.body
+    if delivery.kind == Delivery.Kind.ANNOUNCEMENT:
+        announcement = delivery.announcement
+        link = settings.SITE_URL + reverse("portal:notice_detail", args=[announcement.pk])
+        if delivery.channel == "email":
+            return announcement.title, f"{announcement.body}\n\n{link}"
+        return announcement.title, f"{announcement.short_text} {link}"
     context = _context(delivery)
     folder = "emails" if delivery.channel == "email" else "sms"
     with translation.override(delivery.language):

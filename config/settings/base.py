@@ -268,3 +268,20 @@ COMPLAINT_RATE_USER = env("COMPLAINT_RATE_USER", default="10/h")
 COMPLAINT_RATE_IP = env("COMPLAINT_RATE_IP", default="30/h")
 # Warn the assignee when this share of an SLA window is left.
 SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.25)
+
+# Delivery engine (communications): sweeper grace, per-channel rates, fallback, quiet hours.
+NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=120)
+
+
+def _pairs(value: str, cast=str) -> dict:
+    """"sms:50,push:200" → {"sms": 50, "push": 200}."""
+    return {k.strip(): cast(v.strip()) for k, _, v in (p.partition(":") for p in value.split(",") if p.strip())}
+
+
+# Messages per second per channel, across all workers (SMS providers cap this). 0 or absent = no cap.
+NOTIFY_RATE_LIMITS = _pairs(env("NOTIFY_RATE_LIMITS", default="sms:50,push:200"), int)
+# After a permanent failure on a channel, try this one instead (once).
+NOTIFY_FALLBACK = _pairs(env("NOTIFY_FALLBACK", default="sms:email,push:sms"))
+# Quiet hours in the estate's zone: non-urgent SMS and push wait until the end.
+QUIET_HOURS_START = env("QUIET_HOURS_START", default="22:00")
+QUIET_HOURS_END = env("QUIET_HOURS_END", default="07:00")

@@ -90,7 +90,7 @@ def test_rolled_back_invitation_sends_nothing(gateway):
 
 
 def test_sweeper_sends_what_a_broker_outage_left_behind(gateway):
-    from communications.services.deliveries import SWEEP_GRACE
+    from communications.services.deliveries import sweep_grace
     from datetime import timedelta
 
     from django.utils import timezone
@@ -100,7 +100,7 @@ def test_sweeper_sends_what_a_broker_outage_left_behind(gateway):
     invitation = Invitation.objects.create(resident=resident, expires_at=timezone.now() + timedelta(days=7))
     Delivery.objects.create(kind="invitation", channel="sms", address=resident.mobile, resident=resident,
                             object_id=invitation.pk, dedupe_key=f"invitation:{invitation.pk}:sms")
-    Delivery.objects.update(created_at=timezone.now() - SWEEP_GRACE)
+    Delivery.objects.update(created_at=timezone.now() - sweep_grace())
     assert gateway.received == []
     assert delivery_sweep() == 1
     assert len(gateway.texts_to(resident.mobile)) == 1

@@ -306,9 +306,9 @@ def test_complaint_survives_a_broker_outage_and_is_acknowledged_afterwards(owner
     notice = Delivery.objects.get(topic="complaint.received")
     assert notice.status == "queued" and gateway.received == []
     # The broker is back: the periodic sweeper finds the notice and sends it once.
-    from communications.services.deliveries import SWEEP_GRACE, delivery_sweep
+    from communications.services.deliveries import delivery_sweep, sweep_grace
 
-    Delivery.objects.filter(pk=notice.pk).update(created_at=timezone.now() - SWEEP_GRACE)
+    Delivery.objects.filter(pk=notice.pk).update(created_at=timezone.now() - sweep_grace())
     assert delivery_sweep() == 1
     [text] = gateway.texts_to(owner.resident.mobile)
     assert number in text

@@ -17,15 +17,25 @@ class Delivery(models.Model):
         INVITATION = "invitation", _("Portal invitation")
         PASSWORD_RESET = "password_reset", _("Password reset")
         NOTICE = "notice", _("Notice")
+        ANNOUNCEMENT = "announcement", _("Announcement")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # Announcements add the portal notice board as a channel of its own.
+    channel = models.CharField(_("channel"), max_length=10, choices=[*Channel.choices, ("portal", _("Portal notice board"))])
+    announcement = models.ForeignKey(
+        "communications.Announcement", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
+        verbose_name=_("announcement"),
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # 0 for the announcement itself; 1, 2 … for each "chase those who have not acknowledged".
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
     address = models.CharField(_("address"), max_length=255, help_text=_("Mobile number or e-mail address."))
     resident = models.ForeignKey(
         "owners.Resident", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
@@ -55,9 +65,15 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at"]
+        constraints = [
+            # One person, one channel, one announcement: a repeated publish or a second worker adds nothing.
+            models.UniqueConstraint(fields=["announcement", "resident", "channel", "round"], name="delivery_once_per_announcement",
+                                    condition=models.Q(announcement__isnull=False)),
+        ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx",
                          condition=models.Q(status="queued")),
+            models.Index(fields=["announcement", "status"], name="delivery_announcement_idx"),
             models.Index(fields=["resident", "-created_at"], name="delivery_resident_idx"),
         ]
 
