@@ -2,9 +2,18 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+_VIEW = ["communications.view_announcement", "communications.view_delivery"]
+_WRITE = _VIEW + ["communications.add_announcement", "communications.change_announcement"]
+
+
 class CommunicationsConfig(AppConfig):
     name = "communications"
     verbose_name = _("Communications")
+
+    # Read by owners.roles.role_groups_sync. Approval is decided by role in services, not here.
+    role_permissions = {
+        "service": _WRITE, "engineer": _VIEW, "spokesperson": _WRITE, "estate_manager": _WRITE, "company_admin": _WRITE,
+    }
 
     def ready(self):
         from owners import signals as owner_signals

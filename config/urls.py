@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+import communications.urls
 import complaints.urls
 import owners.urls
 
@@ -15,10 +16,14 @@ admin.site.site_title = _("Lighthouse")
 admin.site.index_title = _("Configuration")
 
 # Each app contributes its pages to the two namespaces people work in.
-portal_patterns = (owners.urls.portal_patterns + complaints.urls.portal_patterns, "portal")
+portal_patterns = (
+    [path("", views.portal_home, name="home")]
+    + owners.urls.portal_patterns + complaints.urls.portal_patterns + communications.urls.portal_patterns,
+    "portal",
+)
 dashboard_patterns = (
     [path("", views.dashboard_home, name="home"), path("area/<slug:slug>/", views.area, name="area")]
-    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns,
+    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + communications.urls.dashboard_patterns,
     "dashboard",
 )
 

@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
-from owners.access import staff_required
+from communications.selectors import notice_unread_urgent_count
+from owners.access import resident_required, staff_required
 from owners.permissions import is_staff_member, roles_of
-from owners.selectors import estate_summaries_for
+from owners.selectors import estate_summaries_for, occupancy_list_for_resident
 
 # The five areas of the product, in navigation order. Each becomes a real page as its issue lands.
 AREAS = [
     ("incidents", _("Crisis incidents"), "bi-exclamation-octagon"),
     ("arrears", _("Fee arrears"), "bi-cash-coin"),
-    ("announcements", _("Announcements"), "bi-megaphone"),
     ("media", _("Media and public opinion"), "bi-newspaper"),
 ]
 
@@ -36,6 +36,16 @@ def dashboard_home(request):
         "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
+    })
+
+
+@resident_required
+def portal_home(request):
+    """The owner's start page: their homes, and the ways to report a problem and read notices."""
+    resident = request.user.resident
+    occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
+    return render(request, "portal/home.html", {
+        "resident": resident, "occupancies": occupancies, "urgent_unread": notice_unread_urgent_count(resident),
     })
 
 

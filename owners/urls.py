@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, dashboard, portal
+from .views import accounts, dashboard
 
 accounts_urls = [
     path("login/", accounts.SignInView.as_view(), name="login"),
@@ -13,7 +13,7 @@ accounts_urls = [
     path("activate/<str:token>/", accounts.activate, name="activate"),
 ]
 
-portal_patterns = [path("", portal.home, name="home")]
+portal_patterns: list = []  # the portal home aggregates several apps: see config.views.portal_home
 
 dashboard_patterns = [
     path("estates/", dashboard.estate_list, name="estate_list"),

@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Acknowledgement, Announcement
+
+CHANNEL_CHOICES = [("portal", _("Portal notice board")), ("sms", _("SMS")), ("email", _("E-mail")), ("push", _("App push"))]
+
+
+class AnnouncementForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(label=_("Channels"), choices=CHANNEL_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                         initial=["portal"])
+
+    class Meta:
+        model = Announcement
+        fields = ["kind", "title", "body", "sms_text", "audience", "estates", "buildings", "channels", "scheduled_at", "ack_required"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "sms_text": forms.Textarea(attrs={"rows": 2, "data-sms-counter": "1"}),
+            "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "estates": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"scheduled_at": _("Leave empty to send as soon as it is published.")}
+
+    def __init__(self, *args, estates, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estates"].queryset = estates
+        self.fields["buildings"].queryset = buildings
+        self.fields["buildings"].required = False
+        self.fields["estates"].required = False
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience == Announcement.Audience.ESTATES and not data.get("estates"):
+            self.add_error("estates", _("Choose at least one estate."))
+        if audience == Announcement.Audience.BUILDINGS and not data.get("buildings"):
+            self.add_error("buildings", _("Choose at least one building."))
+        if audience == Announcement.Audience.UNITS:
+            self.add_error("audience", _("Choose units through the API or the admin; the form offers estates and buildings."))
+        return data
+
+
+class AcknowledgeForm(forms.Form):
+    answer = forms.ChoiceField(choices=Acknowledgement.Answer.choices)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import portal, staff
+
+portal_patterns = [
+    path("notices/", portal.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", portal.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/acknowledge/", portal.notice_acknowledge, name="notice_acknowledge"),
+]
+
+dashboard_patterns = [
+    path("announcements/", staff.announcement_list, name="announcement_list"),
+    path("announcements/new/", staff.announcement_new, name="announcement_new"),
+    path("announcements/<int:pk>/", staff.announcement_detail, name="announcement_detail"),
+    path("announcements/<int:pk>/progress/", staff.announcement_progress_partial, name="announcement_progress"),
+    path("announcements/<int:pk>/<slug:action>/", staff.announcement_action, name="announcement_action"),
+]

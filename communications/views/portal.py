@@ -1,0 +1,51 @@
+"""The owner's notice board: notices for their units, urgent unread ones first in sight."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from owners.access import resident_required
+
+from ..models import Acknowledgement, Delivery
+from ..selectors import notice_board_for
+from ..services.announcements import acknowledgement_record
+
+
+@resident_required
+def notice_list(request):
+    return render(request, "communications/portal/list.html", {"notices": notice_board_for(request.user.resident)})
+
+
+def _notice(request, pk):
+    delivery = (Delivery.objects.filter(resident=request.user.resident, channel="portal", announcement_id=pk)
+                .exclude(announcement__status="cancelled").select_related("announcement").first())
+    if delivery is None:
+        raise Http404
+    return delivery
+
+
+@resident_required
+def notice_detail(request, pk):
+    delivery = _notice(request, pk)
+    if delivery.read_at is None:
+        Delivery.objects.filter(pk=delivery.pk).update(read_at=timezone.now())
+    answer = Acknowledgement.objects.filter(announcement_id=pk, resident=request.user.resident).first()
+    return render(request, "communications/portal/detail.html", {"n": delivery.announcement, "answer": answer,
+                                                                 "answers": Acknowledgement.Answer.choices})
+
+
+@resident_required
+@require_POST
+def notice_acknowledge(request, pk):
+    delivery = _notice(request, pk)
+    try:
+        acknowledgement_record(delivery.announcement, resident=request.user.resident, answer=request.POST.get("answer", "received"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Thank you, the management office has your answer."))
+    return redirect("portal:notice_detail", pk=pk)

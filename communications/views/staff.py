@@ -1,0 +1,96 @@
+"""Staff pages for announcements: write, get approval, send, watch the progress, chase."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from owners.access import perm_required, staff_required
+from owners.selectors import building_list_for, estate_list_for
+
+from .. import selectors
+from ..forms import AnnouncementForm
+from ..services import announcements as svc
+
+
+@staff_required
+def announcement_list(request):
+    rows = selectors.announcement_list_for(request.user).order_by("-created_at")[:100]
+    return render(request, "communications/staff/list.html", {"rows": rows})
+
+
+@staff_required
+@perm_required("communications.add_announcement")
+def announcement_new(request):
+    estates = estate_list_for(request.user)
+    buildings = building_list_for(request.user).order_by("estate__name", "name")
+    form = AnnouncementForm(request.POST or None, estates=estates, buildings=buildings,
+                            initial={"estates": list(estates[:1]) if estates.count() == 1 else []})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            announcement = svc.announcement_create(author=request.user, estates=data.pop("estates"),
+                                                   buildings=data.pop("buildings"), **data)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draft saved. Check it, then send it or ask for approval."))
+            return redirect("dashboard:announcement_detail", pk=announcement.pk)
+    return render(request, "communications/staff/new.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+def _context(request, announcement):
+    return {
+        "a": announcement, "progress": svc.announcement_progress(announcement),
+        "failures": selectors.announcement_failures(announcement),
+    }
+
+
+@staff_required
+def announcement_detail(request, pk):
+    announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
+    context = _context(request, announcement)
+    context.update(
+        can_approve=svc._may_approve(request.user, announcement),
+        estates=announcement.estates.all(), buildings=announcement.buildings.select_related("estate"),
+    )
+    return render(request, "communications/staff/detail.html", context)
+
+
+@staff_required
+def announcement_progress_partial(request, pk):
+    """The progress card alone, polled by htmx every few seconds while a send is running."""
+    announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
+    return render(request, "communications/staff/progress.html", _context(request, announcement))
+
+
+def _act(request, pk, do, done):
+    announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
+    try:
+        result = do(announcement)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect("dashboard:announcement_detail", pk=pk)
+
+
+@staff_required
+@require_POST
+def announcement_action(request, pk, action):
+    actions = {
+        "request-approval": (lambda a: svc.announcement_request_approval(a, actor=request.user), _("Sent to the estate manager for approval.")),
+        "approve": (lambda a: svc.announcement_approve(a, actor=request.user), _("Approved.")),
+        "publish": (lambda a: svc.announcement_publish(a, actor=request.user), _("Sending has started (or is scheduled).")),
+        "cancel": (lambda a: svc.announcement_cancel(a, actor=request.user), lambda n: _("Cancelled; %(n)d messages will not be sent.") % {"n": n}),
+        "chase": (lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user),
+                  lambda n: _("Sent again by SMS to %(n)d residents who have not acknowledged.") % {"n": n}),
+    }
+    if action not in actions:
+        raise PermissionDenied
+    do, done = actions[action]
+    return _act(request, pk, do, done)
