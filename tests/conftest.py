@@ -50,11 +50,9 @@ def test_database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, gateway):
-    """A real Celery worker process consuming from Redis against the test database.
-
-    Needs REDIS_URL (the broker) and PostgreSQL (a database a second process can open).
-    """
+def start_worker(transactional_db, gateway):
+    """Start real Celery worker processes (Redis broker, PostgreSQL test database); all are
+    stopped after the test. Extra settings for the worker come as keyword arguments."""
     from django.conf import settings
     from django.db import connection
 
@@ -64,41 +62,56 @@ def celery_worker(transactional_db, gateway):
         pytest.skip("needs REDIS_URL: this test runs a real Celery worker against Redis")
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL on PostgreSQL: the worker process must open the test database")
-    database_url = test_database_url()
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": database_url,
-        "CELERY_QUEUE": queue,
-        "NOTIFY_GATEWAY_URL": gateway.url,
-        "NOTIFY_GATEWAY_KEY": "test-key",
-        "SITE_URL": "http://testserver",
-        "CONN_MAX_AGE": "0",
-    }
-    log = open(ROOT / ".pytest_cache" / "celery-worker.log", "w") if (ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    app.conf.task_always_eager = False
-    try:
+    workers = []
+
+    def start(**extra_env):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": test_database_url(),
+            "CELERY_QUEUE": queue,
+            "NOTIFY_GATEWAY_URL": gateway.url,
+            "NOTIFY_GATEWAY_KEY": "test-key",
+            "SITE_URL": "http://testserver",
+            "CONN_MAX_AGE": "0",
+            **{k: str(v) for k, v in extra_env.items()},
+        }
+        name = f"w{len(workers)}-{os.getpid()}@localhost"
+        log = open(ROOT / ".pytest_cache" / f"celery-{name}.log", "w") if (ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", name,
+             "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        workers.append(worker)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if app.control.ping(timeout=0.5, destination=None):
-                break
+            if app.control.ping(timeout=0.5, destination=[name]):
+                return worker
             if worker.poll() is not None:
                 pytest.fail(f"the Celery worker exited with {worker.returncode}")
-        yield worker
+        pytest.fail("the Celery worker did not answer within 30 s")
+
+    app.conf.task_always_eager = False
+    try:
+        yield start
     finally:
         app.conf.task_always_eager = True
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One real worker with the default settings."""
+    return start_worker()
 
 
 def wait_for(predicate, timeout=30, interval=0.2):

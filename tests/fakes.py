@@ -11,7 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class FakeGateway:
     def __init__(self):
-        self.received: list[dict] = []
+        self.received: list[dict] = []  # messages actually delivered, each once
+        self.delivered: dict[str, dict] = {}  # by idempotency key
+        self.duplicates = 0  # repeated keys the provider dropped
         self.headers: list[dict] = []
         self._failures: list[tuple[int, dict]] = []
         self.delay = 0.0
@@ -26,9 +28,15 @@ class FakeGateway:
                 with gateway._lock:
                     failure = gateway._failures.pop(0) if gateway._failures else None
                     if failure is None:
-                        gateway.received.append(json.loads(body))
-                        gateway.headers.append(dict(self.headers))
-                        count = len(gateway.received)
+                        message = json.loads(body)
+                        # Like a real provider: a repeated idempotency key is acknowledged, not sent again.
+                        if message["idempotency_key"] in gateway.delivered:
+                            gateway.duplicates += 1
+                        else:
+                            gateway.delivered[message["idempotency_key"]] = message
+                            gateway.received.append(message)
+                            gateway.headers.append(dict(self.headers))
+                        count = len(gateway.received) + gateway.duplicates
                 if failure:
                     status, headers = failure
                     self.send_response(status)

@@ -75,7 +75,7 @@ class DeliveryOutcome:
 
 
 def _backoff(attempts: int) -> float:
-    return min(30 * 2 ** (attempts - 1), 3600)
+    return min(settings.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), 3600)
 
 
 def _rate_wait(channel: str) -> None:

@@ -229,6 +229,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "channel"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "complaints.models.complaints.Status",
+        "AnnouncementStatusEnum": "communications.models.announcements.Announcement.Status",
+        "DeliveryStatusEnum": "communications.models.deliveries.Delivery.Status",
+        "ResidentChannelEnum": "owners.models.residents.Channel",
+        "ComplaintChannelEnum": "complaints.models.complaints.Channel",
+    },
 }
 
 # Content-Security-Policy: our own origin only; no inline script anywhere.
@@ -271,6 +279,8 @@ SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.25)
 
 # Delivery engine (communications): sweeper grace, per-channel rates, fallback, quiet hours.
 NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=120)
+# First retry after a transient gateway error; doubles each attempt, at most an hour.
+NOTIFY_BACKOFF_BASE_SECONDS = env.int("NOTIFY_BACKOFF_BASE_SECONDS", default=30)
 
 
 def _pairs(value: str, cast=str) -> dict:

@@ -1,0 +1,100 @@
+"""/api/v1/announcements/: draft, approve, publish, cancel, chase, progress and deliveries."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from owners.api.views import ReadScopedWriteByRole
+
+from ..models import Delivery
+from ..selectors import announcement_list_for
+from ..services import announcements as svc
+from . import serializers as s
+
+
+class StaffOnly(ReadScopedWriteByRole):
+    def has_permission(self, request, view):
+        from owners.permissions import is_staff_member
+
+        return super().has_permission(request, view) and is_staff_member(request.user)
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    class Meta:
+        model = Delivery
+        fields = ["status", "channel", "round"]
+
+
+class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.AnnouncementSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["status", "kind"]
+    search_fields = ["title"]
+
+    def get_queryset(self):
+        return announcement_list_for(self.request.user).prefetch_related("estates", "buildings", "units")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        relations = {k: data.pop(k, []) for k in ("estates", "buildings", "units")}
+        try:
+            serializer.instance = svc.announcement_create(author=self.request.user, **relations, **data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+
+    def _act(self, do):
+        announcement = self.get_object()
+        try:
+            do(announcement)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        return Response(s.AnnouncementSerializer(self.get_queryset().get(pk=announcement.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], url_path="request-approval", permission_classes=[StaffOnly])
+    def request_approval(self, request, pk=None):
+        return self._act(lambda a: svc.announcement_request_approval(a, actor=request.user))
+
+    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
+    def approve(self, request, pk=None):
+        """Estate managers of every estate it reaches (or a company administrator)."""
+        return self._act(lambda a: svc.announcement_approve(a, actor=request.user))
+
+    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
+    def publish(self, request, pk=None):
+        """Send now, or schedule when `scheduled_at` is in the future."""
+        return self._act(lambda a: svc.announcement_publish(a, actor=request.user))
+
+    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
+    def cancel(self, request, pk=None):
+        """Stop the rest of a send; queued messages are not sent."""
+        return self._act(lambda a: svc.announcement_cancel(a, actor=request.user))
+
+    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
+    def chase(self, request, pk=None):
+        """Send again by SMS to everyone who has not acknowledged."""
+        return self._act(lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user))
+
+    @extend_schema(responses=s.ProgressSerializer)
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        return Response(svc.announcement_progress(self.get_object()))
+
+    @extend_schema(responses=s.DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def deliveries(self, request, pk=None):
+        announcement = self.get_object()
+        queryset = DeliveryFilter(request.query_params, queryset=Delivery.objects.filter(announcement=announcement)).qs
+        paginator = CursorPagination()
+        paginator.ordering, paginator.page_size = "id", 100
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(s.DeliverySerializer(page, many=True).data)
