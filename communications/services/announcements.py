@@ -17,7 +17,6 @@ from ..models import Acknowledgement, Announcement, Delivery
 from .audience import fan_out
 
 Status = Announcement.Status
-BATCH = 50
 
 
 def _estate_ids(announcement) -> set[int] | None:
@@ -172,8 +171,9 @@ def announcement_dispatch(announcement_id: int) -> int:
 
 def announcements_mark_sent(announcement_ids) -> None:
     """Sending → sent once nothing of the announcement is waiting any more."""
-    waiting = Delivery.objects.filter(announcement_id__in=list(announcement_ids), status=Delivery.Status.QUEUED)
-    done = set(announcement_ids) - set(waiting.values_list("announcement_id", flat=True).distinct())
+    # One indexed EXISTS per announcement: called after every batch, so it must not scan the send.
+    done = [pk for pk in announcement_ids
+            if not Delivery.objects.filter(announcement_id=pk, status=Delivery.Status.QUEUED).exists()]
     if done:
         Announcement.objects.filter(pk__in=done, status=Status.SENDING).update(status=Status.SENT)
 

@@ -93,4 +93,8 @@ def fan_out(announcement, now) -> dict[str, int]:
                 [channel, str(announcement.pk), channel, status, now, next_at, sent_at, announcement.pk, *params],
             )
             written[channel] = cursor.rowcount
+        if connection.vendor == "postgresql" and sum(written.values()) > 10_000:
+            # A big send changes the table a lot at once; fresh statistics keep the senders'
+            # queries on their indexes instead of waiting for autovacuum to notice.
+            cursor.execute("ANALYZE communications_delivery")
     return written

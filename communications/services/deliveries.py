@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..gateways import PermanentError, TransientError, gateway_for
@@ -27,7 +27,7 @@ from ..models import Announcement, Delivery
 from .rendering import delivery_render
 
 log = logging.getLogger("lighthouse.deliveries")
-BATCH = 50
+BATCH = 200
 
 
 def sweep_grace() -> timedelta:
@@ -113,6 +113,28 @@ def _fallback(delivery: Delivery, fallbacks: list) -> None:
     ))
 
 
+def _sent_save(rows, now) -> None:
+    """Mark rows sent with their provider message ids. On PostgreSQL one UPDATE … FROM (VALUES …)
+    writes each row once; Django's bulk_update builds a CASE per row per column (~190 ms for a
+    50-row batch on the benchmark machine)."""
+    if connection.vendor != "postgresql":
+        Delivery.objects.filter(pk__in=[d.pk for d in rows]).update(
+            status=Delivery.Status.SENT, sent_at=now, last_error="", attempts=F("attempts") + 1)
+        Delivery.objects.bulk_update(rows, ["provider_message_id"])
+        return
+    values = ", ".join(["(%s::bigint, %s)"] * len(rows))
+    params = [now, *(p for d in rows for p in (d.pk, d.provider_message_id)), [d.pk for d in rows]]
+    with connection.cursor() as cursor:
+        # "d.id = ANY(…)" gives the planner an index condition on the big table: right after a
+        # fan-out its statistics still say it is tiny, and it would hash-join the whole send.
+        cursor.execute(
+            "UPDATE communications_delivery AS d SET status = 'sent', sent_at = %s, last_error = '', "
+            f"attempts = d.attempts + 1, provider_message_id = v.pid FROM (VALUES {values}) AS v(id, pid) "
+            "WHERE d.id = v.id AND d.id = ANY(%s)",
+            params,
+        )
+
+
 def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
     """Send the due, queued rows among `ids`. Safe to call any number of times, from any worker."""
     now = timezone.now()
@@ -154,13 +176,17 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
                 _fallback(delivery, fallbacks)
                 outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
             else:
-                delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
                 delivery.provider_message_id = provider_id[:128]
-                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
+                sent.append(delivery)
+                outcomes[delivery.pk] = DeliveryOutcome(Delivery.Status.SENT)
+                continue
             changed.append(delivery)
-        Delivery.objects.bulk_update(
-            changed, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_message_id"]
-        )
+        if sent:
+            _sent_save(sent, timezone.now())
+        if changed:
+            Delivery.objects.bulk_update(
+                changed, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_message_id"]
+            )
         if fallbacks:
             Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
             deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks],

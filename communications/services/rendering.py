@@ -1,5 +1,7 @@
 """Turning a delivery row into the words a person receives, in their language."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
@@ -33,6 +35,12 @@ def _context(delivery: Delivery) -> dict:
     raise RenderError(f"unknown delivery kind {delivery.kind}")
 
 
+@lru_cache(maxsize=256)
+def _notice_path(announcement_id: int) -> str:
+    # Cached: a send renders thousands of messages that all link to the same notice.
+    return reverse("portal:notice_detail", args=[announcement_id])
+
+
 def delivery_render(delivery: Delivery) -> tuple[str, str]:
     """(subject, text) for a delivery; SMS gets the short template, e-mail the long one.
 
@@ -43,7 +51,7 @@ def delivery_render(delivery: Delivery) -> tuple[str, str]:
         return delivery.subject, delivery.body
     if delivery.kind == Delivery.Kind.ANNOUNCEMENT:
         announcement = delivery.announcement
-        link = settings.SITE_URL + reverse("portal:notice_detail", args=[announcement.pk])
+        link = settings.SITE_URL + _notice_path(announcement.pk)
         if delivery.channel == "email":
             return announcement.title, f"{announcement.body}\n\n{link}"
         return announcement.title, f"{announcement.short_text} {link}"

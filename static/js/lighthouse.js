@@ -14,5 +14,5 @@ document.addEventListener("input", function (event) {
   if (!out) return;
   var n = Array.from(el.value).length;
   var parts = n <= 70 ? (n ? 1 : 0) : Math.ceil(n / 67);
-  out.textContent = out.dataset.template.replace("%(chars)s", n).replace("%(parts)s", parts);
+  out.textContent = out.dataset.template.replace("{chars}", n).replace("{parts}", parts);
 });

@@ -3,6 +3,7 @@
     manage.py benchmark                      # every scenario at its default scale
     manage.py benchmark import --rows 20000 --repeat 3
     manage.py benchmark complaints --complaints 1000000 --estates 100
+    manage.py benchmark announcements --recipients 100000 --workers 2   # needs REDIS_URL
 
 Run it against PostgreSQL (DATABASE_URL) for figures that mean anything. The data it generates
 lives in estates whose code starts with "bench-"; import data is removed afterwards, the
@@ -55,15 +56,17 @@ class Command(BaseCommand):
     help = "Generate data at scale and report median timings and query counts."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "complaints"])
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "complaints", "announcements"])
         parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
         parser.add_argument("--buildings", type=int, default=40)
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--complaints", type=int, default=1_000_000, help="generated complaints (kept between runs)")
         parser.add_argument("--estates", type=int, default=100)
         parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+        parser.add_argument("--recipients", type=int, default=100_000, help="residents one announcement reaches")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes for the announcement send")
 
-    def handle(self, *args, scenario, rows, buildings, repeat, complaints, estates, runs, **options):
+    def handle(self, *args, scenario, rows, buildings, repeat, complaints, estates, runs, recipients, workers, **options):
         self.stdout.write(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         if scenario in ("all", "import"):
             self.bench_import(rows, buildings, repeat)
@@ -72,6 +75,11 @@ class Command(BaseCommand):
 
             self.stdout.write(f"complaints: {complaints} across {estates} estates; server time of {runs} requests each")
             bench_complaints(estates, complaints, runs, self.stdout.write)
+        if scenario in ("all", "announcements"):
+            from communications.benchmark import bench_announcements
+
+            self.stdout.write(f"announcements: one announcement to {recipients} residents by SMS")
+            bench_announcements(recipients, workers, self.stdout.write)
 
     def bench_import(self, rows, buildings, repeat):
         units_file, residents_file = _files(rows, buildings)

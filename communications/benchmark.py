@@ -1,0 +1,146 @@
+"""`manage.py benchmark announcements`: publish one announcement to N residents on one channel.
+
+Reports the delivery-row insert (our INSERT … SELECT) against a raw COPY of the same rows in
+the same run, and the end-to-end rate through real worker processes and Redis with the logging
+gateway. PostgreSQL and REDIS_URL required.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from owners.models import Estate, Role, StaffMembership, User
+from owners.services import staff_roles_sync
+
+from .models import Announcement, Delivery
+from .services import announcements as svc
+from .services.audience import fan_out
+
+CODE = "bench-a-0"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _people(n, out):
+    estate, _ = Estate.objects.get_or_create(code=CODE, defaults={"name": "基准通知小区"})
+    have = Delivery.objects.none().count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM owners_occupancy o JOIN owners_unit u ON u.id = o.unit_id "
+                       "JOIN owners_building b ON b.id = u.building_id WHERE b.estate_id = %s", [estate.pk])
+        have = cursor.fetchone()[0]
+    if have != n:
+        started = time.perf_counter()
+        _announcements_purge()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM communications_delivery WHERE announcement_id IN (SELECT id FROM communications_announcement WHERE title LIKE 'BENCH %%')")
+            cursor.execute("DELETE FROM owners_occupancy WHERE unit_id IN (SELECT u.id FROM owners_unit u JOIN owners_building b ON b.id = u.building_id WHERE b.estate_id = %s)", [estate.pk])
+            cursor.execute("DELETE FROM owners_resident WHERE mobile LIKE '164%%'")
+            cursor.execute("DELETE FROM owners_unit WHERE building_id IN (SELECT id FROM owners_building WHERE estate_id = %s)", [estate.pk])
+            cursor.execute("DELETE FROM owners_building WHERE estate_id = %s", [estate.pk])
+            cursor.execute("INSERT INTO owners_building (estate_id, name) SELECT %s, g || '号楼' FROM generate_series(1, 100) g", [estate.pk])
+            cursor.execute("INSERT INTO owners_unit (building_id, entrance, number) SELECT b.id, '1', g::text FROM owners_building b, "
+                           "generate_series(1, %s) g WHERE b.estate_id = %s", [n // 100, estate.pk])
+            cursor.execute("INSERT INTO owners_resident (name, mobile, email, preferred_language, preferred_channel, allow_sms, allow_email, "
+                           "allow_push, notes, created_at) SELECT '住户' || g, '164' || lpad(g::text, 8, '0'), '', 'zh-hans', 'sms', true, true, "
+                           "true, '', now() FROM generate_series(1, %s) g", [n])
+            cursor.execute("INSERT INTO owners_occupancy (resident_id, unit_id, relation, start_date) "
+                           "SELECT r.id, u.id, 'owner', current_date FROM (SELECT id, row_number() OVER (ORDER BY id) rn FROM owners_resident "
+                           "WHERE mobile LIKE '164%%') r JOIN (SELECT u.id, row_number() OVER (ORDER BY u.id) rn FROM owners_unit u "
+                           "JOIN owners_building b ON b.id = u.building_id WHERE b.estate_id = %s) u ON u.rn = r.rn", [estate.pk])
+            cursor.execute("ANALYZE")
+        out(f"generated {n} residents in 100 buildings in {time.perf_counter() - started:.1f} s")
+    return estate
+
+
+def _announcements_purge():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM communications_delivery WHERE announcement_id IN "
+                       "(SELECT id FROM communications_announcement WHERE title LIKE 'BENCH %%')")
+    Announcement.objects.filter(title__startswith="BENCH ").delete()
+
+
+def _copy_rows(announcement_id, estate_id) -> float:
+    """COPY the same rows fan_out writes, into the same table, and time it (then remove them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT r.id, r.mobile FROM owners_resident r JOIN owners_occupancy o ON o.resident_id = r.id "
+                       "JOIN owners_unit u ON u.id = o.unit_id JOIN owners_building b ON b.id = u.building_id WHERE b.estate_id = %s",
+                       [estate_id])
+        people = cursor.fetchall()
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    for rid, mobile in people:
+        buffer.write(f"announcement\tsms\t{mobile}\t{rid}\tzh-hans\ta{announcement_id}:{rid}:sms\tqueued\t0\t\t\t{now}\t\\N\t\\N\t\t\t\t{announcement_id}\t0\n")
+    buffer.seek(0)
+    columns = ("kind, channel, address, resident_id, language, dedupe_key, status, attempts, last_error, provider_message_id, "
+               "created_at, next_attempt_at, sent_at, topic, subject, body, announcement_id, round")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.copy_expert(f"COPY communications_delivery ({columns}) FROM STDIN", buffer)
+            elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)  # measured, not kept
+    return elapsed
+
+
+def _workers(count, queue):
+    env = {**os.environ, "CELERY_QUEUE": queue, "NOTIFY_GATEWAY_URL": "", "LOG_LEVEL": "WARNING", "NOTIFY_RATE_LIMITS": "",
+           "QUIET_HOURS_START": "00:00", "QUIET_HOURS_END": "00:00", "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    return [subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+                              "-n", f"bench{i}@localhost", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(count)]
+
+
+def bench_announcements(n: int, workers: int, out) -> None:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        raise SystemExit("The announcements benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
+    from config.celery import app
+
+    estate = _people(n, out)
+    _announcements_purge()
+    author, _ = User.objects.get_or_create(username="bench-writer", defaults={"first_name": "bench"})
+    StaffMembership.objects.get_or_create(user=author, estate=None, defaults={"role": Role.COMPANY_ADMIN})
+    staff_roles_sync(author)
+    settings.QUIET_HOURS_START = settings.QUIET_HOURS_END = "00:00"
+
+    # 1. The insert alone, against a raw COPY of the same rows, in this run.
+    probe = svc.announcement_create(author=author, estates=[estate], kind="general", title="BENCH insert",
+                                    body="x", channels=["sms"], audience="estates")
+    copy_time = _copy_rows(probe.pk, estate.pk)
+    with transaction.atomic():
+        started = time.perf_counter()
+        written = fan_out(probe, timezone.now())["sms"]
+        insert_time = time.perf_counter() - started
+        transaction.set_rollback(True)
+    out(f"insert: {written} delivery rows by INSERT … SELECT in {insert_time:.2f} s; raw COPY of the same rows "
+        f"{copy_time:.2f} s (ratio {insert_time / copy_time:.1f}×, target ≤ 3×)")
+
+    # 2. End to end through real workers and Redis, logging gateway.
+    queue = f"lighthouse-bench-{os.getpid()}"
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    procs = _workers(workers, queue)
+    try:
+        time.sleep(3)
+        announcement = svc.announcement_create(author=author, estates=[estate], kind="general", title="BENCH send",
+                                               body="x", channels=["sms"], audience="estates")
+        started = time.perf_counter()
+        svc.announcement_publish(announcement, actor=author)
+        while Delivery.objects.filter(announcement=announcement, status="queued").exists():
+            if time.perf_counter() - started > 600:
+                out("end to end: gave up after 600 s")
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        sent = Delivery.objects.filter(announcement=announcement, status="sent").count()
+        out(f"end to end: {sent} of {written} handed to the gateway in {elapsed:.1f} s with {workers} worker processes "
+            f"({sent / elapsed:.0f} deliveries/s; target all in < 60 s)")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
