@@ -42,3 +42,38 @@ class AnnouncementForm(forms.ModelForm):
 
 class AcknowledgeForm(forms.Form):
     answer = forms.ChoiceField(choices=Acknowledgement.Answer.choices)
+
+
+class _EstateForm(forms.ModelForm):
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+
+
+class MentionForm(_EstateForm):
+    class Meta:
+        from .models import MediaMention
+
+        model = MediaMention
+        fields = ["source", "url", "excerpt", "sentiment", "reach", "estate", "mentioned_at"]
+        widgets = {"mentioned_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "excerpt": forms.Textarea(attrs={"rows": 3})}
+
+
+class InquiryForm(_EstateForm):
+    class Meta:
+        from .models import MediaInquiry
+
+        model = MediaInquiry
+        fields = ["journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to"]
+        widgets = {"deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "question": forms.Textarea(attrs={"rows": 3})}
+
+
+class StakeholderForm(_EstateForm):
+    class Meta:
+        from .models import Stakeholder
+
+        model = Stakeholder
+        fields = ["kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}

@@ -38,3 +38,48 @@ def notice_unread_urgent_count(resident) -> int:
 def announcement_failures(announcement, *, limit: int = 100) -> list[Delivery]:
     return list(Delivery.objects.filter(announcement=announcement, status=Delivery.Status.FAILED)
                 .select_related("resident").order_by("id")[:limit])
+
+
+def _estate_scoped(qs, user):
+    """Rows of the user's estates plus company-wide ones (estate empty)."""
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return qs
+    if not scope:
+        return qs.none()
+    return qs.filter(Q(estate_id__in=scope) | Q(estate__isnull=True))
+
+
+def statement_list_for(user):
+    from .models import Statement
+
+    return _estate_scoped(Statement.objects.select_related("estate", "author", "approved_by"), user)
+
+
+def mention_list_for(user):
+    from .models import MediaMention
+
+    return _estate_scoped(MediaMention.objects.select_related("estate"), user)
+
+
+def inquiry_list_for(user):
+    from .models import MediaInquiry
+
+    return _estate_scoped(MediaInquiry.objects.select_related("estate", "assigned_to"), user)
+
+
+def stakeholder_list_for(user):
+    from .models import Stakeholder
+
+    return _estate_scoped(Stakeholder.objects.select_related("estate"), user)
+
+
+def statements_published_for_resident(resident, *, limit: int = 20):
+    """Published statements about the resident's estates, or company-wide ones."""
+    from owners.models import Occupancy
+
+    from .models import Statement
+
+    estates = Occupancy.objects.filter(resident=resident, end_date__isnull=True).values("unit__building__estate_id")
+    return list(Statement.objects.filter(status=Statement.Status.PUBLISHED)
+                .filter(Q(estate_id__in=estates) | Q(estate__isnull=True)).order_by("-published_at")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import portal, staff
+from .views import media, portal, staff
 
 portal_patterns = [
     path("notices/", portal.notice_list, name="notice_list"),
@@ -14,4 +14,12 @@ dashboard_patterns = [
     path("announcements/<int:pk>/", staff.announcement_detail, name="announcement_detail"),
     path("announcements/<int:pk>/progress/", staff.announcement_progress_partial, name="announcement_progress"),
     path("announcements/<int:pk>/<slug:action>/", staff.announcement_action, name="announcement_action"),
+    path("media/", media.media_home, name="media"),
+    path("media/statements/new/", media.statement_new, name="statement_new"),
+    path("media/statements/<int:pk>/", media.statement_detail, name="statement_detail"),
+    path("media/statements/<int:pk>/<slug:action>/", media.statement_action, name="statement_action"),
+    path("media/inquiries/<int:pk>/answer/", media.inquiry_answer, name="inquiry_answer"),
+    path("media/record/<slug:kind>/", media.media_record, name="media_record"),
 ]
+
+public_patterns = [path("press/statements/<uuid:thread>/", media.press_statement, name="press_statement")]

@@ -16,7 +16,6 @@ from owners.selectors import estate_summaries_for, occupancy_list_for_resident
 AREAS = [
     ("incidents", _("Crisis incidents"), "bi-exclamation-octagon"),
     ("arrears", _("Fee arrears"), "bi-cash-coin"),
-    ("media", _("Media and public opinion"), "bi-newspaper"),
 ]
 
 

@@ -11,13 +11,16 @@ from django.views.decorators.http import require_POST
 from owners.access import resident_required
 
 from ..models import Acknowledgement, Delivery
-from ..selectors import notice_board_for
+from ..selectors import notice_board_for, statements_published_for_resident
 from ..services.announcements import acknowledgement_record
 
 
 @resident_required
 def notice_list(request):
-    return render(request, "communications/portal/list.html", {"notices": notice_board_for(request.user.resident)})
+    return render(request, "communications/portal/list.html", {
+        "notices": notice_board_for(request.user.resident),
+        "statements": statements_published_for_resident(request.user.resident),
+    })
 
 
 def _notice(request, pk):

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from communications.api.media import InquiryViewSet, MentionViewSet, StakeholderViewSet, StatementViewSet
 from communications.api.views import AnnouncementViewSet
 from complaints.api.views import ComplaintViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
@@ -15,6 +16,10 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("statements", StatementViewSet, basename="statement")
+router.register("media-mentions", MentionViewSet, basename="media-mention")
+router.register("media-inquiries", InquiryViewSet, basename="media-inquiry")
+router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
 
 # Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))

@@ -1,0 +1,200 @@
+"""/api/v1/statements/, /media-mentions/, /media-inquiries/, /stakeholders/ — scoped like the rest.
+
+A monitoring tool posts mentions to /api/v1/media-mentions/ with a token of a staff account
+whose role may add them (e.g. a company-wide spokesperson service account).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from owners.api.serializers import StrictSerializer
+from owners.selectors import estate_list_for
+
+from .. import selectors
+from ..models import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
+from ..services import media as svc
+from .views import StaffOnly
+
+
+class _EstateScoped(StrictSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scoped("estate", estate_list_for)
+
+
+class StatementSerializer(_EstateScoped):
+    class Meta:
+        model = Statement
+        fields = ["id", "thread", "version", "title", "body", "estate", "status", "author", "approved_by", "approved_at",
+                  "published_at", "review_note", "created_at"]
+        read_only_fields = ["thread", "version", "status", "author", "approved_by", "approved_at", "published_at", "review_note", "created_at"]
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PublishSerializer(serializers.Serializer):
+    announce = serializers.BooleanField(default=False, help_text="Also send it to the estate's residents as an announcement.")
+
+
+class VersionSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    body = serializers.CharField(max_length=20000)
+
+
+class MentionSerializer(_EstateScoped):
+    class Meta:
+        model = MediaMention
+        fields = ["id", "source", "url", "excerpt", "sentiment", "reach", "estate", "mentioned_at", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class InquirySerializer(_EstateScoped):
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = MediaInquiry
+        fields = ["id", "journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to", "answer",
+                  "answered_at", "status", "overdue", "created_at"]
+        read_only_fields = ["answer", "answered_at", "status", "created_at"]
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=5000)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactLog
+        fields = ["id", "at", "by", "channel", "summary", "agreed"]
+        read_only_fields = ["by"]
+
+
+class StakeholderSerializer(_EstateScoped):
+    class Meta:
+        model = Stakeholder
+        fields = ["id", "kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
+
+
+def _django_denied(do):
+    try:
+        return do()
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc))
+
+
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = StatementSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["status", "estate", "thread"]
+
+    def get_queryset(self):
+        return selectors.statement_list_for(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _django_denied(lambda: svc.statement_create(
+            author=self.request.user, title=data["title"], body=data["body"], estate=data.get("estate")))
+
+    def _act(self, do, payload_class=None):
+        statement = self.get_object()
+        data = {}
+        if payload_class is not None:
+            payload = payload_class(data=self.request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+        result = _django_denied(lambda: do(statement, data))
+        return Response(StatementSerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Draft → in review."""
+        return self._act(lambda s, d: svc.statement_submit(s, actor=request.user))
+
+    @extend_schema(request=ReviewSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """A manager approves, or sends it back to draft with a note."""
+        return self._act(lambda s, d: svc.statement_review(s, actor=request.user, approve=d["approve"], note=d.get("note", "")),
+                         ReviewSerializer)
+
+    @extend_schema(request=PublishSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Only an approved statement can be published; the previous version becomes superseded."""
+        return self._act(lambda s, d: svc.statement_publish(s, actor=request.user, announce=d.get("announce", False)),
+                         PublishSerializer)
+
+    @extend_schema(request=VersionSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, pk=None):
+        """Start the next version of a statement (a new draft on the same thread)."""
+        return self._act(lambda s, d: svc.statement_new_version(s, actor=request.user, body=d["body"], title=d.get("title", "")),
+                         VersionSerializer)
+
+
+class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = MentionSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["source", "sentiment", "estate"]
+    search_fields = ["excerpt"]
+
+    def get_queryset(self):
+        return selectors.mention_list_for(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+
+class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = InquirySerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["status", "estate", "assigned_to"]
+
+    def get_queryset(self):
+        return selectors.inquiry_list_for(self.request.user)
+
+    @extend_schema(request=AnswerSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Record the approved line given to the journalist."""
+        inquiry = self.get_object()
+        payload = AnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = _django_denied(lambda: svc.inquiry_answer(inquiry, actor=request.user, answer=payload.validated_data["answer"]))
+        return Response(InquirySerializer(result, context=self.get_serializer_context()).data)
+
+
+class StakeholderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                         viewsets.GenericViewSet):
+    serializer_class = StakeholderSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["kind", "estate"]
+    search_fields = ["name", "organisation"]
+
+    def get_queryset(self):
+        return selectors.stakeholder_list_for(self.request.user)
+
+    @extend_schema(methods=["get"], responses=ContactSerializer(many=True))
+    @extend_schema(methods=["post"], request=ContactSerializer, responses=ContactSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def contacts(self, request, pk=None):
+        """The contact log: who, when, how, what was agreed."""
+        stakeholder = self.get_object()
+        if request.method == "GET":
+            return Response(ContactSerializer(stakeholder.contacts.all()[:200], many=True).data)
+        payload = ContactSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        entry = _django_denied(lambda: svc.contact_log_add(stakeholder=stakeholder, actor=request.user, summary=data["summary"],
+                                                           channel=data.get("channel", "phone"), agreed=data.get("agreed", "")))
+        return Response(ContactSerializer(entry).data, status=201)

@@ -1,0 +1,157 @@
+"""Statements (draft → in review → approved → published → superseded), media inquiries and
+the stakeholder contact log."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from owners.models import Role, StaffMembership
+from owners.permissions import ALL, staff_estate_ids
+
+from ..models import Announcement, ContactLog, MediaInquiry, Statement
+
+S = Statement.Status
+
+
+def _in_scope(user, estate_id) -> bool:
+    scope = staff_estate_ids(user)
+    return scope is ALL or (estate_id is not None and estate_id in scope)
+
+
+def _may_approve(user, estate_id) -> bool:
+    if user.is_superuser:
+        return True
+    rows = set(StaffMembership.objects.filter(user=user, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN])
+               .values_list("estate_id", flat=True))
+    return None in rows or (estate_id is not None and estate_id in rows)
+
+
+def _locked(statement) -> Statement:
+    return Statement.objects.select_for_update().get(pk=statement.pk)
+
+
+def _move(statement, sources, target, *, actor, check):
+    statement = _locked(statement)
+    check(statement)
+    if statement.status not in sources:
+        raise ValidationError(_("A statement that is “%(status)s” cannot be moved to “%(target)s”.")
+                              % {"status": statement.get_status_display(), "target": S(target).label}, code="illegal_transition")
+    statement.status = target
+    return statement
+
+
+@transaction.atomic
+def statement_create(*, author, title, body, estate=None, subject=None) -> Statement:
+    if not _in_scope(author, estate.pk if estate else None):
+        raise PermissionDenied(_("You may only write statements for the estates you work for."))
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("A statement needs a title and a text."))
+    statement = Statement(author=author, title=title.strip(), body=body.strip(), estate=estate)
+    if subject is not None:
+        statement.subject = subject
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def statement_submit(statement, *, actor) -> Statement:
+    """Draft → in review."""
+    def check(s):
+        if not _in_scope(actor, s.estate_id):
+            raise PermissionDenied(_("You may only write statements for the estates you work for."))
+    statement = _move(statement, {S.DRAFT}, S.IN_REVIEW, actor=actor, check=check)
+    statement.save(update_fields=["status"])
+    return statement
+
+
+@transaction.atomic
+def statement_review(statement, *, actor, approve: bool, note: str = "") -> Statement:
+    """In review → approved, or back to draft with a note. Managers only."""
+    def check(s):
+        if not _may_approve(actor, s.estate_id):
+            raise PermissionDenied(_("Only a manager of this estate may approve its statements."))
+    statement = _move(statement, {S.IN_REVIEW}, S.APPROVED if approve else S.DRAFT, actor=actor, check=check)
+    statement.review_note = note.strip()
+    if approve:
+        statement.approved_by, statement.approved_at = actor, timezone.now()
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
+    """Approved → published; the thread's earlier published version becomes superseded.
+    With `announce`, residents of the estate are sent it as an announcement too."""
+    def check(s):
+        if not _in_scope(actor, s.estate_id):
+            raise PermissionDenied(_("You may only publish statements for the estates you work for."))
+    statement = _move(statement, {S.APPROVED}, S.PUBLISHED, actor=actor, check=check)
+    Statement.objects.filter(thread=statement.thread, status=S.PUBLISHED).update(status=S.SUPERSEDED)
+    statement.published_at = timezone.now()
+    statement.save()
+    if announce:
+        from .announcements import announcement_create, announcement_publish
+
+        announcement = announcement_create(
+            author=actor, kind=Announcement.Kind.GENERAL, title=statement.title, body=statement.body,
+            channels=["portal", "sms"], audience=Announcement.Audience.ESTATES if statement.estate_id else Announcement.Audience.COMPANY,
+            estates=[statement.estate] if statement.estate_id else [], crisis_related=True,
+        )
+        # The statement itself was approved by a manager; the announcement carries that approval.
+        Announcement.objects.filter(pk=announcement.pk).update(
+            status=Announcement.Status.APPROVED, approved_by=statement.approved_by, approved_at=statement.approved_at)
+        announcement.refresh_from_db()
+        announcement_publish(announcement, actor=actor)
+    return statement
+
+
+@transaction.atomic
+def statement_new_version(statement, *, actor, body: str, title: str = "") -> Statement:
+    """A later update: a new draft on the same thread (published only after its own approval)."""
+    if not _in_scope(actor, statement.estate_id):
+        raise PermissionDenied(_("You may only write statements for the estates you work for."))
+    latest = Statement.objects.filter(thread=statement.thread).order_by("-version").first()
+    if Statement.objects.filter(thread=statement.thread, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
+        raise ValidationError(_("This statement already has an unpublished version; finish that one first."))
+    return Statement.objects.create(thread=statement.thread, version=latest.version + 1, title=(title or latest.title).strip(),
+                                    body=body.strip(), estate=statement.estate, subject_type=statement.subject_type,
+                                    subject_id=statement.subject_id, author=actor)
+
+
+@transaction.atomic
+def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
+    """Record the approved line given to the journalist. Spokespeople and managers only."""
+    inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    roles = set(StaffMembership.objects.filter(user=actor).values_list("role", flat=True))
+    if not (actor.is_superuser or roles & {Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN}):
+        raise PermissionDenied(_("Only the spokesperson or a manager may answer the media."))
+    if not _in_scope(actor, inquiry.estate_id):
+        raise PermissionDenied(_("You may only answer for the estates you work for."))
+    if inquiry.status != MediaInquiry.Status.OPEN:
+        raise ValidationError(_("This inquiry has already been answered."))
+    if not answer.strip():
+        raise ValidationError({"answer": _("The answer cannot be empty.")})
+    inquiry.answer, inquiry.answered_at, inquiry.status = answer.strip(), timezone.now(), MediaInquiry.Status.ANSWERED
+    inquiry.save()
+    return inquiry
+
+
+def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="") -> ContactLog:
+    if not _in_scope(actor, stakeholder.estate_id) and stakeholder.estate_id is not None:
+        raise PermissionDenied(_("You may only log contacts for the estates you work for."))
+    if not summary.strip():
+        raise ValidationError({"summary": _("Say what was discussed.")})
+    return ContactLog.objects.create(stakeholder=stakeholder, by=actor, summary=summary.strip(), channel=channel, agreed=agreed.strip())
+
+
+@transaction.atomic
+def media_record_create(instance, *, actor):
+    """Save a new mention, inquiry or stakeholder entered by staff, within their estates."""
+    if not _in_scope(actor, instance.estate_id) and not (instance.estate_id is None and staff_estate_ids(actor) is ALL):
+        raise PermissionDenied(_("You may only record this for the estates you work for."))
+    if hasattr(instance, "created_by_id") and instance.created_by_id is None:
+        instance.created_by = actor
+    instance.full_clean()
+    instance.save()
+    return instance

@@ -1,0 +1,128 @@
+"""Media and public opinion on the dashboard, and the public page a journalist can read."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from owners.access import staff_required
+from owners.selectors import estate_list_for
+
+from .. import selectors
+from ..models import MediaInquiry, MediaMention, Statement
+from ..services import media as svc
+
+
+@staff_required
+def media_home(request):
+    week = timezone.now() - timezone.timedelta(days=7)
+    mentions = selectors.mention_list_for(request.user)
+    return render(request, "communications/media/home.html", {
+        "negative": mentions.filter(sentiment=MediaMention.Sentiment.NEGATIVE, mentioned_at__gte=week).order_by("-reach")[:10],
+        "recent": mentions.order_by("-mentioned_at")[:20],
+        "inquiries": selectors.inquiry_list_for(request.user).filter(status=MediaInquiry.Status.OPEN).order_by("deadline")[:20],
+        "statements": selectors.statement_list_for(request.user).exclude(status=Statement.Status.SUPERSEDED).order_by("-created_at")[:20],
+        "stakeholders": selectors.stakeholder_list_for(request.user)[:50],
+        "estates": estate_list_for(request.user),
+        "now": timezone.now(),
+    })
+
+
+@staff_required
+def statement_detail(request, pk):
+    statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
+    versions = Statement.objects.filter(thread=statement.thread).order_by("-version")
+    return render(request, "communications/media/statement.html", {
+        "s": statement, "versions": versions, "may_approve": svc._may_approve(request.user, statement.estate_id),
+    })
+
+
+@staff_required
+def statement_new(request):
+    if request.method == "POST":
+        estate = estate_list_for(request.user).filter(pk=request.POST.get("estate") or 0).first()
+        try:
+            statement = svc.statement_create(author=request.user, title=request.POST.get("title", ""),
+                                             body=request.POST.get("body", ""), estate=estate)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            return redirect("dashboard:statement_detail", pk=statement.pk)
+    return redirect("dashboard:media")
+
+
+@staff_required
+@require_POST
+def statement_action(request, pk, action):
+    statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
+    actions = {
+        "submit": lambda: svc.statement_submit(statement, actor=request.user),
+        "approve": lambda: svc.statement_review(statement, actor=request.user, approve=True, note=request.POST.get("note", "")),
+        "return": lambda: svc.statement_review(statement, actor=request.user, approve=False, note=request.POST.get("note", "")),
+        "publish": lambda: svc.statement_publish(statement, actor=request.user, announce=request.POST.get("announce") == "1"),
+        "new-version": lambda: svc.statement_new_version(statement, actor=request.user, body=request.POST.get("body", "")),
+    }
+    if action not in actions:
+        raise PermissionDenied
+    try:
+        result = actions[action]()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("dashboard:statement_detail", pk=pk)
+    messages.success(request, _("Done."))
+    return redirect("dashboard:statement_detail", pk=result.pk)
+
+
+@staff_required
+@require_POST
+def inquiry_answer(request, pk):
+    inquiry = get_object_or_404(selectors.inquiry_list_for(request.user), pk=pk)
+    try:
+        svc.inquiry_answer(inquiry, actor=request.user, answer=request.POST.get("answer", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Answer recorded."))
+    return redirect("dashboard:media")
+
+
+def press_statement(request, thread):
+    """Public: the published statement of a thread and its earlier published versions."""
+    published = Statement.objects.filter(thread=thread).filter(Q(status=Statement.Status.PUBLISHED) | Q(status=Statement.Status.SUPERSEDED),
+                                                                 published_at__isnull=False).order_by("-version")
+    current = published.filter(status=Statement.Status.PUBLISHED).first()
+    if current is None:
+        from django.http import Http404
+
+        raise Http404
+    return render(request, "communications/media/press.html", {"s": current, "history": published.exclude(pk=current.pk)})
+
+
+_RECORD_FORMS = {"mention": "MentionForm", "inquiry": "InquiryForm", "stakeholder": "StakeholderForm"}
+
+
+@staff_required
+def media_record(request, kind):
+    """Record a media mention, a journalist's inquiry or a stakeholder from the dashboard."""
+    from .. import forms as media_forms
+
+    if kind not in _RECORD_FORMS:
+        from django.http import Http404
+
+        raise Http404
+    form_class = getattr(media_forms, _RECORD_FORMS[kind])
+    form = form_class(request.POST or None, estates=estate_list_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.media_record_create(form.save(commit=False), actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("dashboard:media")
+    titles = {"mention": _("Record a mention"), "inquiry": _("Record an inquiry"), "stakeholder": _("Add a stakeholder")}
+    return render(request, "communications/media/record.html", {"form": form, "title": titles[kind]},
+                  status=400 if request.method == "POST" else 200)
