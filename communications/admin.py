@@ -72,6 +72,12 @@ class StatementAdmin(ScopedMediaAdmin):
 
 @admin.register(MediaMention)
 class MediaMentionAdmin(ScopedMediaAdmin):
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     selector = staticmethod(selectors.mention_list_for)
     list_display = ["mentioned_at", "source", "sentiment", "reach", "estate", "excerpt"]
     list_filter = ["source", "sentiment", "estate"]

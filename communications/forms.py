@@ -51,6 +51,8 @@ class _EstateForm(forms.ModelForm):
 
 
 class MentionForm(_EstateForm):
+    url = forms.URLField(label=_("link"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         from .models import MediaMention
 
@@ -68,6 +70,19 @@ class InquiryForm(_EstateForm):
         fields = ["journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to"]
         widgets = {"deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "question": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, estates=estates, **kwargs)
+        from django.db.models import Q
+
+        from owners.models import Role, User
+
+        # Spokespeople and managers of these estates, or company-wide ones.
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            Q(memberships__estate__in=estates) | Q(memberships__estate__isnull=True),
+            memberships__role__in=[Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN], is_active=True,
+        ).distinct()
+        self.fields["assigned_to"].label_from_instance = lambda user: user.display_name
 
 
 class StakeholderForm(_EstateForm):

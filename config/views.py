@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
-from communications.selectors import notice_unread_urgent_count
+from django.utils import timezone
+
+from communications.selectors import inquiry_list_for, notice_unread_urgent_count
 from owners.access import resident_required, staff_required
 from owners.permissions import is_staff_member, roles_of
 from owners.selectors import estate_summaries_for, occupancy_list_for_resident
@@ -35,6 +37,7 @@ def dashboard_home(request):
         "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
+        "inquiries_overdue": list(inquiry_list_for(request.user).filter(status="open", deadline__lt=timezone.now())[:10]),
     })
 
 
