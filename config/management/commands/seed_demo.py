@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from communications.demo import seed_communications
 from complaints.demo import seed_complaints
 from owners.demo import ESTATES, seed_owners
 from owners.models import Estate
@@ -12,7 +13,9 @@ class Command(BaseCommand):
         summary = seed_owners()
         estates = list(Estate.objects.filter(code__in=[e[0] for e in ESTATES]).order_by("id"))
         complaints = seed_complaints(estates)
+        notices = seed_communications(estates)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {summary['estates']} estates, {summary['units']} units, {summary['residents']} residents, "
-            f"{complaints} complaints."
+            f"{complaints} complaints, {notices['announcements']} announcements with their deliveries, statements, "
+            f"media mentions, inquiries and stakeholders."
         ))
