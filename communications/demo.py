@@ -56,8 +56,10 @@ def seed_communications(estates) -> dict:
 
     now = timezone.now()
     thread = None
-    for status in ("draft", "in_review", "approved", "published"):
-        s = media.statement_create(author=spokesperson, estate=estate, title=f"关于3号楼燃气泄漏的情况说明（{status}）",
+    titles = {"draft": "关于地库积水的说明", "in_review": "关于电梯年检停运的说明", "approved": "关于物业费调整的说明",
+              "published": "关于3号楼燃气泄漏的情况说明"}
+    for status, title in titles.items():
+        s = media.statement_create(author=spokesperson, estate=estate, title=title,
                                    body="19:40 接报，19:46 关闭气源，20:30 燃气公司完成检修，无人员受伤。")
         if status != "draft":
             media.statement_submit(s, actor=spokesperson)

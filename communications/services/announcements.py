@@ -35,7 +35,7 @@ def _in_scope(user, announcement) -> bool:
     return scope is ALL or (reach is not None and reach <= scope)
 
 
-def _may_approve(user, announcement) -> bool:
+def announcement_can_approve(user, announcement) -> bool:
     """Estate managers of every estate it reaches, or a company administrator."""
     if user.is_superuser:
         return True
@@ -100,7 +100,7 @@ def announcement_request_approval(announcement, *, actor) -> Announcement:
 @transaction.atomic
 def announcement_approve(announcement, *, actor) -> Announcement:
     announcement = _locked(announcement)
-    if not _may_approve(actor, announcement):
+    if not announcement_can_approve(actor, announcement):
         raise PermissionDenied(_("Only the estate manager of every estate it reaches may approve it."))
     if announcement.status not in (Status.DRAFT, Status.PENDING_APPROVAL):
         raise ValidationError(_("This announcement is not waiting for approval."), code="illegal_transition")

@@ -223,3 +223,34 @@ def delivery_sweep(limit: int = 20_000) -> int:
     for start in range(0, len(due), BATCH):
         _enqueue_safely(deliveries_send, due[start:start + BATCH])
     return len(due)
+
+
+@transaction.atomic
+def delivery_receipt_record(*, idempotency_key: str = "", provider_message_id: str = "", delivered: bool, error: str = "") -> Delivery | None:
+    """A gateway's delivery receipt: the message reached the handset (delivered) or did not.
+
+    Matched by our idempotency key or the provider's message id; unknown receipts are ignored
+    (returns None). A failure receipt triggers the channel fallback like a permanent error.
+    """
+    rows = Delivery.objects.select_for_update(of=("self",)).select_related("announcement", "resident")
+    if idempotency_key:
+        delivery = rows.filter(dedupe_key=idempotency_key).first()
+    elif provider_message_id:
+        delivery = rows.filter(provider_message_id=provider_message_id).first()
+    else:
+        delivery = None
+    if delivery is None or delivery.status not in (Delivery.Status.SENT, Delivery.Status.DELIVERED):
+        return delivery
+    if delivered:
+        delivery.status = Delivery.Status.DELIVERED
+        delivery.save(update_fields=["status"])
+        return delivery
+    delivery.status, delivery.last_error = Delivery.Status.FAILED, (error or "delivery receipt: failed")[:2000]
+    delivery.save(update_fields=["status", "last_error"])
+    fallbacks: list = []
+    _fallback(delivery, fallbacks)
+    if fallbacks:
+        Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
+        deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks], status=Delivery.Status.QUEUED)
+                         .values_list("pk", flat=True))
+    return delivery

@@ -19,7 +19,7 @@ def _in_scope(user, estate_id) -> bool:
     return scope is ALL or (estate_id is not None and estate_id in scope)
 
 
-def _may_approve(user, estate_id) -> bool:
+def statement_can_approve(user, estate_id) -> bool:
     if user.is_superuser:
         return True
     rows = set(StaffMembership.objects.filter(user=user, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN])
@@ -69,7 +69,7 @@ def statement_submit(statement, *, actor) -> Statement:
 def statement_review(statement, *, actor, approve: bool, note: str = "") -> Statement:
     """In review → approved, or back to draft with a note. Managers only."""
     def check(s):
-        if not _may_approve(actor, s.estate_id):
+        if not statement_can_approve(actor, s.estate_id):
             raise PermissionDenied(_("Only a manager of this estate may approve its statements."))
     statement = _move(statement, {S.IN_REVIEW}, S.APPROVED if approve else S.DRAFT, actor=actor, check=check)
     statement.review_note = note.strip()

@@ -36,7 +36,7 @@ def statement_detail(request, pk):
     statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
     versions = Statement.objects.filter(thread=statement.thread).order_by("-version")
     return render(request, "communications/media/statement.html", {
-        "s": statement, "versions": versions, "may_approve": svc._may_approve(request.user, statement.estate_id),
+        "s": statement, "versions": versions, "may_approve": svc.statement_can_approve(request.user, statement.estate_id),
     })
 
 

@@ -10,7 +10,7 @@ from owners.access import perm_required, staff_required
 from owners.selectors import building_list_for, estate_list_for
 
 from .. import selectors
-from ..forms import AnnouncementForm
+from ..forms import CHANNEL_CHOICES, AnnouncementForm
 from ..services import announcements as svc
 
 
@@ -54,8 +54,10 @@ def _context(request, announcement):
 def announcement_detail(request, pk):
     announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
     context = _context(request, announcement)
+    labels = dict(CHANNEL_CHOICES)
     context.update(
-        can_approve=svc._may_approve(request.user, announcement),
+        channel_labels=[str(labels.get(c, c)) for c in announcement.channels],
+        can_approve=svc.announcement_can_approve(request.user, announcement),
         estates=announcement.estates.all(), buildings=announcement.buildings.select_related("estate"),
     )
     return render(request, "communications/staff/detail.html", context)

@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from communications.api.media import InquiryViewSet, MentionViewSet, StakeholderViewSet, StatementViewSet
+from communications.api.receipts import ReceiptView
 from communications.api.views import AnnouncementViewSet
 from complaints.api.views import ComplaintViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
@@ -27,6 +28,7 @@ docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSpl
 urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("api/v1/gateway/receipts/", ReceiptView.as_view(), name="gateway-receipts"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
 ]

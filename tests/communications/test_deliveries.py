@@ -116,3 +116,20 @@ def test_invitation_is_sent_by_a_real_worker_through_redis(celery_worker, gatewa
     [text] = gateway.texts_to(resident.mobile)
     assert "/accounts/activate/" in text
     assert celery_worker.poll() is None
+
+
+def test_gateway_receipts_mark_delivered_or_fall_back(client, gateway, settings):
+    resident = OccupancyFactory().resident
+    delivery = _invitation_delivery(resident)
+    url = "/api/v1/gateway/receipts/"
+    body = {"idempotency_key": delivery.dedupe_key, "status": "delivered"}
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    assert client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    response = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer test-key")
+    assert response.status_code == 202
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
+    unknown = client.post(url, {"message_id": "nope", "status": "failed"}, content_type="application/json", HTTP_AUTHORIZATION="Bearer test-key")
+    assert unknown.status_code == 202
+    bad = client.post(url, {"status": "failed"}, content_type="application/json", HTTP_AUTHORIZATION="Bearer test-key")
+    assert bad.status_code == 400
