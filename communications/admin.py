@@ -3,7 +3,7 @@ from django.contrib import admin
 from owners.selectors import resident_list_for
 
 from . import selectors
-from .models import Announcement, ContactLog, Delivery, MediaInquiry, MediaMention, Stakeholder, Statement
+from .models import Announcement, ContactLog, Delivery, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 
 
 @admin.register(Delivery)
@@ -55,6 +55,31 @@ class ScopedMediaAdmin(admin.ModelAdmin):
 
             kwargs["queryset"] = estate_list_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(SavedAudience)
+class SavedAudienceAdmin(admin.ModelAdmin):
+    list_display = ["name", "estate", "created_at"]
+    list_filter = ["estate"]
+    search_fields = ["name"]
+    autocomplete_fields = ["residents"]
+
+    def get_queryset(self, request):
+        from owners.selectors import estate_list_for
+
+        return super().get_queryset(request).filter(estate__in=estate_list_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "estate":
+            from owners.selectors import estate_list_for
+
+            kwargs["queryset"] = estate_list_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "residents":
+            kwargs["queryset"] = resident_list_for(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Statement)

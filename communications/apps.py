@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-_MEDIA = ["statement", "mediamention", "mediainquiry", "stakeholder", "contactlog"]
+_MEDIA = ["statement", "mediamention", "mediainquiry", "stakeholder", "contactlog", "savedaudience"]
 _VIEW = ["communications.view_announcement", "communications.view_delivery"] + [f"communications.view_{m}" for m in _MEDIA]
 _WRITE = _VIEW + ["communications.add_announcement", "communications.change_announcement"] + [
     f"communications.{a}_{m}" for a in ("add", "change") for m in _MEDIA

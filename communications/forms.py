@@ -12,7 +12,8 @@ class AnnouncementForm(forms.ModelForm):
 
     class Meta:
         model = Announcement
-        fields = ["kind", "title", "body", "sms_text", "audience", "estates", "buildings", "channels", "scheduled_at", "ack_required"]
+        fields = ["kind", "title", "body", "sms_text", "audience", "estates", "buildings", "saved_audience", "channels",
+                  "scheduled_at", "ack_required"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 6}),
             "sms_text": forms.Textarea(attrs={"rows": 2, "data-sms-counter": "1"}),
@@ -23,6 +24,9 @@ class AnnouncementForm(forms.ModelForm):
 
     def __init__(self, *args, estates, buildings, **kwargs):
         super().__init__(*args, **kwargs)
+        from .models import SavedAudience
+
+        self.fields["saved_audience"].queryset = SavedAudience.objects.filter(estate__in=estates)
         self.fields["estates"].queryset = estates
         self.fields["buildings"].queryset = buildings
         self.fields["buildings"].required = False
@@ -35,6 +39,8 @@ class AnnouncementForm(forms.ModelForm):
             self.add_error("estates", _("Choose at least one estate."))
         if audience == Announcement.Audience.BUILDINGS and not data.get("buildings"):
             self.add_error("buildings", _("Choose at least one building."))
+        if audience == Announcement.Audience.LIST and not data.get("saved_audience"):
+            self.add_error("saved_audience", _("Choose a saved list."))
         if audience == Announcement.Audience.UNITS:
             self.add_error("audience", _("Choose units through the API or the admin; the form offers estates and buildings."))
         return data

@@ -17,10 +17,13 @@ class AnnouncementSerializer(StrictSerializer):
             self.fields["estates"].child_relation.queryset = estate_list_for(request.user)
             self.fields["buildings"].child_relation.queryset = building_list_for(request.user)
             self.fields["units"].child_relation.queryset = unit_list_for(request.user)
+            from ..models import SavedAudience
+
+            self.fields["saved_audience"].queryset = SavedAudience.objects.filter(estate__in=estate_list_for(request.user))
 
     class Meta:
         model = Announcement
-        fields = ["id", "kind", "title", "body", "sms_text", "audience", "estates", "buildings", "units", "channels",
+        fields = ["id", "kind", "title", "body", "sms_text", "audience", "estates", "buildings", "units", "saved_audience", "channels",
                   "scheduled_at", "ack_required", "status", "needs_approval", "author", "approved_by", "approved_at",
                   "published_at", "cancelled_at", "created_at"]
         read_only_fields = ["status", "author", "approved_by", "approved_at", "published_at", "cancelled_at", "created_at"]

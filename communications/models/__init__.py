@@ -1,5 +1,5 @@
-from .announcements import Acknowledgement, Announcement
+from .announcements import Acknowledgement, Announcement, SavedAudience
 from .deliveries import Delivery
 from .media import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
 
-__all__ = ["Acknowledgement", "Announcement", "ContactLog", "Delivery", "MediaInquiry", "MediaMention", "Stakeholder", "Statement"]
+__all__ = ["Acknowledgement", "Announcement", "ContactLog", "Delivery", "MediaInquiry", "MediaMention", "SavedAudience", "Stakeholder", "Statement"]

@@ -3,6 +3,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SavedAudience(models.Model):
+    """A named list of residents to write to again and again (e.g. the owners of the garage units)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    estate = models.ForeignKey("owners.Estate", on_delete=models.CASCADE, related_name="+", verbose_name=_("estate"))
+    residents = models.ManyToManyField("owners.Resident", related_name="+", verbose_name=_("residents"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved audience")
+        verbose_name_plural = _("saved audiences")
+        ordering = ["estate", "name"]
+
+    def __str__(self):
+        return f"{self.estate.name} · {self.name}"
+
+
 class Announcement(models.Model):
     """A notice to many residents. Its status changes only through communications.services."""
 
@@ -28,6 +45,7 @@ class Announcement(models.Model):
         ESTATES = "estates", _("Estates")
         BUILDINGS = "buildings", _("Buildings")
         UNITS = "units", _("Units")
+        LIST = "list", _("Saved list")
 
     URGENT_KINDS = {Kind.EMERGENCY, Kind.SAFETY}
     CHANNELS = ["portal", "sms", "email", "push"]
@@ -41,6 +59,8 @@ class Announcement(models.Model):
     estates = models.ManyToManyField("owners.Estate", blank=True, related_name="+", verbose_name=_("estates"))
     buildings = models.ManyToManyField("owners.Building", blank=True, related_name="+", verbose_name=_("buildings"))
     units = models.ManyToManyField("owners.Unit", blank=True, related_name="+", verbose_name=_("units"))
+    saved_audience = models.ForeignKey(SavedAudience, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("saved list"))
     channels = models.JSONField(_("channels"), default=list)
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
     ack_required = models.BooleanField(_("acknowledgement required"), default=False)

@@ -25,6 +25,8 @@ def _estate_ids(announcement) -> set[int] | None:
         return None
     if announcement.audience == Announcement.Audience.ESTATES:
         return set(announcement.estates.values_list("id", flat=True))
+    if announcement.audience == Announcement.Audience.LIST:
+        return {announcement.saved_audience.estate_id} if announcement.saved_audience_id else set()
     if announcement.audience == Announcement.Audience.BUILDINGS:
         return set(announcement.buildings.values_list("estate_id", flat=True))
     return set(announcement.units.values_list("building__estate_id", flat=True))

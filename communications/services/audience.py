@@ -39,6 +39,9 @@ def _audience_sql(announcement) -> tuple[str, list]:
     kind = announcement.audience
     if kind == "company":
         return base, []
+    if kind == "list":
+        return ("SELECT resident_id FROM communications_savedaudience_residents WHERE savedaudience_id = %s",
+                [announcement.saved_audience_id or 0])
     ids = {
         "estates": list(announcement.estates.values_list("id", flat=True)),
         "buildings": list(announcement.buildings.values_list("id", flat=True)),

@@ -232,3 +232,15 @@ def test_killing_a_worker_mid_send_misses_no_one_and_doubles_no_one(start_worker
     from communications.services.deliveries import BATCH
 
     assert gateway.duplicates <= BATCH
+
+
+def test_saved_list_audience_reaches_only_its_members(writer, estate, residents, gateway, settings):
+    from communications.models import SavedAudience
+
+    settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
+    garage = SavedAudience.objects.create(name="地下车位业主", estate=estate)
+    garage.residents.set(residents[:2])
+    announcement = svc.announcement_create(author=writer, kind="general", title="车库清洗", body="周日清洗地库", channels=["portal"],
+                                           audience="list", saved_audience=garage)
+    svc.announcement_publish(announcement, actor=writer)
+    assert set(Delivery.objects.filter(announcement=announcement).values_list("resident_id", flat=True)) == {r.pk for r in residents[:2]}
