@@ -178,14 +178,14 @@ def test_api_refuses_unknown_fields_and_foreign_estates(client, writer, estate):
 
 @pytest.fixture
 def crowd(estate):
-    """A few hundred residents of one estate, all reachable by SMS."""
+    """A few thousand residents of one estate, all reachable by SMS."""
     building = BuildingFactory(estate=estate)
-    units = [UnitFactory(building=building) for _ in range(20)]
+    units = [UnitFactory(building=building) for _ in range(40)]
     from owners.models import Occupancy, Resident
 
-    Resident.objects.bulk_create([Resident(name=f"住户{i}", mobile=f"135{i:08d}") for i in range(600)])
+    Resident.objects.bulk_create([Resident(name=f"住户{i}", mobile=f"135{i:08d}") for i in range(2500)])
     people = list(Resident.objects.filter(mobile__startswith="135"))
-    Occupancy.objects.bulk_create([Occupancy(resident=r, unit=units[i % 20]) for i, r in enumerate(people)])
+    Occupancy.objects.bulk_create([Occupancy(resident=r, unit=units[i % 40]) for i, r in enumerate(people)])
     return people
 
 
@@ -210,10 +210,10 @@ def test_fan_out_through_a_real_worker_with_failures_and_retries(start_worker, w
 
 def test_killing_a_worker_mid_send_misses_no_one_and_doubles_no_one(start_worker, writer, estate, crowd, gateway, settings):
     settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
-    gateway.delay = 0.01
+    gateway.delay = 0.002
     first = start_worker(NOTIFY_SWEEP_GRACE_SECONDS=0, NOTIFY_RATE_LIMITS="")
     announcement = svc.announcement_publish(_draft(writer, estate), actor=writer)
-    assert wait_for(lambda: len(gateway.received) >= 150, timeout=60, interval=0.05)
+    assert wait_for(lambda: len(gateway.received) >= 700, timeout=90, interval=0.05)
     os.kill(first.pid, signal.SIGKILL)  # mid-batch, no goodbye
     first.wait()
     half = len(gateway.received)
