@@ -57,24 +57,19 @@ class ScopedMediaAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _saved_audiences_for(user):
+    from owners.selectors import estate_list_for
+
+    return SavedAudience.objects.filter(estate__in=estate_list_for(user)).select_related("estate")
+
+
 @admin.register(SavedAudience)
-class SavedAudienceAdmin(admin.ModelAdmin):
+class SavedAudienceAdmin(ScopedMediaAdmin):
+    selector = staticmethod(_saved_audiences_for)
     list_display = ["name", "estate", "created_at"]
     list_filter = ["estate"]
     search_fields = ["name"]
     autocomplete_fields = ["residents"]
-
-    def get_queryset(self, request):
-        from owners.selectors import estate_list_for
-
-        return super().get_queryset(request).filter(estate__in=estate_list_for(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "estate":
-            from owners.selectors import estate_list_for
-
-            kwargs["queryset"] = estate_list_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "residents":
