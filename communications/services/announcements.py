@@ -59,6 +59,8 @@ def announcement_validate(announcement) -> None:
     unknown = set(announcement.channels) - set(Announcement.CHANNELS)
     if not announcement.channels or unknown:
         errors["channels"] = _("Choose at least one of: portal, SMS, e-mail, push.")
+    if announcement.ack_required and "portal" not in announcement.channels:
+        errors["ack_required"] = _("Answers are given on the portal notice board: add that channel to ask for acknowledgement.")
     if len(announcement.short_text) > 300:
         errors["sms_text"] = _("SMS text is limited to 300 characters.")
     if announcement.pk and _estate_ids(announcement) == set():

@@ -244,3 +244,10 @@ def test_saved_list_audience_reaches_only_its_members(writer, estate, residents,
                                            audience="list", saved_audience=garage)
     svc.announcement_publish(announcement, actor=writer)
     assert set(Delivery.objects.filter(announcement=announcement).values_list("resident_id", flat=True)) == {r.pk for r in residents[:2]}
+
+
+def test_acknowledgement_needs_the_notice_board(writer, estate):
+    with pytest.raises(ValidationError) as caught:
+        _draft(writer, estate, ack_required=True, channels=["sms"])
+    assert "ack_required" in caught.value.message_dict
+    assert not Announcement.objects.exists()
