@@ -3,11 +3,19 @@ from django.contrib import admin
 from owners.selectors import resident_list_for
 
 from . import selectors
-from .models import Announcement, ContactLog, Delivery, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
+from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    readonly_fields = ["at", "error", "permanent"]
+    can_delete = False
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    inlines = [DeliveryAttemptInline]
     list_display = ["kind", "channel", "address", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["kind", "channel", "status"]
     search_fields = ["address", "resident__name"]

@@ -1,5 +1,5 @@
 from .announcements import Acknowledgement, Announcement, SavedAudience
-from .deliveries import Delivery
+from .deliveries import Delivery, DeliveryAttempt
 from .media import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
 
-__all__ = ["Acknowledgement", "Announcement", "ContactLog", "Delivery", "MediaInquiry", "MediaMention", "SavedAudience", "Stakeholder", "Statement"]
+__all__ = ["Acknowledgement", "Announcement", "ContactLog", "Delivery", "DeliveryAttempt", "MediaInquiry", "MediaMention", "SavedAudience", "Stakeholder", "Statement"]

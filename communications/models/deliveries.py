@@ -79,3 +79,18 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.address} ({self.get_status_display()})"
+
+
+class DeliveryAttempt(models.Model):
+    """A failed try at sending a delivery, with the gateway's error. Successes need no row:
+    the delivery's status and sent_at say it all."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="failed_attempts")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    error = models.TextField(_("error"))
+    permanent = models.BooleanField(_("permanent"), default=False)
+
+    class Meta:
+        verbose_name = _("failed attempt")
+        verbose_name_plural = _("failed attempts")
+        ordering = ["delivery_id", "at"]

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..gateways import PermanentError, TransientError, gateway_for
-from ..models import Announcement, Delivery
+from ..models import Announcement, Delivery, DeliveryAttempt
 from .rendering import delivery_render
 
 log = logging.getLogger("lighthouse.deliveries")
@@ -146,7 +146,7 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .select_related("announcement", "resident", "user")
         )
-        sent, changed, fallbacks = [], [], []
+        sent, changed, fallbacks, failures = [], [], [], []
         for delivery in rows:
             announcement = delivery.announcement
             if announcement is not None and announcement.status == Announcement.Status.CANCELLED:
@@ -163,6 +163,7 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
                 )
             except TransientError as exc:
                 delivery.last_error = str(exc)[:2000]
+                failures.append(DeliveryAttempt(delivery=delivery, error=delivery.last_error))
                 if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                     delivery.status = Delivery.Status.FAILED
                     _fallback(delivery, fallbacks)
@@ -173,6 +174,7 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
                     outcomes[delivery.pk] = DeliveryOutcome(delivery.status, retry_in=wait)
             except PermanentError as exc:
                 delivery.status, delivery.last_error = Delivery.Status.FAILED, str(exc)[:2000]
+                failures.append(DeliveryAttempt(delivery=delivery, error=delivery.last_error, permanent=True))
                 _fallback(delivery, fallbacks)
                 outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
             else:
@@ -187,6 +189,8 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
             Delivery.objects.bulk_update(
                 changed, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_message_id"]
             )
+        if failures:
+            DeliveryAttempt.objects.bulk_create(failures)
         if fallbacks:
             Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
             deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks],

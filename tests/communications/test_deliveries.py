@@ -70,6 +70,8 @@ def test_attempts_are_bounded(gateway, settings):
     delivery_attempt(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.attempts == 2
+    # Each failed try is on record with the gateway's answer.
+    assert [(a.permanent, "502" in a.error) for a in delivery.failed_attempts.all()] == [(False, True), (False, True)]
 
 
 def test_unreachable_gateway_is_transient(settings):
