@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from owners.access import staff_required
+from owners.access import perm_required, staff_required
 from owners.selectors import estate_list_for
 
 from .. import selectors
@@ -41,6 +41,7 @@ def statement_detail(request, pk):
 
 
 @staff_required
+@perm_required("communications.add_statement")
 def statement_new(request):
     if request.method == "POST":
         estate = estate_list_for(request.user).filter(pk=request.POST.get("estate") or 0).first()
@@ -55,6 +56,7 @@ def statement_new(request):
 
 
 @staff_required
+@perm_required("communications.change_statement")
 @require_POST
 def statement_action(request, pk, action):
     statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
@@ -105,6 +107,7 @@ _RECORD_FORMS = {"mention": "MentionForm", "inquiry": "InquiryForm", "stakeholde
 
 
 @staff_required
+@perm_required("communications.add_mediamention")
 def media_record(request, kind):
     """Record a media mention, a journalist's inquiry or a stakeholder from the dashboard."""
     from .. import forms as media_forms

@@ -82,6 +82,7 @@ def _act(request, pk, do, done):
 
 
 @staff_required
+@perm_required("communications.change_announcement")
 @require_POST
 def announcement_action(request, pk, action):
     actions = {

@@ -251,3 +251,13 @@ def test_acknowledgement_needs_the_notice_board(writer, estate):
         _draft(writer, estate, ack_required=True, channels=["sms"])
     assert "ack_required" in caught.value.message_dict
     assert not Announcement.objects.exists()
+
+
+def test_an_engineer_can_read_but_not_send(client, writer, estate, residents):
+    announcement = _draft(writer, estate)
+    engineer = staff_member(estate, role=Role.ENGINEER)
+    client.force_login(engineer)
+    assert client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).status_code == 200
+    assert client.post(reverse("dashboard:announcement_action", args=[announcement.pk, "publish"])).status_code == 403
+    announcement.refresh_from_db()
+    assert announcement.status == "draft"
