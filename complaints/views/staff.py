@@ -72,6 +72,17 @@ def _queue_rows(rows):
     return rows
 
 
+def _queue_assignees(estate_id):
+    """People the queue can be filtered by: staff who work complaints at the chosen estate."""
+    if not estate_id:
+        return []
+    from owners.models import User
+
+    return list(User.objects.filter(is_active=True, kind=User.Kind.STAFF, memberships__estate_id=estate_id,
+                                    groups__permissions__codename="change_complaint").distinct()
+                .order_by("first_name", "username").only("id", "username", "first_name", "last_name")[:200])
+
+
 @staff_required
 def queue(request):
     filters = filters_from(request.GET)
@@ -90,6 +101,7 @@ def queue(request):
         "priorities": [(v, str(label)) for v, label in Priority.choices],
         "categories": [(c.pk, c.display_name) for c in Category.objects.all()],
         "estates": estates, "buildings": buildings,
+        "assignees": _queue_assignees(filters.estate or (estates[0].pk if len(estates) == 1 else None)),
         # Translated once per page rather than once per row.
         "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })

@@ -190,3 +190,19 @@ def test_admin_refuses_an_illegal_transition_with_the_same_rule(client, owner, n
     client.post(reverse("admin:complaints_complaint_changelist"), {"action": "transition_acknowledge", "_selected_action": [complaint.pk]})
     complaint.refresh_from_db()
     assert complaint.status == Status.ACKNOWLEDGED
+
+
+def test_queue_filters_by_a_named_assignee(client, owner, noise, service, manager):
+    from complaints.services import complaint_assign
+    from owners.models import Role
+
+    engineer = staff_member(owner.resident.occupancies.get().unit.building.estate, role=Role.ENGINEER)
+    unit = owner.resident.occupancies.get().unit
+    mine = complaint_submit(resident=owner.resident, category=noise, description="A", unit=unit)
+    theirs = complaint_submit(resident=owner.resident, category=noise, description="B", unit=unit)
+    complaint_assign(mine, assignee=engineer, actor=manager)
+    complaint_assign(theirs, assignee=service, actor=manager)
+    client.force_login(manager)
+    page = client.get(reverse("dashboard:complaint_queue"), {"assignee": engineer.pk}).content.decode()
+    assert mine.number in page and theirs.number not in page
+    assert f'value="{engineer.pk}" selected' in page
