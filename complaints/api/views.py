@@ -20,6 +20,7 @@ from owners.selectors import resident_list_for
 from .. import services
 from ..models import Complaint
 from ..selectors import QueueFilters, complaint_queue_queryset
+from ..views.helpers import home_place
 from . import serializers as s
 
 _FILTERS = [
@@ -121,15 +122,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             resident = get_object_or_404(resident_list_for(request.user), pk=data["resident"])
             extra = {"logged_by": request.user, "channel": data.get("channel", "phone"), "priority": data.get("priority", "normal")}
         homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).select_related("unit__building__estate")
-        where = {}
-        if "unit" in data:
-            where["unit"] = next((o.unit for o in homes if o.unit_id == data["unit"]), None)
-            if where["unit"] is None:
-                raise ValidationError({"unit": _("This unit is not one of the owner's homes.")})
-        elif "estate" in data:
-            where["estate"] = next((o.unit.building.estate for o in homes if o.unit.building.estate_id == data["estate"]), None)
-            if where["estate"] is None:
-                raise ValidationError({"estate": _("Owners can complain only about the estates they live in.")})
+        kind = "unit" if "unit" in data else "estate" if "estate" in data else None
+        where = home_place(homes, kind, data[kind]) if kind else {}
+        if where is None:
+            raise ValidationError({kind: _("This unit is not one of the owner's homes.") if kind == "unit"
+                                   else _("Owners can complain only about the estates they live in.")})
         complaint = services.complaint_submit(
             resident=resident, category=data["category"], description=data.get("description", ""),
             location=data.get("location", ""), photos=request.FILES.getlist("photos"), **where, **extra,

@@ -12,23 +12,25 @@ def complaint_for(user, number):
         "estate", "category", "resident", "assignee", "unit__building", "building"), number=number)
 
 
-def where_parse(value: str, occupancies):
-    """Turn a "unit:ID" / "estate:ID" choice into service arguments, limited to the owner's homes."""
-    kind, _, pk = (value or "").partition(":")
-    if not pk.isdigit():
-        raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
-    pk = int(pk)
+def home_place(occupancies, kind: str, pk: int) -> dict | None:
+    """{"unit": …} for one of the owner's units or {"estate": …} for the common areas of an
+    estate they live in, as complaint_submit takes them; None when it is not theirs."""
     if kind == "unit":
         unit = next((o.unit for o in occupancies if o.unit_id == pk), None)
-        if unit is None:
-            raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
-        return {"unit": unit}
+        return {"unit": unit} if unit else None
     if kind == "estate":
         estate = next((o.unit.building.estate for o in occupancies if o.unit.building.estate_id == pk), None)
-        if estate is None:
-            raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
-        return {"estate": estate}
-    raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
+        return {"estate": estate} if estate else None
+    return None
+
+
+def where_parse(value: str, occupancies) -> dict:
+    """Turn a form's "unit:ID" / "estate:ID" choice into complaint_submit arguments."""
+    kind, _sep, pk = (value or "").partition(":")
+    place = home_place(occupancies, kind, int(pk)) if pk.isdigit() else None
+    if place is None:
+        raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
+    return place
 
 
 def form_errors_from(form, exc: ValidationError):
