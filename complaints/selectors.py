@@ -131,11 +131,12 @@ def complaint_linked(complaint) -> list[Complaint]:
     )
 
 
-def assignable_staff(complaint) -> QuerySet[User]:
-    """Active staff of the complaint's estate (or company-wide) who work tickets."""
+def assignable_staff(estate_id) -> QuerySet[User]:
+    """Active staff of the estate (or company-wide) whose role works tickets: who may be
+    assigned one, and whom the queue can be filtered by."""
     return (
         User.objects.filter(is_active=True, kind=User.Kind.STAFF)
-        .filter(Q(memberships__estate_id=complaint.estate_id) | Q(memberships__estate__isnull=True))
+        .filter(Q(memberships__estate_id=estate_id) | Q(memberships__estate__isnull=True))
         .filter(Q(groups__permissions__codename="change_complaint") | Q(is_superuser=True))
         .distinct().order_by("first_name", "username")
     )

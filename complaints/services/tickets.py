@@ -21,6 +21,7 @@ from ..models import Complaint, ComplaintEvent, ComplaintLink, ComplaintPhoto, F
 from ..models.complaints import Channel
 from ..permissions import can_work, is_owner_of
 from ..photos import photos_clean
+from ..selectors import assignable_staff
 from .notify import managers_of, owner_notify, staff_notify
 from .numbers import complaint_number_next
 from .sla import sla_due_times
@@ -164,19 +165,13 @@ def _follow_up_schedule(complaint, resolved_at):
     )
 
 
-def _may_be_assigned(user, estate_id) -> bool:
-    rows = StaffMembership.objects.filter(user=user, user__is_active=True).values_list("estate_id", flat=True)
-    estates = set(rows)
-    return (None in estates or estate_id in estates) and user.has_perm("complaints.change_complaint")
-
-
 @transaction.atomic
 def complaint_assign(complaint, *, assignee, actor) -> Complaint:
     complaint = _locked(complaint)
     _require_staff(actor, complaint)
     if not complaint.is_open:
         raise ValidationError(_("Only open complaints can be assigned."))
-    if not _may_be_assigned(assignee, complaint.estate_id):
+    if not assignable_staff(complaint.estate_id).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": _("%(name)s does not work complaints at this estate.") % {"name": assignee.display_name}})
     complaint.assignee = assignee
     complaint.save(update_fields=["assignee", "updated_at"])

@@ -72,17 +72,6 @@ def _queue_rows(rows):
     return rows
 
 
-def _queue_assignees(estate_id):
-    """People the queue can be filtered by: staff who work complaints at the chosen estate."""
-    if not estate_id:
-        return []
-    from owners.models import User
-
-    return list(User.objects.filter(is_active=True, kind=User.Kind.STAFF, memberships__estate_id=estate_id,
-                                    groups__permissions__codename="change_complaint").distinct()
-                .order_by("first_name", "username").only("id", "username", "first_name", "last_name")[:200])
-
-
 @staff_required
 def queue(request):
     filters = filters_from(request.GET)
@@ -101,7 +90,7 @@ def queue(request):
         "priorities": [(v, str(label)) for v, label in Priority.choices],
         "categories": [(c.pk, c.display_name) for c in Category.objects.all()],
         "estates": estates, "buildings": buildings,
-        "assignees": _queue_assignees(filters.estate or (estates[0].pk if len(estates) == 1 else None)),
+        "assignees": assignable_staff(building_estate)[:200] if building_estate else [],
         # Translated once per page rather than once per row.
         "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })
@@ -146,7 +135,7 @@ def detail(request, number):
         "timeline": complaint_timeline(complaint, for_owner=False),
         "transitions": transitions_from(complaint.status) if can_work(request.user, complaint) else [],
         "can_work": can_work(request.user, complaint),
-        "assign_form": AssignForm(staff=assignable_staff(complaint), initial={"assignee": complaint.assignee_id}),
+        "assign_form": AssignForm(staff=assignable_staff(complaint.estate_id), initial={"assignee": complaint.assignee_id}),
         "triage_form": TriageForm(initial={"category": complaint.category_id, "priority": complaint.priority}),
         "text_form": TextForm(), "visit_form": VisitForm(), "link_form": LinkForm(), "follow_up_form": FollowUpForm(),
         "follow_up": follow_up, "linked": complaint_linked(complaint),
@@ -184,7 +173,7 @@ def transition(request, number):
 @require_POST
 def assign(request, number):
     def do(complaint):
-        form = AssignForm(request.POST, staff=assignable_staff(complaint))
+        form = AssignForm(request.POST, staff=assignable_staff(complaint.estate_id))
         if not form.is_valid():
             raise ValidationError(_("Choose someone who works complaints at this estate."))
         complaint_assign(complaint, assignee=form.cleaned_data["assignee"], actor=request.user)
