@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from owners.models import Role, User
+from owners.models import User
 
-from .models import Acknowledgement, Announcement, Delivery, MediaInquiry, MediaMention, Stakeholder, Statement
+from .models import Acknowledgement, Announcement, Delivery, MediaInquiry, MediaMention, Stakeholder
 from .services import announcements as ann
 from .services import media
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Acknowledgement, Announcement
+from .models import Announcement
 
 CHANNEL_CHOICES = [("portal", _("Portal notice board")), ("sms", _("SMS")), ("email", _("E-mail")), ("push", _("App push"))]
 
@@ -45,9 +45,6 @@ class AnnouncementForm(forms.ModelForm):
             self.add_error("audience", _("Choose units through the API or the admin; the form offers estates and buildings."))
         return data
 
-
-class AcknowledgeForm(forms.Form):
-    answer = forms.ChoiceField(choices=Acknowledgement.Answer.choices)
 
 
 class _EstateForm(forms.ModelForm):

@@ -3,7 +3,6 @@ and any change the admin makes to a ticket goes through the same services."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import TRANSITIONS
 from .models import Category, Complaint, SlaPolicy

@@ -63,10 +63,6 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class TransitionForm(TextForm):
-    action = forms.CharField(widget=forms.HiddenInput)
-
-
 class VisitForm(forms.Form):
     findings = forms.CharField(label=_("Findings"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Photos (up to 6)"))

@@ -38,10 +38,6 @@ def is_staff_member(user) -> bool:
     return scope is ALL or bool(scope)
 
 
-def is_company_wide(user) -> bool:
-    return staff_estate_ids(user) is ALL and getattr(user, "is_authenticated", False)
-
-
 def can_see_estate(user, estate_id: int) -> bool:
     scope = staff_estate_ids(user)
     return scope is ALL or estate_id in scope

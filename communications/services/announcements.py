@@ -10,8 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.models import Role, StaffMembership
-from owners.permissions import ALL, staff_estate_ids
+from owners.permissions import ALL, managed_estate_ids, staff_estate_ids
 
 from ..models import Acknowledgement, Announcement, Delivery
 from .audience import fan_out
@@ -39,14 +38,8 @@ def _in_scope(user, announcement) -> bool:
 
 def announcement_can_approve(user, announcement) -> bool:
     """Estate managers of every estate it reaches, or a company administrator."""
-    if user.is_superuser:
-        return True
-    rows = StaffMembership.objects.filter(user=user, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN])
-    managed = set(rows.values_list("estate_id", flat=True))
-    if None in managed:
-        return True
-    reach = _estate_ids(announcement)
-    return reach is not None and bool(reach) and reach <= managed
+    managed, reach = managed_estate_ids(user), _estate_ids(announcement)
+    return managed is ALL or (bool(reach) and reach <= managed)
 
 
 def announcement_validate(announcement) -> None:

@@ -6,25 +6,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.models import Role, StaffMembership
-from owners.permissions import ALL, staff_estate_ids
+from owners.models import Role
+from owners.permissions import ALL, can_see_estate, managed_estate_ids, roles_of
 
 from ..models import Announcement, ContactLog, MediaInquiry, Statement
 
 S = Statement.Status
 
 
-def _in_scope(user, estate_id) -> bool:
-    scope = staff_estate_ids(user)
-    return scope is ALL or (estate_id is not None and estate_id in scope)
-
-
 def statement_can_approve(user, estate_id) -> bool:
-    if user.is_superuser:
-        return True
-    rows = set(StaffMembership.objects.filter(user=user, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN])
-               .values_list("estate_id", flat=True))
-    return None in rows or (estate_id is not None and estate_id in rows)
+    """A manager of the statement's estate, or a company administrator."""
+    managed = managed_estate_ids(user)
+    return managed is ALL or estate_id in managed
 
 
 def _locked(statement) -> Statement:
@@ -43,7 +36,7 @@ def _move(statement, sources, target, *, actor, check):
 
 @transaction.atomic
 def statement_create(*, author, title, body, estate=None, subject=None) -> Statement:
-    if not _in_scope(author, estate.pk if estate else None):
+    if not can_see_estate(author, estate.pk if estate else None):
         raise PermissionDenied(_("You may only write statements for the estates you work for."))
     if not title.strip() or not body.strip():
         raise ValidationError(_("A statement needs a title and a text."))
@@ -58,7 +51,7 @@ def statement_create(*, author, title, body, estate=None, subject=None) -> State
 def statement_submit(statement, *, actor) -> Statement:
     """Draft → in review."""
     def check(s):
-        if not _in_scope(actor, s.estate_id):
+        if not can_see_estate(actor, s.estate_id):
             raise PermissionDenied(_("You may only write statements for the estates you work for."))
     statement = _move(statement, {S.DRAFT}, S.IN_REVIEW, actor=actor, check=check)
     statement.save(update_fields=["status"])
@@ -84,7 +77,7 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
     """Approved → published; the thread's earlier published version becomes superseded.
     With `announce`, residents of the estate are sent it as an announcement too."""
     def check(s):
-        if not _in_scope(actor, s.estate_id):
+        if not can_see_estate(actor, s.estate_id):
             raise PermissionDenied(_("You may only publish statements for the estates you work for."))
     statement = _move(statement, {S.APPROVED}, S.PUBLISHED, actor=actor, check=check)
     Statement.objects.filter(thread=statement.thread, status=S.PUBLISHED).update(status=S.SUPERSEDED)
@@ -109,7 +102,7 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
 @transaction.atomic
 def statement_new_version(statement, *, actor, body: str, title: str = "") -> Statement:
     """A later update: a new draft on the same thread (published only after its own approval)."""
-    if not _in_scope(actor, statement.estate_id):
+    if not can_see_estate(actor, statement.estate_id):
         raise PermissionDenied(_("You may only write statements for the estates you work for."))
     latest = Statement.objects.filter(thread=statement.thread).order_by("-version").first()
     if Statement.objects.filter(thread=statement.thread, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
@@ -123,10 +116,9 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
 def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
     """Record the approved line given to the journalist. Spokespeople and managers only."""
     inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
-    roles = set(StaffMembership.objects.filter(user=actor).values_list("role", flat=True))
-    if not (actor.is_superuser or roles & {Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN}):
+    if not roles_of(actor) & {Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN}:
         raise PermissionDenied(_("Only the spokesperson or a manager may answer the media."))
-    if not _in_scope(actor, inquiry.estate_id):
+    if not can_see_estate(actor, inquiry.estate_id):
         raise PermissionDenied(_("You may only answer for the estates you work for."))
     if inquiry.status != MediaInquiry.Status.OPEN:
         raise ValidationError(_("This inquiry has already been answered."))
@@ -138,7 +130,7 @@ def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
 
 
 def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="") -> ContactLog:
-    if not _in_scope(actor, stakeholder.estate_id) and stakeholder.estate_id is not None:
+    if not can_see_estate(actor, stakeholder.estate_id) and stakeholder.estate_id is not None:
         raise PermissionDenied(_("You may only log contacts for the estates you work for."))
     if not summary.strip():
         raise ValidationError({"summary": _("Say what was discussed.")})
@@ -148,7 +140,7 @@ def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.P
 @transaction.atomic
 def media_record_create(instance, *, actor):
     """Save a new mention, inquiry or stakeholder entered by staff, within their estates."""
-    if not _in_scope(actor, instance.estate_id) and not (instance.estate_id is None and staff_estate_ids(actor) is ALL):
+    if not can_see_estate(actor, instance.estate_id):  # estate None (company-wide): company-wide staff only
         raise PermissionDenied(_("You may only record this for the estates you work for."))
     if hasattr(instance, "created_by_id") and instance.created_by_id is None:
         instance.created_by = actor

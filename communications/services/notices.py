@@ -5,21 +5,17 @@ from django.utils import translation
 from owners.models import Resident
 
 from ..models import Delivery
+from .audience import resident_address
 from .deliveries import delivery_record
 
 
 def resident_channel(resident: Resident, *, urgent: bool = False) -> tuple[str, str] | None:
     """(channel, address) for a resident: their preferred channel if allowed and reachable,
     else the next that is. Urgent notices ignore opt-outs. None when nothing reaches them."""
-    allowed = {
-        "sms": bool(resident.mobile) and (urgent or resident.allow_sms),
-        "push": bool(resident.mobile) and (urgent or resident.allow_push),
-        "email": bool(resident.email) and (urgent or resident.allow_email),
-    }
-    address = {"sms": resident.mobile, "push": resident.mobile, "email": resident.email}
     for channel in [resident.preferred_channel, "sms", "email", "push"]:
-        if allowed.get(channel):
-            return channel, address[channel]
+        address = resident_address(resident, channel, urgent=urgent)
+        if address:
+            return channel, address
     return None
 
 

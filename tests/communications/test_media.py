@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from communications.models import Announcement, Delivery, MediaInquiry, MediaMention, Stakeholder, Statement
+from communications.models import Announcement, Delivery, MediaInquiry, MediaMention, Stakeholder
 from communications.services import media as svc
 from owners.models import Role
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from owners.models import Occupancy, Resident, Role, Unit
 from owners.services import ImportError, import_residents, import_units
-from tests.factories import BuildingFactory, EstateFactory, ResidentFactory, UnitFactory, staff_member
+from tests.factories import BuildingFactory, EstateFactory, ResidentFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
