@@ -159,7 +159,8 @@ def test_dashboard_records_a_mention(client, estate, spokesperson):
     client.force_login(spokesperson)
     response = client.post(reverse("dashboard:media_record", args=["mention"]), {
         "source": "douyin", "excerpt": "视频：小区门口积水", "sentiment": "negative", "reach": 1000, "estate": estate.pk,
-        "mentioned_at": "2026-11-22T10:00",
+        # An hour ago in the form's zone: the media home lists the negative mentions of the past week.
+        "mentioned_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     })
     assert response.status_code == 302 and MediaMention.objects.get().created_by == spokesperson
     page = client.get(reverse("dashboard:media")).content.decode()
