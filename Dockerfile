@@ -12,12 +12,7 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-RUN mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/htmx static/vendor/chartjs \
- && cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/ \
- && cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/ \
- && cp node_modules/bootstrap-icons/font/fonts/* static/vendor/bootstrap-icons/fonts/ \
- && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
- && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
+RUN sh scripts/vendor_assets.sh \
  && rm -rf node_modules \
  && SECRET_KEY=build-only-$(python -c 'import secrets;print(secrets.token_urlsafe(60))') \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \

@@ -34,12 +34,7 @@ node_modules/.installed: package.json package-lock.json
 # Vendor assets are copied from node_modules into static/vendor and served by Django
 # (whitenoise in production); nothing is loaded from a CDN at run time.
 assets: node_modules/.installed
-	mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/htmx static/vendor/chartjs
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
-	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
-	cp node_modules/bootstrap-icons/font/fonts/* static/vendor/bootstrap-icons/fonts/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	sh scripts/vendor_assets.sh
 
 # The compiled catalogue is committed (a fresh machine may lack GNU gettext);
 # recompile it when msgfmt is available so it always matches the .po file.
