@@ -238,5 +238,11 @@ def acknowledgement_record(announcement, *, resident, answer=Acknowledgement.Ans
     if answer not in Acknowledgement.Answer.values:
         raise ValidationError(_("Unknown answer."))
     ack, _created = Acknowledgement.objects.get_or_create(announcement=announcement, resident=resident, defaults={"answer": answer})
-    Delivery.objects.filter(announcement=announcement, resident=resident, channel="portal", read_at__isnull=True).update(read_at=timezone.now())
+    notice_mark_read(announcement, resident=resident)
     return ack
+
+
+def notice_mark_read(announcement, *, resident) -> None:
+    """The resident has opened the notice on the portal: its board delivery is read (first time only)."""
+    Delivery.objects.filter(announcement=announcement, resident=resident, channel="portal", read_at__isnull=True).update(
+        read_at=timezone.now())

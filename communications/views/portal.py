@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +11,7 @@ from owners.access import resident_required
 
 from ..models import Acknowledgement, Delivery
 from ..selectors import notice_board_for, statements_published_for_resident
-from ..services.announcements import acknowledgement_record
+from ..services.announcements import acknowledgement_record, notice_mark_read
 
 
 @resident_required
@@ -35,7 +34,7 @@ def _notice(request, pk):
 def notice_detail(request, pk):
     delivery = _notice(request, pk)
     if delivery.read_at is None:
-        Delivery.objects.filter(pk=delivery.pk).update(read_at=timezone.now())
+        notice_mark_read(delivery.announcement, resident=request.user.resident)
     answer = Acknowledgement.objects.filter(announcement_id=pk, resident=request.user.resident).first()
     return render(request, "communications/portal/detail.html", {"n": delivery.announcement, "answer": answer,
                                                                  "answers": Acknowledgement.Answer.choices})

@@ -125,6 +125,13 @@ def test_owner_sees_only_their_notices_and_acknowledges_once(client, writer, man
     client.force_login(owner)
     board = client.get(reverse("portal:notice_list")).content.decode()
     assert "台风预警" in board
+    unread = Delivery.objects.get(announcement=announcement, resident=owner.resident, channel="portal")
+    assert unread.read_at is None
+    client.get(reverse("portal:notice_detail", args=[announcement.pk]))
+    first_read = Delivery.objects.get(pk=unread.pk).read_at
+    assert first_read is not None  # opening the notice marks it read …
+    client.get(reverse("portal:notice_detail", args=[announcement.pk]))
+    assert Delivery.objects.get(pk=unread.pk).read_at == first_read  # … once
     client.post(reverse("portal:notice_acknowledge", args=[announcement.pk]), {"answer": "safe"})
     client.post(reverse("portal:notice_acknowledge", args=[announcement.pk]), {"answer": "need_help"})
     ack = Acknowledgement.objects.get(announcement=announcement)
