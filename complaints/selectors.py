@@ -33,6 +33,20 @@ def complaint_list_for(user) -> QuerySet[Complaint]:
     return qs.none()
 
 
+MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
+
+
+def id_from(value) -> int | None:
+    """A database id from a query or form value, else None. Only ASCII digits count ("²".isdigit()
+    is true but int() refuses it), and a number past a bigint is no id (PostgreSQL would refuse
+    the query)."""
+    value = str(value or "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 @dataclass
 class QueueFilters:
     status: str = ""
@@ -44,6 +58,20 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     order: str = "due"  # "due" (soonest first) or "new" (newest first)
+
+    @classmethod
+    def from_params(cls, params) -> "QueueFilters":
+        """The filters of a query string (the staff page's and the API's); a malformed or
+        out-of-range number is ignored rather than reaching the database."""
+        assignee = params.get("assignee", "")
+        if assignee not in ("me", "none"):
+            assignee = str(id_from(assignee) or "")
+        return cls(
+            status=params.get("status", ""), category=id_from(params.get("category")),
+            building=id_from(params.get("building")), estate=id_from(params.get("estate")), assignee=assignee,
+            priority=params.get("priority", ""), overdue=params.get("overdue") in ("1", "true", "on"),
+            q=params.get("q", "")[:100], order=params.get("order", "due"),
+        )
 
 
 def complaint_queue(user, filters: QueueFilters, *, offset: int = 0, limit: int = 50):

@@ -70,14 +70,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return not is_staff_member(self.request.user)
 
     def get_queryset(self):
-        params = self.request.query_params
-        number = lambda key: int(params[key]) if params.get(key, "").isdigit() else None  # noqa: E731
-        filters = QueueFilters(
-            status=params.get("status", ""), category=number("category"), building=number("building"), estate=number("estate"),
-            assignee=params.get("assignee", ""), priority=params.get("priority", ""),
-            overdue=params.get("overdue") in ("1", "true"), q=params.get("q", "")[:100], order=params.get("order", "due"),
-        )
-        return complaint_queue_queryset(self.request.user, filters)
+        return complaint_queue_queryset(self.request.user, QueueFilters.from_params(self.request.query_params))
 
     @property
     def paginator(self):

@@ -65,3 +65,33 @@ def test_ordinary_requests_pass_the_filter(client, manager):
     client.force_login(manager)
     assert client.get("/dashboard/complaints/?q=a%20b&status=submitted").status_code == 200
     assert client.get("/api/v1/complaints/?q=ab").status_code == 200
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("query", [
+    f"page={HUGE}", "page=%C2%B2", "page=-3", f"category={HUGE}", f"estate={HUGE}", f"building={HUGE}",
+    f"assignee={HUGE}", "category=%C2%B2",
+])
+def test_queue_survives_out_of_range_numbers(client, manager, query):
+    client.force_login(manager)
+    response = client.get(f"/dashboard/complaints/?{query}")
+    assert response.status_code == 200
+
+
+def test_queue_page_past_the_end_is_an_empty_page(client, manager):
+    client.force_login(manager)
+    response = client.get(f"/dashboard/complaints/?page={HUGE}")
+    assert response.status_code == 200 and response.context["rows"] == [] and not response.context["has_more"]
+
+
+def test_log_complaint_with_an_out_of_range_resident_id_is_not_found(client, manager):
+    client.force_login(manager)
+    assert client.get(f"/dashboard/complaints/new/?resident={HUGE}").status_code == 404
+
+
+@pytest.mark.parametrize("query", [f"category={HUGE}", f"estate={HUGE}", f"assignee={HUGE}", "building=%C2%B2"])
+def test_api_queue_survives_out_of_range_numbers(client, manager, query):
+    client.force_login(manager)
+    assert client.get(f"/api/v1/complaints/?{query}").status_code == 200
