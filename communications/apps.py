@@ -2,20 +2,25 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-_MEDIA = ["statement", "mediamention", "mediainquiry", "stakeholder", "contactlog", "savedaudience"]
-_VIEW = ["communications.view_announcement", "communications.view_delivery"] + [f"communications.view_{m}" for m in _MEDIA]
-_WRITE = _VIEW + ["communications.add_announcement", "communications.change_announcement"] + [
-    f"communications.{a}_{m}" for a in ("add", "change") for m in _MEDIA
+_MEDIA = ["statement", "mediamention", "mediainquiry", "stakeholder", "contactlog"]
+_VIEW = ["communications.view_announcement", "communications.view_delivery", "communications.view_savedaudience"] + [
+    f"communications.view_{m}" for m in _MEDIA
 ]
+# Service staff write announcements and their saved lists; the media desk they only read.
+_ANNOUNCE = _VIEW + [f"communications.{a}_{m}" for a in ("add", "change") for m in ("announcement", "savedaudience")]
+_MEDIA_DESK = _ANNOUNCE + [f"communications.{a}_{m}" for a in ("add", "change") for m in _MEDIA] + [
+    "communications.answer_mediainquiry",
+]
+_MANAGE = _MEDIA_DESK + ["communications.approve_statement"]
 
 
 class CommunicationsConfig(AppConfig):
     name = "communications"
     verbose_name = _("Communications")
 
-    # Read by owners.roles.role_groups_sync. Approval is decided by role in services, not here.
+    # Read by owners.roles.role_groups_sync. communications.permissions adds the estate scope to these.
     role_permissions = {
-        "service": _WRITE, "engineer": _VIEW, "spokesperson": _WRITE, "estate_manager": _WRITE, "company_admin": _WRITE,
+        "service": _ANNOUNCE, "engineer": _VIEW, "spokesperson": _MEDIA_DESK, "estate_manager": _MANAGE, "company_admin": _MANAGE,
     }
 
     def ready(self):

@@ -49,6 +49,8 @@ class Statement(models.Model):
             models.UniqueConstraint(fields=["thread", "version"], name="statement_version_unique"),
             models.UniqueConstraint(fields=["thread"], condition=Q(status="published"), name="statement_one_published_per_thread"),
         ]
+        # Approving is not changing: a spokesperson drafts and edits, a manager approves (see communications.permissions).
+        permissions = [("approve_statement", "Can approve statements")]
 
     def __str__(self):
         return f"{self.title} (v{self.version})"
@@ -120,6 +122,8 @@ class MediaInquiry(models.Model):
         verbose_name_plural = _("media inquiries")
         ordering = ["deadline"]
         indexes = [models.Index(fields=["status", "deadline"], name="inquiry_open_idx")]
+        # Speaking for the company (answering or declining) is a separate right from recording an inquiry.
+        permissions = [("answer_mediainquiry", "Can answer media inquiries")]
 
     def __str__(self):
         return f"{self.outlet} – {self.journalist}"

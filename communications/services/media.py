@@ -6,18 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.models import Role
-from owners.permissions import ALL, can_see_estate, managed_estate_ids, roles_of
+from owners.permissions import can_see_estate
 
 from ..models import Announcement, ContactLog, MediaInquiry, Statement
+from ..permissions import inquiry_can_answer, statement_can_approve, statement_can_write
 
 S = Statement.Status
-
-
-def statement_can_approve(user, estate_id) -> bool:
-    """A manager of the statement's estate, or a company administrator."""
-    managed = managed_estate_ids(user)
-    return managed is ALL or estate_id in managed
 
 
 def _locked(statement) -> Statement:
@@ -36,7 +30,7 @@ def _move(statement, sources, target, *, actor, check):
 
 @transaction.atomic
 def statement_create(*, author, title, body, estate=None, subject=None) -> Statement:
-    if not can_see_estate(author, estate.pk if estate else None):
+    if not statement_can_write(author, estate.pk if estate else None, adding=True):
         raise PermissionDenied(_("You may only write statements for the estates you work for."))
     if not title.strip() or not body.strip():
         raise ValidationError(_("A statement needs a title and a text."))
@@ -51,7 +45,7 @@ def statement_create(*, author, title, body, estate=None, subject=None) -> State
 def statement_submit(statement, *, actor) -> Statement:
     """Draft → in review."""
     def check(s):
-        if not can_see_estate(actor, s.estate_id):
+        if not statement_can_write(actor, s.estate_id):
             raise PermissionDenied(_("You may only write statements for the estates you work for."))
     statement = _move(statement, {S.DRAFT}, S.IN_REVIEW, actor=actor, check=check)
     statement.save(update_fields=["status"])
@@ -77,7 +71,7 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
     """Approved → published; the thread's earlier published version becomes superseded.
     With `announce`, residents of the estate are sent it as an announcement too."""
     def check(s):
-        if not can_see_estate(actor, s.estate_id):
+        if not statement_can_write(actor, s.estate_id):
             raise PermissionDenied(_("You may only publish statements for the estates you work for."))
     statement = _move(statement, {S.APPROVED}, S.PUBLISHED, actor=actor, check=check)
     Statement.objects.filter(thread=statement.thread, status=S.PUBLISHED).update(status=S.SUPERSEDED)
@@ -102,7 +96,7 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
 @transaction.atomic
 def statement_new_version(statement, *, actor, body: str, title: str = "") -> Statement:
     """A later update: a new draft on the same thread (published only after its own approval)."""
-    if not can_see_estate(actor, statement.estate_id):
+    if not statement_can_write(actor, statement.estate_id):
         raise PermissionDenied(_("You may only write statements for the estates you work for."))
     latest = Statement.objects.filter(thread=statement.thread).order_by("-version").first()
     if Statement.objects.filter(thread=statement.thread, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
@@ -116,10 +110,8 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
 def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
     """Record the approved line given to the journalist. Spokespeople and managers only."""
     inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
-    if not roles_of(actor) & {Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN}:
-        raise PermissionDenied(_("Only the spokesperson or a manager may answer the media."))
-    if not can_see_estate(actor, inquiry.estate_id):
-        raise PermissionDenied(_("You may only answer for the estates you work for."))
+    if not inquiry_can_answer(actor, inquiry.estate_id):
+        raise PermissionDenied(_("Only the spokesperson or a manager of this estate may answer the media."))
     if inquiry.status != MediaInquiry.Status.OPEN:
         raise ValidationError(_("This inquiry has already been answered."))
     if not answer.strip():

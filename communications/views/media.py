@@ -13,6 +13,7 @@ from owners.selectors import estate_list_for
 
 from .. import selectors
 from ..models import MediaInquiry, MediaMention, Statement
+from ..permissions import statement_can_approve
 from ..services import media as svc
 
 
@@ -36,7 +37,7 @@ def statement_detail(request, pk):
     statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
     versions = Statement.objects.filter(thread=statement.thread).order_by("-version")
     return render(request, "communications/media/statement.html", {
-        "s": statement, "versions": versions, "may_approve": svc.statement_can_approve(request.user, statement.estate_id),
+        "s": statement, "versions": versions, "may_approve": statement_can_approve(request.user, statement.estate_id),
     })
 
 

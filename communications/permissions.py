@@ -1,0 +1,79 @@
+"""Who may do what with statements, media records and inquiries.
+
+Each predicate joins two things and nothing else: the Django permission the user's role carries
+(declared once in communications/apps.py `role_permissions`) and the estate scope from
+owners.permissions. Services enforce these; pages, the API and the admin ask the same ones to
+decide what to offer. None looks at role names.
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from owners.models import StaffMembership, User
+from owners.permissions import ALL, can_see_estate, managed_estate_ids, staff_estate_ids
+
+ANSWER_INQUIRY = "communications.answer_mediainquiry"
+APPROVE_STATEMENT = "communications.approve_statement"
+# Permissions live in the database whatever backend signs people in; ask the model backend.
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _perm(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def media_record_write_denial(user, model, estate_id, *, adding: bool = False) -> str | None:
+    """Why `user` may not add (`adding`) or change a `model` row (mention, inquiry, stakeholder)
+    of `estate_id`, or None when they may. `estate_id` None is a company-wide row: only
+    company-wide staff write those. An update must pass for the row's estate before and after."""
+    if not user.has_perm(_perm(model, "add" if adding else "change")):
+        return _("Your role may read media records but not record or change them.")
+    if not can_see_estate(user, estate_id):
+        if estate_id is None:
+            return _("Only company-wide staff may record or change company-wide media records.")
+        return _("You may only record or change media records of the estates you work for.")
+    return None
+
+
+def media_record_can_write(user, model, estate_id, *, adding: bool = False) -> bool:
+    return media_record_write_denial(user, model, estate_id, adding=adding) is None
+
+
+def inquiry_can_answer(user, estate_id) -> bool:
+    """May `user` speak for the company on an inquiry about `estate_id` (answer or decline it)?
+    Holders of the answer permission whose scope covers the estate; company-wide inquiries
+    (estate None) only company-wide ones."""
+    return bool(getattr(user, "is_active", False)) and user.has_perm(ANSWER_INQUIRY) and can_see_estate(user, estate_id)
+
+
+def inquiry_assignees_for(actor) -> QuerySet[User]:
+    """Whom `actor` may pick as an inquiry's assignee: active staff with the answer permission
+    whose scope covers one of the actor's estates (company-wide ones always). The exact check
+    for one inquiry is `inquiry_assignee_valid`; this is the list a form offers."""
+    holders = User.objects.with_perm(ANSWER_INQUIRY, backend=_MODEL_BACKEND).values("pk")
+    scope = staff_estate_ids(actor)
+    memberships = StaffMembership.objects.all()
+    if scope is not ALL:
+        memberships = memberships.filter(Q(estate_id__in=scope) | Q(estate__isnull=True))
+    return (User.objects.filter(pk__in=holders, is_active=True, kind=User.Kind.STAFF)
+            .filter(Q(pk__in=memberships.values("user_id")) | Q(is_superuser=True))
+            .order_by("first_name", "username"))
+
+
+def inquiry_assignee_valid(assignee, estate_id) -> bool:
+    """Is `assignee` someone who may answer an inquiry of `estate_id`?"""
+    return assignee.kind == User.Kind.STAFF and inquiry_can_answer(assignee, estate_id)
+
+
+def statement_can_write(user, estate_id, *, adding: bool = False) -> bool:
+    """May `user` draft (`adding`), submit, publish or add a version to a statement of
+    `estate_id`? Company-wide statements (None): company-wide staff only."""
+    return user.has_perm(f"communications.{'add' if adding else 'change'}_statement") and can_see_estate(user, estate_id)
+
+
+def statement_can_approve(user, estate_id) -> bool:
+    """Holders of the approve permission who manage the statement's estate (company-wide
+    statements: those who manage every estate)."""
+    managed = managed_estate_ids(user)
+    return user.has_perm(APPROVE_STATEMENT) and (managed is ALL or estate_id in managed)
+
