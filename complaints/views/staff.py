@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from owners.access import staff_required
+from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
@@ -69,6 +70,9 @@ def _queue_rows(rows):
 @staff_required
 def queue(request):
     filters = QueueFilters.from_params(request.GET)
+    scope = staff_estate_ids(request.user)
+    if filters.estate and scope is not ALL and filters.estate not in scope:
+        filters.estate = None  # another estate's id: ignored, so its staff are never listed below
     page = id_from(request.GET.get("page")) or 1
     if page > MAX_PAGE:
         rows, has_more = [], False

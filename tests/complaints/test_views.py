@@ -206,3 +206,19 @@ def test_queue_filters_by_a_named_assignee(client, owner, noise, service, manage
     page = client.get(reverse("dashboard:complaint_queue"), {"assignee": engineer.pk}).content.decode()
     assert mine.number in page and theirs.number not in page
     assert f'value="{engineer.pk}" selected' in page
+
+
+def test_queue_filter_never_lists_another_estates_staff(client, estate, manager):
+    from owners.models import Role
+
+    elsewhere = EstateFactory()
+    stranger = staff_member(elsewhere, role=Role.SERVICE, first_name="外小区客服")
+    colleague = staff_member(estate, role=Role.SERVICE, first_name="本小区客服")
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:complaint_queue"), {"estate": elsewhere.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "外小区客服" not in page and stranger.pk not in [u.pk for u in response.context["assignees"]]
+    # The manager's own estate still offers its own staff.
+    own = client.get(reverse("dashboard:complaint_queue"), {"estate": estate.pk}).content.decode()
+    assert "本小区客服" in own and colleague.pk
