@@ -1,23 +1,39 @@
 """The managers' desk. Every list is scoped like the rest of the product; role changes go
 through services.staff_roles_sync so groups and admin access always follow assignments."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Building, Estate, Invitation, Occupancy, Resident, StaffMembership, Unit, User
-from .permissions import ALL, assignable_roles, managed_estate_ids, staff_estate_ids
+from .permissions import (
+    ALL,
+    assignable_roles,
+    managed_estate_ids,
+    membership_can_assign_user,
+    membership_can_grant,
+    staff_estate_ids,
+)
 from .selectors import (
     building_list_for,
     estate_list_for,
+    membership_assignable_users_for,
     membership_list_for,
     resident_list_for,
     unit_list_for,
     user_list_for,
 )
-from .services import resident_invite, staff_roles_sync
+from .services import (
+    resident_invite,
+    staff_membership_check,
+    staff_membership_revoke,
+    staff_membership_save,
+    staff_roles_sync,
+)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -137,22 +153,56 @@ class InvitationAdmin(ScopedAdmin):
         return False  # invitations are sent from the resident's page or the "invite" action
 
 
+class MembershipForm(forms.ModelForm):
+    """An estate assignment as the signed-in manager may make it.
+
+    Narrowed choices only shape the page; this check (the same the service makes on save) is what
+    refuses a forged POST, so a manager cannot grant a company-wide role, another estate or a role
+    above their own, nor attach a colleague who also works elsewhere.
+    """
+
+    actor = None  # the signed-in user; set per request by the admin
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.actor is None or not self.has_changed():
+            return
+        try:
+            staff_membership_check(actor=self.actor, membership=self.instance)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+
+
+def _estate_choices_for(user):
+    managed = managed_estate_ids(user)
+    return Estate.objects.all() if managed is ALL else Estate.objects.filter(id__in=managed or [])
+
+
+def _role_choices_for(user, choices):
+    allowed = assignable_roles(user)
+    return [(v, label) for v, label in choices if v in allowed]
+
+
 class MembershipInline(admin.TabularInline):
     model = StaffMembership
+    form = MembershipForm
     extra = 1
     fields = ["estate", "role"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        return formset
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "estate":
-            managed = managed_estate_ids(request.user)
-            kwargs["queryset"] = estate_list_for(request.user) if managed is ALL else Estate.objects.filter(id__in=managed or [])
-            kwargs["required"] = managed is not ALL
+            kwargs["queryset"] = _estate_choices_for(request.user)
+            kwargs["required"] = managed_estate_ids(request.user) is not ALL
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
-            allowed = assignable_roles(request.user)
-            kwargs["choices"] = [(v, l) for v, l in db_field.choices if v in allowed]
+            kwargs["choices"] = _role_choices_for(request.user, db_field.choices)
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_queryset(self, request):
@@ -196,6 +246,16 @@ class LighthouseUserAdmin(UserAdmin):
                 return False
         return super().has_change_permission(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not StaffMembership:
+            return super().save_formset(request, form, formset, change)
+        # Assignments go through the service, which checks each against what the actor may grant.
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            staff_membership_revoke(actor=request.user, membership=membership)
+        for membership in memberships:
+            staff_membership_save(actor=request.user, membership=membership)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         staff_roles_sync(form.instance)
@@ -204,36 +264,47 @@ class LighthouseUserAdmin(UserAdmin):
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(ScopedAdmin):
     scoped_queryset = membership_list_for
+    form = MembershipForm
     list_display = ["user", "estate", "role", "created_at"]
     list_filter = ["role", "estate"]
     search_fields = ["user__username", "user__first_name", "user__email"]
     autocomplete_fields = ["user"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
-            allowed = assignable_roles(request.user)
-            kwargs["choices"] = [(v, l) for v, l in db_field.choices if v in allowed]
+            kwargs["choices"] = _role_choices_for(request.user, db_field.choices)
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "estate":
-            managed = managed_estate_ids(request.user)
-            kwargs["queryset"] = Estate.objects.all() if managed is ALL else Estate.objects.filter(id__in=managed or [])
+            kwargs["queryset"] = _estate_choices_for(request.user)
+            kwargs["required"] = managed_estate_ids(request.user) is not ALL
         if db_field.name == "user":
-            kwargs["queryset"] = User.objects.filter(kind=User.Kind.STAFF)
+            kwargs["queryset"] = membership_assignable_users_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not (membership_can_grant(request.user, obj.estate_id, obj.role)
+                                    and membership_can_assign_user(request.user, obj.user)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not membership_can_grant(request.user, obj.estate_id, obj.role):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        staff_roles_sync(obj.user)
+        staff_membership_save(actor=request.user, membership=obj)
 
     def delete_model(self, request, obj):
-        user = obj.user
-        super().delete_model(request, obj)
-        staff_roles_sync(user)
+        staff_membership_revoke(actor=request.user, membership=obj)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        users = list(User.objects.filter(memberships__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for user in users:
-            staff_roles_sync(user)
+        for membership in queryset.select_related("user"):
+            staff_membership_revoke(actor=request.user, membership=membership)

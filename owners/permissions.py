@@ -65,7 +65,41 @@ def managed_estate_ids(user) -> set[int] | None:
 
 
 def assignable_roles(user) -> list[str]:
-    """Roles this user may hand out: a company admin any, an estate manager any below company level."""
-    if managed_estate_ids(user) is ALL:
+    """Roles this user may hand out: a company admin any, an estate manager any below company level,
+    anyone else none."""
+    managed = managed_estate_ids(user)
+    if managed is ALL:
         return list(Role.values)
+    if not managed:
+        return []
     return [r for r in Role.values if r != Role.COMPANY_ADMIN]
+
+
+def membership_can_grant(actor, estate_id: int | None, role: str) -> bool:
+    """May `actor` hold out (or take back) `role` at `estate_id` (None = company-wide)?
+
+    Only within what the actor manages: an estate manager never grants a company-wide assignment,
+    another estate, or a role above their own. The admin, forms and services all ask here.
+    """
+    managed = managed_estate_ids(actor)
+    if managed is ALL:
+        return True
+    return estate_id is not None and estate_id in managed and role in assignable_roles(actor)
+
+
+def membership_can_assign_user(actor, user) -> bool:
+    """May `actor` give `user` assignments or change theirs? Only staff accounts wholly inside the
+    estates the actor manages, or with no assignment yet; never a superuser or a resident account.
+
+    Otherwise a manager could attach a colleague of another estate to their own estate and then
+    administer that account (finding E2).
+    """
+    managed = managed_estate_ids(actor)
+    if getattr(actor, "is_superuser", False):
+        return True
+    if managed is ALL:
+        return user.kind == User.Kind.STAFF and not user.is_superuser
+    if user.is_superuser or user.kind != User.Kind.STAFF or not managed:
+        return False
+    estates = set(StaffMembership.objects.filter(user=user).values_list("estate_id", flat=True))
+    return None not in estates and estates <= managed

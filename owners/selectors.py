@@ -7,7 +7,7 @@ units and themselves. A foreign id is simply absent from these querysets, so cal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import Building, Estate, Occupancy, Resident, StaffMembership, Unit, User
-from .permissions import ALL, staff_estate_ids
+from .permissions import ALL, managed_estate_ids, staff_estate_ids
 
 
 def _own_resident_id(user):
@@ -106,6 +106,22 @@ def membership_list_for(user) -> QuerySet[StaffMembership]:
     if scope is ALL:
         return qs
     return qs.filter(estate_id__in=scope or [])
+
+
+def membership_assignable_users_for(actor) -> QuerySet[User]:
+    """Staff accounts `actor` may give an estate assignment: the same rule as
+    permissions.membership_can_assign_user, as a queryset for choices and autocomplete."""
+    qs = User.objects.filter(kind=User.Kind.STAFF)
+    if getattr(actor, "is_superuser", False):
+        return qs
+    managed = managed_estate_ids(actor)
+    qs = qs.filter(is_superuser=False)
+    if managed is ALL:
+        return qs
+    if not managed:
+        return qs.none()
+    elsewhere = StaffMembership.objects.filter(user=OuterRef("pk")).exclude(estate_id__in=managed)
+    return qs.exclude(Exists(elsewhere))
 
 
 def user_list_for(user) -> QuerySet[User]:

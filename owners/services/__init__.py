@@ -9,6 +9,7 @@ from .accounts import (
 )
 from .imports import ImportError, ImportResult, RowError, import_residents, import_units
 from .residents import resident_create, resident_move_in
+from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
 
 __all__ = [
     "ImportError",
@@ -22,5 +23,8 @@ __all__ = [
     "resident_create",
     "resident_invite",
     "resident_move_in",
+    "staff_membership_check",
+    "staff_membership_revoke",
+    "staff_membership_save",
     "staff_roles_sync",
 ]

@@ -1,9 +1,12 @@
 """The Django admin is scoped like everything else and cannot be used to climb roles."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
-from owners.models import Role, StaffMembership
+from owners.models import Role, StaffMembership, User
+from owners.permissions import staff_estate_ids
 from tests.factories import EstateFactory, OccupancyFactory, ResidentFactory, UnitFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,160 @@ def test_assignment_in_admin_grants_the_roles_permissions(client):
     newcomer.refresh_from_db()
     assert newcomer.has_perm("owners.view_unit") and not newcomer.has_perm("owners.add_unit")
     assert not newcomer.is_staff
+
+
+# --- Estate assignments: nobody grants more than they hold (E1) ---------------------------------
+
+def _admin_form(client, url):
+    """The data a browser would post back from an admin change form, read from the page."""
+    parser = _FormReader()
+    parser.feed(client.get(url).content.decode())
+    return parser.data
+
+
+class _FormReader(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data[name] = a.get("value", "on")
+            else:
+                self.data[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+@pytest.fixture
+def two_estates():
+    """阳光花园 with its manager and service staff; 翠湖苑 with manager2 — as in the demo data."""
+    sunny, lake = EstateFactory(name="阳光花园"), EstateFactory(name="翠湖苑")
+    return {
+        "sunny": sunny, "lake": lake,
+        "manager": staff_member(sunny, role=Role.ESTATE_MANAGER, username="manager"),
+        "service": staff_member(sunny, role=Role.SERVICE, username="service"),
+        "manager2": staff_member(lake, role=Role.ESTATE_MANAGER, username="manager2"),
+    }
+
+
+def _memberships(user):
+    return set(StaffMembership.objects.filter(user=user).values_list("estate_id", "role"))
+
+
+def test_estate_manager_cannot_make_themself_company_wide(client, two_estates):
+    manager2 = two_estates["manager2"]
+    before = _memberships(manager2)
+    client.force_login(manager2)
+    response = client.post(reverse("admin:owners_staffmembership_add"),
+                           {"user": manager2.pk, "estate": "", "role": "estate_manager", "_save": "1"})
+    assert response.status_code in (200, 403)
+    assert _memberships(manager2) == before
+    assert staff_estate_ids(User.objects.get(pk=manager2.pk)) == {two_estates["lake"].pk}
+
+
+def test_estate_manager_cannot_grant_a_company_wide_role_to_a_newcomer(client, two_estates):
+    newcomer = UserFactory()
+    client.force_login(two_estates["manager2"])
+    for role in ("service", "spokesperson", "estate_manager"):
+        response = client.post(reverse("admin:owners_staffmembership_add"),
+                               {"user": newcomer.pk, "estate": "", "role": role, "_save": "1"})
+        assert response.status_code in (200, 403)
+    assert not StaffMembership.objects.filter(user=newcomer).exists()
+
+
+def test_estate_manager_cannot_grant_another_estate(client, two_estates):
+    newcomer = UserFactory()
+    client.force_login(two_estates["manager2"])
+    response = client.post(reverse("admin:owners_staffmembership_add"),
+                           {"user": newcomer.pk, "estate": two_estates["sunny"].pk, "role": "service", "_save": "1"})
+    assert response.status_code in (200, 403)
+    assert not StaffMembership.objects.filter(user=newcomer).exists()
+
+
+def test_estate_manager_cannot_widen_an_existing_assignment(client, two_estates):
+    manager2, lake = two_estates["manager2"], two_estates["lake"]
+    own = StaffMembership.objects.get(user=manager2)
+    client.force_login(manager2)
+    url = reverse("admin:owners_staffmembership_change", args=[own.pk])
+    for estate, role in (("", "estate_manager"), (two_estates["sunny"].pk, "estate_manager"), ("", "company_admin")):
+        response = client.post(url, {"user": manager2.pk, "estate": estate, "role": role, "_save": "1"})
+        assert response.status_code in (200, 403)
+        own.refresh_from_db()
+        assert (own.estate_id, own.role) == (lake.pk, "estate_manager")
+
+
+def test_estate_manager_cannot_widen_assignments_through_the_user_page(client, two_estates):
+    manager2, lake = two_estates["manager2"], two_estates["lake"]
+    client.force_login(manager2)
+    url = reverse("admin:owners_user_change", args=[manager2.pk])
+    data = _admin_form(client, url)
+    assert data["memberships-0-estate"] == str(lake.pk)
+    # Editing the existing row to company-wide.
+    forged = {**data, "memberships-0-estate": "", "_save": "1"}
+    assert client.post(url, forged).status_code in (200, 403)
+    # Adding a second, company-wide row.
+    forged = {**data, "memberships-1-estate": "", "memberships-1-role": "service", "memberships-1-user": str(manager2.pk),
+              "_save": "1"}
+    assert client.post(url, forged).status_code in (200, 403)
+    # Adding a row for the other estate.
+    forged = {**data, "memberships-1-estate": str(two_estates["sunny"].pk), "memberships-1-role": "service",
+              "memberships-1-user": str(manager2.pk), "_save": "1"}
+    assert client.post(url, forged).status_code in (200, 403)
+    assert _memberships(manager2) == {(lake.pk, "estate_manager")}
+
+
+def test_estate_manager_cannot_create_a_company_wide_user(client, two_estates):
+    client.force_login(two_estates["manager2"])
+    response = client.post(reverse("admin:owners_user_add"), {
+        "username": "sleeper", "first_name": "卧底", "email": "", "mobile": "", "password1": "Wide-Open-Sky-77",
+        "password2": "Wide-Open-Sky-77", "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000", "memberships-0-estate": "",
+        "memberships-0-role": "estate_manager", "_save": "1",
+    })
+    assert response.status_code in (200, 403)
+    assert not StaffMembership.objects.filter(user__username="sleeper", estate__isnull=True).exists()
+
+
+def test_estate_manager_still_assigns_within_their_estate_through_the_user_page(client, two_estates):
+    lake = two_estates["lake"]
+    client.force_login(two_estates["manager2"])
+    response = client.post(reverse("admin:owners_user_add"), {
+        "username": "newhire", "first_name": "新人", "email": "", "mobile": "", "password1": "Wide-Open-Sky-77",
+        "password2": "Wide-Open-Sky-77", "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000", "memberships-0-estate": str(lake.pk),
+        "memberships-0-role": "service", "_save": "1",
+    })
+    assert response.status_code == 302
+    newhire = User.objects.get(username="newhire")
+    assert _memberships(newhire) == {(lake.pk, "service")}
+    assert newhire.has_perm("owners.add_resident")
+
+
+def test_company_admin_may_grant_company_wide_roles(client, two_estates):
+    newcomer = UserFactory()
+    client.force_login(staff_member(None, role=Role.COMPANY_ADMIN))
+    response = client.post(reverse("admin:owners_staffmembership_add"),
+                           {"user": newcomer.pk, "estate": "", "role": "spokesperson", "_save": "1"})
+    assert response.status_code == 302
+    assert _memberships(newcomer) == {(None, "spokesperson")}
