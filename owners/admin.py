@@ -3,6 +3,7 @@ through services.staff_roles_sync so groups and admin access always follow assig
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +18,8 @@ from .permissions import (
     membership_can_assign_user,
     membership_can_grant,
     staff_estate_ids,
+    user_can_administer,
+    user_password_can_set,
 )
 from .selectors import (
     building_list_for,
@@ -33,6 +36,7 @@ from .services import (
     staff_membership_revoke,
     staff_membership_save,
     staff_roles_sync,
+    user_password_reset_request,
 )
 
 
@@ -224,27 +228,69 @@ class LighthouseUserAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "mobile", "password1", "password2")}),)
     inlines = [MembershipInline]
+    actions = ["send_password_reset"]
 
     @admin.display(description=_("name"))
     def display_name(self, obj):
         return obj.get_full_name() or obj.first_name
 
+    @admin.display(description=_("password"))
+    def password_hint(self, obj):
+        return _("Chosen by the account's owner. To help them, use “Send a password reset link” in the user list.")
+
     def get_queryset(self, request):
         return user_list_for(request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The user field of an estate assignment offers only accounts this manager may assign.
+        if request.GET.get("model_name") == "staffmembership" and request.GET.get("field_name") == "user":
+            queryset = membership_assignable_users_for(request.user).order_by("username")
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or user_password_can_set(request.user, obj):
+            return fieldsets
+        # Nobody sets another person's password here: no field, no link to the password form.
+        return [(name, {**options, "fields": tuple("password_hint" if f == "password" else f for f in options["fields"])})
+                for name, options in fieldsets]
+
     def get_readonly_fields(self, request, obj=None):
         # Admin access and groups follow estate assignments; only superusers grant superuser.
-        readonly = ["is_staff", "groups", "last_login", "date_joined", "kind"]
+        readonly = ["is_staff", "groups", "last_login", "date_joined", "kind", "password_hint"]
         if not request.user.is_superuser:
             readonly.append("is_superuser")
+            if obj is not None and obj.is_resident:
+                # Where an owner's reset links go is the owner's (and the company's) business.
+                readonly += ["username", "mobile", "email"]
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.pk != request.user.pk and not request.user.is_superuser:
-            # Nobody below company level may edit a manager's or a superuser's account.
-            if obj.is_superuser or (managed_estate_ids(request.user) is not ALL and obj.memberships.filter(role__in=["estate_manager", "company_admin"]).exists()):
-                return False
+        if obj is not None and not user_can_administer(request.user, obj):
+            return False
         return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, unquote(id))
+        if target is not None and not user_password_can_set(request.user, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description=_("Send a password reset link"), permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        sent = 0
+        for user in queryset:
+            if not user_can_administer(request.user, user):
+                self.message_user(request, _("You may not manage the account of %(name)s; no link was sent.")
+                                  % {"name": user.display_name}, level=messages.WARNING)
+            elif user_password_reset_request(user=user):
+                sent += 1
+            else:
+                self.message_user(request, _("%(name)s has no mobile number or e-mail address, or the account is "
+                                             "disabled; no link was sent.") % {"name": user.display_name},
+                                  level=messages.WARNING)
+        if sent:
+            self.message_user(request, ngettext("%d password reset link sent.", "%d password reset links sent.", sent) % sent)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StaffMembership:

@@ -1,5 +1,3 @@
-import secrets
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
@@ -8,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .auth import user_find_by_identifier
 from .models import Estate
 from .phone import looks_like_mobile
-from .signals import password_reset_requested
+from .services import user_password_reset_request
 
 
 class SignInForm(AuthenticationForm):
@@ -33,20 +31,8 @@ class IdentifierPasswordResetForm(forms.Form):
         user = user_find_by_identifier(identifier)
         if user is None or not user.has_usable_password():
             return
-        if "@" in identifier:
-            channel, address = "email", user.email
-        elif looks_like_mobile(identifier) and user.mobile:
-            channel, address = "sms", user.mobile
-        elif user.email:
-            channel, address = "email", user.email
-        elif user.mobile:
-            channel, address = "sms", user.mobile
-        else:
-            return
-        password_reset_requested.send(
-            sender=type(user), user=user, channel=channel, address=address,
-            request_key=secrets.token_hex(8), language=language,
-        )
+        prefer = "email" if "@" in identifier else "sms" if looks_like_mobile(identifier) else None
+        user_password_reset_request(user=user, language=language, prefer=prefer)
 
 
 class ActivationForm(SetPasswordMixin, forms.Form):

@@ -3,7 +3,7 @@
 Selectors, views, the API and the admin all ask here; nobody filters by estate on their own.
 """
 
-from .models import Role, StaffMembership, User
+from .models import Occupancy, Resident, Role, StaffMembership, User
 
 ALL = None  # scope value meaning "every estate"
 
@@ -103,3 +103,50 @@ def membership_can_assign_user(actor, user) -> bool:
         return False
     estates = set(StaffMembership.objects.filter(user=user).values_list("estate_id", flat=True))
     return None not in estates and estates <= managed
+
+
+def resident_can_edit(actor, resident) -> bool:
+    """May staff `actor` change this resident's details (or delete them)?
+
+    Only when every home the resident has, or had, is in the actor's estates: otherwise a change
+    of mobile or e-mail would redirect another estate's notices and sign-in links (finding E3).
+    Company-wide roles may edit anyone.
+    """
+    scope = staff_estate_ids(actor)
+    if scope is ALL:
+        return True
+    if not scope:
+        return False
+    return not Occupancy.objects.filter(resident=resident).exclude(unit__building__estate_id__in=scope).exists()
+
+
+def user_can_administer(actor, target) -> bool:
+    """May `actor` change `target`'s account in the admin (any field, assignments included)?
+
+    Oneself, yes. Company administrators: everyone but superusers. Estate managers: staff who work
+    only in the estates they manage (never another manager), and residents within their estates.
+    """
+    if target.pk == actor.pk or getattr(actor, "is_superuser", False):
+        return True
+    if target.is_superuser:
+        return False
+    managed = managed_estate_ids(actor)
+    if target.kind == User.Kind.RESIDENT:
+        resident = Resident.objects.filter(user=target).first()
+        return (managed is ALL or bool(managed)) and resident is not None and resident_can_edit(actor, resident)
+    if managed is ALL:
+        return True
+    if StaffMembership.objects.filter(user=target, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN]).exists():
+        return False
+    return membership_can_assign_user(actor, target)
+
+
+def user_password_can_set(actor, target) -> bool:
+    """May `actor` type a new password for `target`? Staff their own; superusers other staff's.
+
+    Nobody sets a resident's password: owners choose their own through a reset link, which goes to
+    their own mobile or e-mail (services.user_password_reset_request).
+    """
+    if target.kind == User.Kind.RESIDENT:
+        return False
+    return target.pk == actor.pk or getattr(actor, "is_superuser", False)

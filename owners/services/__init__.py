@@ -6,6 +6,7 @@ from .accounts import (
     invitation_token,
     resident_invite,
     staff_roles_sync,
+    user_password_reset_request,
 )
 from .imports import ImportError, ImportResult, RowError, import_residents, import_units
 from .residents import resident_create, resident_move_in
@@ -27,4 +28,5 @@ __all__ = [
     "staff_membership_revoke",
     "staff_membership_save",
     "staff_roles_sync",
+    "user_password_reset_request",
 ]

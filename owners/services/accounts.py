@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Invitation, Resident, User
 from ..roles import ADMIN_ROLES, role_group_name
-from ..signals import invitation_created
+from ..signals import invitation_created, password_reset_requested
 
 _SALT = "lighthouse.invitation"
 
@@ -103,6 +104,36 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def user_password_reset_request(*, user: User, language: str | None = None, prefer: str | None = None) -> bool:
+    """Have a link to choose a new password sent to the account's own mobile or e-mail.
+
+    The one way anybody's password is reset: the sign-in page's form and the admin's action both
+    come here, and nobody — staff included — learns or sets the password. `prefer` ("email" or
+    "sms") picks the channel when the account has both. Returns False (sending nothing) when the
+    account is inactive or has neither address. The notice is recorded in the caller's transaction.
+    """
+    if not user.is_active:
+        return False
+    if prefer == "email" and user.email:
+        channel, address = "email", user.email
+    elif prefer == "sms" and user.mobile:
+        channel, address = "sms", user.mobile
+    elif user.email:
+        channel, address = "email", user.email
+    elif user.mobile:
+        channel, address = "sms", user.mobile
+    else:
+        return False
+    if language is None:
+        resident = Resident.objects.filter(user=user).first()
+        language = resident.preferred_language if resident else settings.LANGUAGE_CODE
+    password_reset_requested.send(
+        sender=type(user), user=user, channel=channel, address=address,
+        request_key=secrets.token_hex(8), language=language,
+    )
+    return True
 
 
 @transaction.atomic

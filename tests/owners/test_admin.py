@@ -7,7 +7,16 @@ from django.urls import reverse
 
 from owners.models import Role, StaffMembership, User
 from owners.permissions import staff_estate_ids
-from tests.factories import EstateFactory, OccupancyFactory, ResidentFactory, UnitFactory, UserFactory, staff_member
+from tests.factories import (
+    PASSWORD,
+    EstateFactory,
+    OccupancyFactory,
+    ResidentFactory,
+    UnitFactory,
+    UserFactory,
+    owner_with_account,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +217,119 @@ def test_company_admin_may_grant_company_wide_roles(client, two_estates):
                            {"user": newcomer.pk, "estate": "", "role": "spokesperson", "_save": "1"})
     assert response.status_code == 302
     assert _memberships(newcomer) == {(None, "spokesperson")}
+
+
+# --- Accounts of other people: no takeover (E2) -------------------------------------------------
+
+def test_estate_manager_cannot_attach_a_colleague_of_another_estate(client, two_estates):
+    service, lake = two_estates["service"], two_estates["lake"]
+    client.force_login(two_estates["manager2"])
+    response = client.post(reverse("admin:owners_staffmembership_add"),
+                           {"user": service.pk, "estate": lake.pk, "role": "service", "_save": "1"})
+    assert response.status_code in (200, 403)
+    assert _memberships(service) == {(two_estates["sunny"].pk, "service")}
+    # Nor is the colleague offered by the user field's search.
+    found = client.get(reverse("admin:autocomplete"), {
+        "app_label": "owners", "model_name": "staffmembership", "field_name": "user", "term": "service",
+    }).json()["results"]
+    assert str(service.pk) not in {r["id"] for r in found}
+
+
+def test_assignment_search_offers_new_accounts_of_the_managers_estate(client, two_estates):
+    newcomer = UserFactory(username="newcomer-lake")
+    client.force_login(two_estates["manager2"])
+    found = client.get(reverse("admin:autocomplete"), {
+        "app_label": "owners", "model_name": "staffmembership", "field_name": "user", "term": "newcomer",
+    }).json()["results"]
+    assert [r["id"] for r in found] == [str(newcomer.pk)]
+
+
+def test_managers_cannot_set_another_persons_password(client, two_estates):
+    service = two_estates["service"]
+    client.force_login(two_estates["manager"])  # service works only in the manager's own estate
+    url = reverse("admin:auth_user_password_change", args=[service.pk])
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"password1": "Taken-Over-2026", "password2": "Taken-Over-2026", "usable_password": "true"})
+    assert response.status_code == 403
+    service.refresh_from_db()
+    assert service.check_password(PASSWORD)
+    # The change page offers no way to it either.
+    page = client.get(reverse("admin:owners_user_change", args=[service.pk])).content.decode()
+    assert "../password/" not in page
+
+
+def test_a_manager_may_change_their_own_password(client, two_estates):
+    manager = two_estates["manager"]
+    client.force_login(manager)
+    url = reverse("admin:auth_user_password_change", args=[manager.pk])
+    response = client.post(url, {"password1": "My-Own-Choice-2026", "password2": "My-Own-Choice-2026", "usable_password": "true"})
+    assert response.status_code == 302
+    manager.refresh_from_db()
+    assert manager.check_password("My-Own-Choice-2026")
+
+
+def test_superuser_sets_staff_passwords_but_never_an_owners(client, two_estates):
+    owner = owner_with_account(unit=UnitFactory(building__estate=two_estates["sunny"]))
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    staff_url = reverse("admin:auth_user_password_change", args=[two_estates["service"].pk])
+    assert client.get(staff_url).status_code == 200
+    owner_url = reverse("admin:auth_user_password_change", args=[owner.pk])
+    assert client.get(owner_url).status_code == 403
+    response = client.post(owner_url, {"password1": "Taken-Over-2026", "password2": "Taken-Over-2026", "usable_password": "true"})
+    assert response.status_code == 403
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+
+
+def test_manager_changes_only_accounts_wholly_inside_their_estates(client, two_estates):
+    both = staff_member(two_estates["lake"], role=Role.SERVICE, email="both@example.com")
+    StaffMembership.objects.create(user=both, estate=two_estates["sunny"], role=Role.SERVICE)
+    client.force_login(two_estates["manager2"])
+    url = reverse("admin:owners_user_change", args=[both.pk])
+    assert client.get(url).status_code == 200  # visible: they work in 翠湖苑 too
+    data = _admin_form(client, url)
+    assert "email" not in data  # shown read-only
+    response = client.post(url, {"username": both.username, "email": "attacker@example.com", "first_name": "x",
+                                 "is_active": "on", "_save": "1"})
+    assert response.status_code == 403
+    both.refresh_from_db()
+    assert both.email == "both@example.com"
+
+
+def test_manager_may_still_edit_their_own_staff(client, two_estates):
+    lake_service = staff_member(two_estates["lake"], role=Role.SERVICE, email="old@example.com")
+    client.force_login(two_estates["manager2"])
+    url = reverse("admin:owners_user_change", args=[lake_service.pk])
+    data = {**_admin_form(client, url), "email": "new@example.com", "_save": "1"}
+    assert client.post(url, data).status_code == 302
+    lake_service.refresh_from_db()
+    assert lake_service.email == "new@example.com"
+
+
+def test_reset_link_action_sends_to_the_accounts_own_address(client, two_estates, django_capture_on_commit_callbacks):
+    from communications.models import Delivery
+
+    lake_service = staff_member(two_estates["lake"], role=Role.SERVICE, email="lake@example.com")
+    client.force_login(two_estates["manager2"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:owners_user_changelist"), {
+            "action": "send_password_reset", "_selected_action": [lake_service.pk],
+        }, follow=True)
+    assert response.status_code == 200
+    [delivery] = Delivery.objects.filter(kind=Delivery.Kind.PASSWORD_RESET)
+    assert (delivery.user_id, delivery.address) == (lake_service.pk, "lake@example.com")
+    lake_service.refresh_from_db()
+    assert lake_service.check_password(PASSWORD)
+
+
+def test_reset_link_action_skips_accounts_the_manager_may_not_change(client, two_estates):
+    from communications.models import Delivery
+
+    both = staff_member(two_estates["lake"], role=Role.SERVICE, email="both@example.com")
+    StaffMembership.objects.create(user=both, estate=two_estates["sunny"], role=Role.SERVICE)
+    client.force_login(two_estates["manager2"])
+    response = client.post(reverse("admin:owners_user_changelist"), {
+        "action": "send_password_reset", "_selected_action": [both.pk],
+    }, follow=True)
+    assert response.status_code == 200
+    assert not Delivery.objects.filter(kind=Delivery.Kind.PASSWORD_RESET).exists()
