@@ -120,12 +120,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
+# The client address every limit and lockout counts by (config/clients.py). 0: REMOTE_ADDR, and
+# X-Forwarded-For is ignored; N: the address the outermost of N reverse proxies appended to it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
+RATELIMIT_IP_META_KEY = "config.clients.client_address"
 # Request rate limits (django-ratelimit), per client address.
 LOGIN_RATE = env("LOGIN_RATE", default="20/m")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/m")
 RATELIMIT_VIEW = "config.views.rate_limited"
+# API throttles (config/api/throttling.py): anonymous requests per address, requests per person.
+API_ANON_RATE = env("API_ANON_RATE", default="60/min")
+API_USER_RATE = env("API_USER_RATE", default="1200/min")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -210,14 +217,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.LighthouseAutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env("API_ANON_RATE", default="60/min"),
-        "user": env("API_USER_RATE", default="1200/min"),
-    },
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.AnonThrottle", "config.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
+    # For any stock DRF throttle; ours ask config.clients.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,0 +1,116 @@
+"""Who is counted as whom, and what still works when the counters' cache is gone.
+
+Every limit (DRF throttles, django-ratelimit, django-axes) sees one client address: REMOTE_ADDR,
+or the X-Forwarded-For entry the outermost of TRUSTED_PROXY_COUNT proxies wrote. A client's own
+X-Forwarded-For claims are never believed. Limits shared by the portal and the API count once.
+"""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from complaints.models import Category, Complaint, ComplaintEvent
+from complaints.services import complaint_submit
+from tests.factories import PASSWORD, owner_with_account
+
+pytestmark = pytest.mark.django_db
+
+# A Redis URL where nothing listens: every cache call fails at once with "connection refused".
+DOWN = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+
+
+def _sign_in(client, identifier, password, **headers):
+    return client.post(reverse("login"), {"username": identifier, "password": password}, **headers)
+
+
+def _token(identifier, password, **headers):
+    return APIClient().post("/api/v1/auth/token/", {"username": identifier, "password": password}, **headers)
+
+
+@pytest.fixture
+def noise():
+    return Category.objects.get_or_create(code="noise", defaults={"name": "噪音", "name_en": "Noise"})[0]
+
+
+@pytest.fixture
+def owner():
+    return owner_with_account(mobile="13700005555")
+
+
+def _portal_new(client, owner, noise):
+    unit = owner.resident.occupancies.get().unit
+    return client.post(reverse("portal:complaint_new"), {"category": noise.pk, "where": f"unit:{unit.pk}", "description": "楼上漏水"})
+
+
+def _api_new(api, owner, noise):
+    unit = owner.resident.occupancies.get().unit
+    return api.post("/api/v1/complaints/", {"category": noise.pk, "unit": unit.pk, "description": "楼上漏水"})
+
+
+def _owner_api(owner):
+    api = APIClient()
+    api.force_authenticate(owner)
+    return api
+
+
+# --- One trusted client address -------------------------------------------------------------
+
+def test_without_trusted_proxies_a_forged_forwarded_for_does_not_dodge_the_anonymous_throttle(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.API_ANON_RATE = "2/min"
+    statuses = [client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_does_not_dodge_the_sign_in_limits(client, settings, owner):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.LOGIN_RATE = "3/m"
+    statuses = [_sign_in(client, f"nobody{i}", "x", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+    settings.LOGIN_RATE = "100/m"
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, owner.mobile, "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    assert _sign_in(client, owner.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+
+def test_behind_one_proxy_one_clients_burst_does_not_lock_out_another(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_RATE = "3/m"
+    # The proxy appends the address it saw; anything left of it is the client's own claim.
+    burst = [_sign_in(client, f"nobody{i}", "x", HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 198.51.100.7").status_code
+             for i in range(4)]
+    assert burst == [200, 200, 200, 429]
+    assert _sign_in(client, "nobody", "x", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+
+
+def test_behind_one_proxy_an_attackers_failures_do_not_lock_the_owner_out(client, settings, owner):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        _sign_in(client, owner.mobile, "guess", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    assert _sign_in(client, owner.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.66").status_code == 429
+    response = _sign_in(client, owner.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_behind_one_proxy_clients_get_separate_api_buckets(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.API_ANON_RATE = "2/min"
+    burst = [client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}, 198.51.100.7").status_code for i in range(3)]
+    assert burst == [200, 200, 429]
+    assert client.get("/api/schema/", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+
+
+@pytest.mark.parametrize("proxies, forwarded_for, expected", [
+    (0, "203.0.113.9", "127.0.0.1"),
+    (1, "203.0.113.9, 198.51.100.7", "198.51.100.7"),
+    (2, "203.0.113.9, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
+    (2, "198.51.100.7", "127.0.0.1"),  # fewer entries than proxies: the request skipped a proxy
+    (1, "198.51.100.7, not-an-address", "127.0.0.1"),
+    (1, "", "127.0.0.1"),
+])
+def test_client_address_believes_only_what_trusted_proxies_wrote(rf, settings, proxies, forwarded_for, expected):
+    from config.clients import client_address
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    assert client_address(rf.get("/", HTTP_X_FORWARDED_FOR=forwarded_for)) == expected
