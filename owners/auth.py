@@ -26,6 +26,20 @@ def user_find_by_identifier(identifier: str):
     return User.objects.filter(username=identifier, kind=User.Kind.STAFF, is_active=True).first()
 
 
+def identifier_key(identifier) -> str:
+    """One spelling per sign-in identifier, for counting attempts against it: an e-mail address in
+    lower case, a mobile number in its 11-digit form ("+86 137-0000-1111" is "13700001111"),
+    anything else stripped. Never raises and never touches the database, so the answer says
+    nothing about whether an account exists."""
+    text = str(identifier or "").strip()[:254]
+    if "@" in text:
+        return text.lower()
+    try:
+        return mobile_normalize(text)
+    except ValidationError:
+        return text
+
+
 class IdentifierBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:

@@ -1,7 +1,6 @@
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from communications.api.media import InquiryViewSet, MentionViewSet, StakeholderViewSet, StatementViewSet
@@ -9,6 +8,8 @@ from communications.api.receipts import ReceiptView
 from communications.api.views import AnnouncementViewSet
 from complaints.api.views import ComplaintViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
+
+from .tokens import TokenObtainView
 
 router = DefaultRouter()
 router.register("estates", EstateViewSet, basename="estate")
@@ -27,7 +28,7 @@ docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSpl
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
-    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("api/v1/gateway/receipts/", ReceiptView.as_view(), name="gateway-receipts"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", docs_view, name="api-docs"),

@@ -133,6 +133,9 @@ RATELIMIT_VIEW = "config.views.rate_limited"
 # API throttles (config/api/throttling.py): anonymous requests per address, requests per person.
 API_ANON_RATE = env("API_ANON_RATE", default="60/min")
 API_USER_RATE = env("API_USER_RATE", default="1200/min")
+# POST /api/v1/auth/token/: attempts per client address, and per account identifier from any address.
+API_TOKEN_RATE_IP = env("API_TOKEN_RATE_IP", default="10/min")
+API_TOKEN_RATE_IDENTIFIER = env("API_TOKEN_RATE_IDENTIFIER", default="20/h")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

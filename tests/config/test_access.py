@@ -114,3 +114,27 @@ def test_client_address_believes_only_what_trusted_proxies_wrote(rf, settings, p
 
     settings.TRUSTED_PROXY_COUNT = proxies
     assert client_address(rf.get("/", HTTP_X_FORWARDED_FOR=forwarded_for)) == expected
+
+
+# --- The token endpoint is throttled ---------------------------------------------------------
+
+def test_password_spraying_the_token_endpoint_from_one_address_is_throttled(settings, owner):
+    settings.TRUSTED_PROXY_COUNT = 0
+    responses = [_token(f"1390000{i:04d}", PASSWORD) for i in range(100)]
+    statuses = [r.status_code for r in responses]
+    assert statuses.index(429) <= 10
+    assert statuses.count(429) >= 90
+    assert responses[-1].json()["code"] == "throttled"
+
+
+def test_guessing_one_accounts_password_from_many_addresses_is_throttled(settings, owner):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.API_TOKEN_RATE_IDENTIFIER = "4/h"
+    spellings = ["13700005555", "+86 137 0000 5555", "137-0000-5555", "0086 13700005555"]
+    statuses = [_token(s, "guess", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code for i, s in enumerate(spellings)]
+    assert statuses == [400, 400, 400, 400]
+    response = _token(owner.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.50")
+    assert response.status_code == 429 and "token" not in response.json()
+    # Another account is not held back by it.
+    other = owner_with_account(mobile="13700006666")
+    assert _token(other.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.51").status_code == 200
