@@ -1,8 +1,11 @@
 from django.contrib import admin
 
-from owners.selectors import resident_list_for
+from owners.permissions import ALL, staff_estate_ids
+from owners.selectors import estate_list_for, resident_list_for
 
 from . import selectors
+from .permissions import media_record_can_write
+from .services import media as svc
 from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 
 
@@ -59,15 +62,37 @@ class ScopedMediaAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "estate":
-            from owners.selectors import estate_list_for
-
             kwargs["queryset"] = estate_list_for(request.user)
+            # Company-wide rows (no estate) are for company-wide staff: others must pick an estate.
+            kwargs["required"] = staff_estate_ids(request.user) is not ALL
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _saved_audiences_for(user):
-    from owners.selectors import estate_list_for
+class MediaRecordAdmin(ScopedMediaAdmin):
+    """Mentions, inquiries and stakeholders: saved through their services, so the admin keeps the
+    pages' and the API's scope rule. Rows the user may read but not write open read-only."""
 
+    create_with = update_with = None  # the services, set by each subclass
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or media_record_can_write(request.user, self.model, obj.estate_id))
+
+    def save_model(self, request, obj, form, change):
+        writable = svc.record_fields(self.model)
+        if change:
+            saved = type(self).update_with(obj, actor=request.user,
+                                           **{name: form.cleaned_data[name] for name in form.changed_data if name in writable})
+        else:
+            saved = type(self).create_with(actor=request.user,
+                                           **{name: value for name, value in form.cleaned_data.items() if name in writable})
+        # The admin goes on with `obj` (its log entry, redirect and inlines): make it the saved row.
+        for field in self.model._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+
+def _saved_audiences_for(user):
     return SavedAudience.objects.filter(estate__in=estate_list_for(user)).select_related("estate")
 
 
@@ -99,7 +124,8 @@ class StatementAdmin(ScopedMediaAdmin):
 
 
 @admin.register(MediaMention)
-class MediaMentionAdmin(ScopedMediaAdmin):
+class MediaMentionAdmin(MediaRecordAdmin):
+    create_with, update_with = staticmethod(svc.mention_record), staticmethod(svc.mention_update)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
@@ -114,7 +140,8 @@ class MediaMentionAdmin(ScopedMediaAdmin):
 
 
 @admin.register(MediaInquiry)
-class MediaInquiryAdmin(ScopedMediaAdmin):
+class MediaInquiryAdmin(MediaRecordAdmin):
+    create_with, update_with = staticmethod(svc.inquiry_record), staticmethod(svc.inquiry_update)
     selector = staticmethod(selectors.inquiry_list_for)
     list_display = ["outlet", "journalist", "deadline", "status", "assigned_to", "estate"]
     list_filter = ["status", "estate"]
@@ -129,7 +156,8 @@ class ContactLogInline(admin.TabularInline):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(ScopedMediaAdmin):
+class StakeholderAdmin(MediaRecordAdmin):
+    create_with, update_with = staticmethod(svc.stakeholder_add), staticmethod(svc.stakeholder_update)
     selector = staticmethod(selectors.stakeholder_list_for)
     list_display = ["name", "kind", "organisation", "title", "phone", "estate"]
     list_filter = ["kind", "estate"]

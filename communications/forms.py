@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Announcement
+from owners.selectors import estate_list_for
+
+from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
 
 CHANNEL_CHOICES = [("portal", _("Portal notice board")), ("sms", _("SMS")), ("email", _("E-mail")), ("push", _("App push"))]
 
@@ -24,8 +26,6 @@ class AnnouncementForm(forms.ModelForm):
 
     def __init__(self, *args, estates, buildings, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import SavedAudience
-
         self.fields["saved_audience"].queryset = SavedAudience.objects.filter(estate__in=estates)
         self.fields["estates"].queryset = estates
         self.fields["buildings"].queryset = buildings
@@ -48,17 +48,19 @@ class AnnouncementForm(forms.ModelForm):
 
 
 class _EstateForm(forms.ModelForm):
-    def __init__(self, *args, estates, **kwargs):
+    """A media record form for `actor`: the estate is one of theirs (empty: company-wide, which
+    the service allows only company-wide staff)."""
+
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["estate"].queryset = estates
+        self.actor = actor
+        self.fields["estate"].queryset = estate_list_for(actor)
 
 
 class MentionForm(_EstateForm):
     url = forms.URLField(label=_("link"), max_length=500, required=False, assume_scheme="https")
 
     class Meta:
-        from .models import MediaMention
-
         model = MediaMention
         fields = ["source", "url", "excerpt", "sentiment", "reach", "estate", "mentioned_at"]
         widgets = {"mentioned_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -67,19 +69,18 @@ class MentionForm(_EstateForm):
 
 class InquiryForm(_EstateForm):
     class Meta:
-        from .models import MediaInquiry
-
         model = MediaInquiry
         fields = ["journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to"]
         widgets = {"deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "question": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, estates, **kwargs):
-        super().__init__(*args, estates=estates, **kwargs)
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
         from django.db.models import Q
 
         from owners.models import Role, User
 
+        estates = self.fields["estate"].queryset
         # Spokespeople and managers of these estates, or company-wide ones.
         self.fields["assigned_to"].queryset = User.objects.filter(
             Q(memberships__estate__in=estates) | Q(memberships__estate__isnull=True),
@@ -90,8 +91,6 @@ class InquiryForm(_EstateForm):
 
 class StakeholderForm(_EstateForm):
     class Meta:
-        from .models import Stakeholder
-
         model = Stakeholder
         fields = ["kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}

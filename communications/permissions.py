@@ -39,6 +39,18 @@ def media_record_can_write(user, model, estate_id, *, adding: bool = False) -> b
     return media_record_write_denial(user, model, estate_id, adding=adding) is None
 
 
+def media_record_can_add(user, model) -> bool:
+    """Does the user's role record this kind of row at all (for some estate)? For offering forms."""
+    return user.has_perm(_perm(model, "add"))
+
+
+def contact_log_can_add(user, stakeholder) -> bool:
+    """Anyone whose role logs contacts may log one with a stakeholder of their estates or a
+    company-wide one (a street office talks to every estate); the log only grows."""
+    return user.has_perm("communications.add_contactlog") and (
+        stakeholder.estate_id is None or can_see_estate(user, stakeholder.estate_id))
+
+
 def inquiry_can_answer(user, estate_id) -> bool:
     """May `user` speak for the company on an inquiry about `estate_id` (answer or decline it)?
     Holders of the answer permission whose scope covers the estate; company-wide inquiries

@@ -4,11 +4,9 @@ A monitoring tool posts mentions to /api/v1/media-mentions/ with a token of a st
 whose role may add them (e.g. a company-wide spokesperson service account).
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from owners.api.serializers import StrictSerializer
@@ -82,13 +80,6 @@ class StakeholderSerializer(_EstateScoped):
         fields = ["id", "kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
 
 
-def _django_denied(do):
-    try:
-        return do()
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc))
-
-
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = StatementSerializer
     permission_classes = [StaffOnly]
@@ -99,8 +90,8 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _django_denied(lambda: svc.statement_create(
-            author=self.request.user, title=data["title"], body=data["body"], estate=data.get("estate")))
+        serializer.instance = svc.statement_create(author=self.request.user, title=data["title"], body=data["body"],
+                                                   estate=data.get("estate"))
 
     def _act(self, do, payload_class=None):
         statement = self.get_object()
@@ -109,7 +100,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             payload = payload_class(data=self.request.data)
             payload.is_valid(raise_exception=True)
             data = payload.validated_data
-        result = _django_denied(lambda: do(statement, data))
+        result = do(statement, data)
         return Response(StatementSerializer(result, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=StatementSerializer)
@@ -140,25 +131,35 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                          VersionSerializer)
 
 
-class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                      viewsets.GenericViewSet):
-    serializer_class = MentionSerializer
+    """Create and update go through the record's services: the same scope rule as the pages
+    (an estate-scoped writer writes their estates' rows only; company-wide rows company-wide staff)."""
+
     permission_classes = [StaffOnly]
+    create_with = update_with = None  # the services, set by each subclass
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_with(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).update_with(serializer.instance, actor=self.request.user, **serializer.validated_data)
+
+
+class MentionViewSet(_RecordViewSet):
+    serializer_class = MentionSerializer
     filterset_fields = ["source", "sentiment", "estate"]
     search_fields = ["excerpt"]
+    create_with, update_with = staticmethod(svc.mention_record), staticmethod(svc.mention_update)
 
     def get_queryset(self):
         return selectors.mention_list_for(self.request.user)
 
-    def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
 
-
-class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                     viewsets.GenericViewSet):
+class InquiryViewSet(_RecordViewSet):
     serializer_class = InquirySerializer
-    permission_classes = [StaffOnly]
     filterset_fields = ["status", "estate", "assigned_to"]
+    create_with, update_with = staticmethod(svc.inquiry_record), staticmethod(svc.inquiry_update)
 
     def get_queryset(self):
         return selectors.inquiry_list_for(self.request.user)
@@ -170,16 +171,15 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         inquiry = self.get_object()
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = _django_denied(lambda: svc.inquiry_answer(inquiry, actor=request.user, answer=payload.validated_data["answer"]))
+        result = svc.inquiry_answer(inquiry, actor=request.user, answer=payload.validated_data["answer"])
         return Response(InquirySerializer(result, context=self.get_serializer_context()).data)
 
 
-class StakeholderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                         viewsets.GenericViewSet):
+class StakeholderViewSet(_RecordViewSet):
     serializer_class = StakeholderSerializer
-    permission_classes = [StaffOnly]
     filterset_fields = ["kind", "estate"]
     search_fields = ["name", "organisation"]
+    create_with, update_with = staticmethod(svc.stakeholder_add), staticmethod(svc.stakeholder_update)
 
     def get_queryset(self):
         return selectors.stakeholder_list_for(self.request.user)
@@ -195,6 +195,6 @@ class StakeholderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         payload = ContactSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        entry = _django_denied(lambda: svc.contact_log_add(stakeholder=stakeholder, actor=request.user, summary=data["summary"],
-                                                           channel=data.get("channel", "phone"), agreed=data.get("agreed", "")))
+        entry = svc.contact_log_add(stakeholder=stakeholder, actor=request.user, summary=data["summary"],
+                                    channel=data.get("channel", "phone"), agreed=data.get("agreed", ""))
         return Response(ContactSerializer(entry).data, status=201)

@@ -1,15 +1,19 @@
-"""Statements (draft → in review → approved → published → superseded), media inquiries and
-the stakeholder contact log."""
+"""Statements (draft → in review → approved → published → superseded), media mentions and
+inquiries, stakeholders and their contact log."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.permissions import can_see_estate
-
-from ..models import Announcement, ContactLog, MediaInquiry, Statement
-from ..permissions import inquiry_can_answer, statement_can_approve, statement_can_write
+from ..models import Announcement, ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
+from ..permissions import (
+    contact_log_can_add,
+    inquiry_can_answer,
+    media_record_write_denial,
+    statement_can_approve,
+    statement_can_write,
+)
 
 S = Statement.Status
 
@@ -121,21 +125,88 @@ def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
     return inquiry
 
 
-def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="") -> ContactLog:
-    if not can_see_estate(actor, stakeholder.estate_id) and stakeholder.estate_id is not None:
+def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="", at=None) -> ContactLog:
+    """Append one conversation to a stakeholder's log. The log is append-only."""
+    if not contact_log_can_add(actor, stakeholder):
         raise PermissionDenied(_("You may only log contacts for the estates you work for."))
     if not summary.strip():
         raise ValidationError({"summary": _("Say what was discussed.")})
-    return ContactLog.objects.create(stakeholder=stakeholder, by=actor, summary=summary.strip(), channel=channel, agreed=agreed.strip())
+    return ContactLog.objects.create(stakeholder=stakeholder, by=actor, summary=summary.strip(), channel=channel,
+                                     agreed=agreed.strip(), **({"at": at} if at else {}))
 
 
-@transaction.atomic
-def media_record_create(instance, *, actor):
-    """Save a new mention, inquiry or stakeholder entered by staff, within their estates."""
-    if not can_see_estate(actor, instance.estate_id):  # estate None (company-wide): company-wide staff only
-        raise PermissionDenied(_("You may only record this for the estates you work for."))
-    if hasattr(instance, "created_by_id") and instance.created_by_id is None:
-        instance.created_by = actor
+# Mentions, inquiries and stakeholders: one scope rule for pages, API and admin. An estate-scoped
+# writer writes rows of their own estates only, before and after the change; company-wide rows
+# (estate empty) only company-wide staff (see permissions.media_record_write_denial).
+_RECORD_FIELDS = {
+    MediaMention: frozenset({"source", "url", "excerpt", "sentiment", "reach", "estate", "mentioned_at"}),
+    MediaInquiry: frozenset({"journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to"}),
+    Stakeholder: frozenset({"kind", "name", "organisation", "title", "phone", "email", "estate", "notes"}),
+}
+
+
+def record_fields(model) -> frozenset:
+    """The fields of a mention, inquiry or stakeholder that staff may set; the rest belong to services."""
+    return _RECORD_FIELDS[model]
+
+
+def _may_write(actor, model, estate_id, *, adding=False):
+    denial = media_record_write_denial(actor, model, estate_id, adding=adding)
+    if denial:
+        raise PermissionDenied(denial)
+
+
+def _save(instance, *, actor, fields, adding):
+    unknown = set(fields) - _RECORD_FIELDS[type(instance)]
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} fields not writable here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    _may_write(actor, type(instance), instance.estate_id, adding=adding)
     instance.full_clean()
     instance.save()
     return instance
+
+
+@transaction.atomic
+def _update(instance, *, actor, fields):
+    row = type(instance).objects.select_for_update().get(pk=instance.pk)
+    _may_write(actor, type(row), row.estate_id)  # the estate it belongs to now …
+    return _save(row, actor=actor, fields=fields, adding=False)  # … and the one it would belong to
+
+
+@transaction.atomic
+def mention_record(*, actor, **fields) -> MediaMention:
+    """A report about us (by staff on the page, or a monitoring tool through the API)."""
+    return _save(MediaMention(created_by=actor), actor=actor, fields=fields, adding=True)
+
+
+def mention_update(mention, *, actor, **fields) -> MediaMention:
+    return _update(mention, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def inquiry_record(*, actor, **fields) -> MediaInquiry:
+    """A journalist's question."""
+    return _save(MediaInquiry(), actor=actor, fields=fields, adding=True)
+
+
+def inquiry_update(inquiry, *, actor, **fields) -> MediaInquiry:
+    """Change what an inquiry asks or who answers it; its status moves only by answer or decline."""
+    return _update(inquiry, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def stakeholder_add(*, actor, **fields) -> Stakeholder:
+    return _save(Stakeholder(), actor=actor, fields=fields, adding=True)
+
+
+def stakeholder_update(stakeholder, *, actor, **fields) -> Stakeholder:
+    return _update(stakeholder, actor=actor, fields=fields)
+
+
+def media_record_create(instance, *, actor):
+    """The old generic door, kept for callers written before the named services; it records an
+    unsaved mention, inquiry or stakeholder through mention_record, inquiry_record or stakeholder_add."""
+    record = {MediaMention: mention_record, MediaInquiry: inquiry_record, Stakeholder: stakeholder_add}[type(instance)]
+    return record(actor=actor, **{name: getattr(instance, name) for name in _RECORD_FIELDS[type(instance)]})

@@ -3,17 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from owners.access import perm_required, staff_required
 from owners.selectors import estate_list_for
 
 from .. import selectors
-from ..models import MediaInquiry, MediaMention, Statement
-from ..permissions import statement_can_approve
+from ..forms import InquiryForm, MentionForm, StakeholderForm
+from ..models import MediaInquiry, MediaMention, Stakeholder, Statement
+from ..permissions import inquiry_can_answer, media_record_can_add, statement_can_approve, statement_can_write
 from ..services import media as svc
 
 
@@ -21,10 +24,12 @@ from ..services import media as svc
 def media_home(request):
     week = timezone.now() - timezone.timedelta(days=7)
     mentions = selectors.mention_list_for(request.user)
+    inquiries = list(selectors.inquiry_list_for(request.user).filter(status=MediaInquiry.Status.OPEN).order_by("deadline")[:20])
     return render(request, "communications/media/home.html", {
         "negative": mentions.filter(sentiment=MediaMention.Sentiment.NEGATIVE, mentioned_at__gte=week).order_by("-reach")[:10],
         "recent": mentions.order_by("-mentioned_at")[:20],
-        "inquiries": selectors.inquiry_list_for(request.user).filter(status=MediaInquiry.Status.OPEN).order_by("deadline")[:20],
+        "inquiries": inquiries,
+        "answerable": {q.pk for q in inquiries if inquiry_can_answer(request.user, q.estate_id)},
         "statements": selectors.statement_list_for(request.user).exclude(status=Statement.Status.SUPERSEDED).order_by("-created_at")[:20],
         "stakeholders": selectors.stakeholder_list_for(request.user)[:50],
         "estates": estate_list_for(request.user),
@@ -38,6 +43,7 @@ def statement_detail(request, pk):
     versions = Statement.objects.filter(thread=statement.thread).order_by("-version")
     return render(request, "communications/media/statement.html", {
         "s": statement, "versions": versions, "may_approve": statement_can_approve(request.user, statement.estate_id),
+        "may_write": statement_can_write(request.user, statement.estate_id),
     })
 
 
@@ -98,35 +104,36 @@ def press_statement(request, thread):
                                                                  published_at__isnull=False).order_by("-version")
     current = published.filter(status=Statement.Status.PUBLISHED).first()
     if current is None:
-        from django.http import Http404
-
         raise Http404
     return render(request, "communications/media/press.html", {"s": current, "history": published.exclude(pk=current.pk)})
 
 
-_RECORD_FORMS = {"mention": "MentionForm", "inquiry": "InquiryForm", "stakeholder": "StakeholderForm"}
+# kind in the URL → the model, its form, the service that records it, the page title
+_RECORDERS = {
+    "mention": (MediaMention, MentionForm, svc.mention_record, gettext_lazy("Record a mention")),
+    "inquiry": (MediaInquiry, InquiryForm, svc.inquiry_record, gettext_lazy("Record an inquiry")),
+    "stakeholder": (Stakeholder, StakeholderForm, svc.stakeholder_add, gettext_lazy("Add a stakeholder")),
+}
 
 
 @staff_required
-@perm_required("communications.add_mediamention")
 def media_record(request, kind):
     """Record a media mention, a journalist's inquiry or a stakeholder from the dashboard."""
-    from .. import forms as media_forms
-
-    if kind not in _RECORD_FORMS:
-        from django.http import Http404
-
+    if kind not in _RECORDERS:
         raise Http404
-    form_class = getattr(media_forms, _RECORD_FORMS[kind])
-    form = form_class(request.POST or None, estates=estate_list_for(request.user))
+    model, form_class, record, title = _RECORDERS[kind]
+    if not media_record_can_add(request.user, model):
+        raise PermissionDenied
+    form = form_class(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.media_record_create(form.save(commit=False), actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            record(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved."))
             return redirect("dashboard:media")
-    titles = {"mention": _("Record a mention"), "inquiry": _("Record an inquiry"), "stakeholder": _("Add a stakeholder")}
-    return render(request, "communications/media/record.html", {"form": form, "title": titles[kind]},
+    return render(request, "communications/media/record.html", {"form": form, "title": title},
                   status=400 if request.method == "POST" else 200)

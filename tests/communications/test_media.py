@@ -165,3 +165,143 @@ def test_dashboard_records_a_mention(client, estate, spokesperson):
     assert response.status_code == 302 and MediaMention.objects.get().created_by == spokesperson
     page = client.get(reverse("dashboard:media")).content.decode()
     assert "小区门口积水" in page
+
+
+# --- Writes to media records: one scope rule for pages, API and admin (probe finding 10) ---
+
+_ENDPOINTS = {
+    "mention": ("/api/v1/media-mentions/", MediaMention, {"reach": 4242}, "reach"),
+    "inquiry": ("/api/v1/media-inquiries/", MediaInquiry, {"outlet": "改过的报社"}, "outlet"),
+    "stakeholder": ("/api/v1/stakeholders/", Stakeholder, {"phone": "139 0000 9999"}, "phone"),
+}
+
+
+def _record(kind, estate):
+    if kind == "mention":
+        return MediaMention.objects.create(source="news", excerpt="全市电梯安全检查", reach=100, estate=estate)
+    if kind == "inquiry":
+        return MediaInquiry.objects.create(journalist="李敏", outlet="新民晚报", question="?", estate=estate,
+                                           deadline=timezone.now() + timedelta(hours=3))
+    return Stakeholder.objects.create(kind="street_office", name="王建", phone="021-5888 0002", estate=estate)
+
+
+def _api(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def _snapshot(row):
+    row = type(row).objects.get(pk=row.pk)
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("kind", list(_ENDPOINTS))
+def test_estate_staff_cannot_edit_or_claim_company_wide_records(kind, estate, manager):
+    url, _model, change, _field = _ENDPOINTS[kind]
+    row = _record(kind, None)
+    before = _snapshot(row)
+    api = _api(manager)  # manages only this estate
+    assert api.get(f"{url}{row.pk}/").status_code == 200  # company-wide rows are readable by everyone on staff
+    assert api.patch(f"{url}{row.pk}/", change, format="json").status_code == 403
+    assert api.patch(f"{url}{row.pk}/", {"estate": estate.pk}, format="json").status_code == 403
+    assert _snapshot(row) == before
+    company_wide = staff_member(None, role=Role.SPOKESPERSON)
+    assert _api(company_wide).patch(f"{url}{row.pk}/", change, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("kind", list(_ENDPOINTS))
+def test_records_do_not_move_to_another_estate_or_to_company_wide(kind, estate, spokesperson):
+    url, _model, _change, _field = _ENDPOINTS[kind]
+    row = _record(kind, estate)
+    other = EstateFactory()
+    before = _snapshot(row)
+    api = _api(spokesperson)
+    assert api.patch(f"{url}{row.pk}/", {"estate": other.pk}, format="json").status_code == 400
+    assert api.patch(f"{url}{row.pk}/", {"estate": None}, format="json").status_code == 403
+    assert _snapshot(row) == before
+    elsewhere = _record(kind, other)
+    assert api.patch(f"{url}{elsewhere.pk}/", {"estate": estate.pk}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("kind", list(_ENDPOINTS))
+def test_service_staff_read_media_records_but_cannot_write_them(kind, estate):
+    url, _model, change, field = _ENDPOINTS[kind]
+    row = _record(kind, estate)
+    before = _snapshot(row)
+    api = _api(staff_member(estate, role=Role.SERVICE))
+    assert api.get(f"{url}{row.pk}/").status_code == 200
+    assert api.patch(f"{url}{row.pk}/", change, format="json").status_code == 403
+    assert _snapshot(row) == before
+    created = {"mention": {"source": "news", "excerpt": "x", "estate": estate.pk},
+               "inquiry": {"journalist": "张", "outlet": "电视台", "question": "?", "deadline": timezone.now().isoformat(), "estate": estate.pk},
+               "stakeholder": {"kind": "media", "name": "张", "estate": estate.pk}}[kind]
+    count = type(row).objects.count()
+    assert api.post(url, created, format="json").status_code == 403
+    assert type(row).objects.count() == count
+
+
+def test_only_company_wide_staff_create_company_wide_mentions_through_the_api(estate, spokesperson):
+    body = {"source": "news", "excerpt": "全市物业企业排名", "estate": None}
+    assert _api(spokesperson).post("/api/v1/media-mentions/", body, format="json").status_code == 403
+    assert not MediaMention.objects.exists()
+    company_wide = staff_member(None, role=Role.SPOKESPERSON)
+    response = _api(company_wide).post("/api/v1/media-mentions/", body, format="json")
+    assert response.status_code == 201 and MediaMention.objects.get().created_by == company_wide
+
+
+def test_api_edit_of_own_record_goes_through(estate, spokesperson):
+    row = _record("stakeholder", estate)
+    response = _api(spokesperson).patch(f"/api/v1/stakeholders/{row.pk}/", {"phone": "139 0000 9999"}, format="json")
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.phone == "139 0000 9999"
+
+
+def test_service_staff_cannot_open_the_record_pages(client, estate):
+    client.force_login(staff_member(estate, role=Role.SERVICE))
+    for kind in ("mention", "inquiry", "stakeholder"):
+        assert client.get(reverse("dashboard:media_record", args=[kind])).status_code == 403
+    page = client.get(reverse("dashboard:media")).content.decode()
+    assert reverse("dashboard:media_record", args=["mention"]) not in page
+
+
+def test_dashboard_refuses_company_wide_records_from_estate_staff(client, estate, spokesperson):
+    client.force_login(spokesperson)
+    response = client.post(reverse("dashboard:media_record", args=["stakeholder"]), {"kind": "media", "name": "张记者", "estate": ""})
+    assert response.status_code == 400 and not Stakeholder.objects.exists()
+    response = client.post(reverse("dashboard:media_record", args=["stakeholder"]), {"kind": "media", "name": "张记者", "estate": estate.pk})
+    assert response.status_code == 302 and Stakeholder.objects.get().estate == estate
+
+
+@pytest.mark.parametrize("kind", list(_ENDPOINTS))
+def test_admin_keeps_estate_managers_off_company_wide_records(kind, client, estate, manager):
+    model = _ENDPOINTS[kind][1]
+    opts = model._meta
+    company_wide = _record(kind, None)
+    before = _snapshot(company_wide)
+    client.force_login(manager)
+    change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[company_wide.pk])
+    page = client.get(change_url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read-only
+    data = {"estate": estate.pk, "reach": 1, "outlet": "x", "phone": "1", "source": "news", "excerpt": "x", "kind": "media",
+            "name": "x", "journalist": "x", "question": "x", "deadline_0": "2030-01-01", "deadline_1": "10:00",
+            "mentioned_at_0": "2030-01-01", "mentioned_at_1": "10:00", "sentiment": "neutral",
+            "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0", "_save": "1"}
+    assert client.post(change_url, data).status_code == 403
+    assert _snapshot(company_wide) == before
+
+
+def test_admin_saves_own_estate_records_and_refuses_company_wide_ones(client, estate, manager):
+    mention = _record("mention", estate)
+    client.force_login(manager)
+    form = {"source": "news", "excerpt": "全市电梯安全检查", "sentiment": "neutral", "reach": 77, "estate": estate.pk,
+            "mentioned_at_0": "2030-01-01", "mentioned_at_1": "10:00", "_save": "1"}
+    response = client.post(reverse("admin:communications_mediamention_change", args=[mention.pk]), form)
+    assert response.status_code == 302
+    mention.refresh_from_db()
+    assert mention.reach == 77 and mention.estate == estate
+    response = client.post(reverse("admin:communications_mediamention_add"), {**form, "estate": ""})
+    assert response.status_code == 200 and MediaMention.objects.count() == 1  # the form asks for an estate
+    response = client.post(reverse("admin:communications_mediamention_add"), form)
+    assert response.status_code == 302 and MediaMention.objects.latest("id").created_by == manager
