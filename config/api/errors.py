@@ -1,7 +1,9 @@
 """One error shape for the whole API: {"detail", "code"} plus "errors" for invalid fields."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers, status
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,3 +36,39 @@ def exception_handler(exc, context):
 
 def error_response(detail: str, code: str, http_status=status.HTTP_400_BAD_REQUEST, **extra) -> Response:
     return Response({"detail": detail, "code": code, **extra}, status=http_status)
+
+
+# Django's error handlers (config/urls.py). Errors raised outside a DRF view — an unmatched
+# /api/ path (e.g. /api/v1/units/0.5/: ids never contain a dot), a body Django's own parser
+# refuses, a crash — answer the API's JSON shape under /api/ and the usual pages elsewhere.
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(exc_class, code, http_status):
+    return JsonResponse({"detail": str(exc_class.default_detail), "code": code}, status=http_status)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return _api_error(exceptions.ParseError, "parse_error", 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return _api_error(exceptions.PermissionDenied, "permission_denied", 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return _api_error(exceptions.NotFound, "not_found", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return _api_error(exceptions.APIException, "error", 500)
+    return defaults.server_error(request)
