@@ -4,7 +4,8 @@ from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import estate_list_for, resident_list_for
 
 from . import selectors
-from .permissions import media_record_can_write
+from .forms import InquiryAdminForm
+from .permissions import inquiry_assignees_for, media_record_can_write
 from .services import media as svc
 from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 
@@ -142,11 +143,17 @@ class MediaMentionAdmin(MediaRecordAdmin):
 @admin.register(MediaInquiry)
 class MediaInquiryAdmin(MediaRecordAdmin):
     create_with, update_with = staticmethod(svc.inquiry_record), staticmethod(svc.inquiry_update)
+    form = InquiryAdminForm
     selector = staticmethod(selectors.inquiry_list_for)
     list_display = ["outlet", "journalist", "deadline", "status", "assigned_to", "estate"]
     list_filter = ["status", "estate"]
     search_fields = ["outlet", "journalist", "question"]
     readonly_fields = ["answered_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = inquiry_assignees_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ContactLogInline(admin.TabularInline):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from owners.selectors import estate_list_for
 
 from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
+from .permissions import inquiry_assignee_valid, inquiry_assignees_for
 
 CHANNEL_CHOICES = [("portal", _("Portal notice board")), ("sms", _("SMS")), ("email", _("E-mail")), ("push", _("App push"))]
 
@@ -67,7 +68,24 @@ class MentionForm(_EstateForm):
                    "excerpt": forms.Textarea(attrs={"rows": 3})}
 
 
-class InquiryForm(_EstateForm):
+class InquiryAssigneeMixin:
+    """Offers as assignee only people who may answer inquiries for the actor's estates, and
+    checks the one chosen may answer for the estate chosen (the page form and the admin)."""
+
+    def _limit_assignees(self, actor):
+        field = self.fields["assigned_to"]
+        field.queryset = inquiry_assignees_for(actor)
+        field.label_from_instance = lambda user: user.display_name
+
+    def clean(self):
+        data = super().clean()
+        assignee = data.get("assigned_to")
+        if assignee is not None and "estate" in data and not inquiry_assignee_valid(assignee, getattr(data["estate"], "pk", None)):
+            self.add_error("assigned_to", _("Assign the inquiry to a spokesperson or manager who may answer for its estate."))
+        return data
+
+
+class InquiryForm(InquiryAssigneeMixin, _EstateForm):
     class Meta:
         model = MediaInquiry
         fields = ["journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to"]
@@ -76,17 +94,11 @@ class InquiryForm(_EstateForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        from django.db.models import Q
+        self._limit_assignees(actor)
 
-        from owners.models import Role, User
 
-        estates = self.fields["estate"].queryset
-        # Spokespeople and managers of these estates, or company-wide ones.
-        self.fields["assigned_to"].queryset = User.objects.filter(
-            Q(memberships__estate__in=estates) | Q(memberships__estate__isnull=True),
-            memberships__role__in=[Role.SPOKESPERSON, Role.ESTATE_MANAGER, Role.COMPANY_ADMIN], is_active=True,
-        ).distinct()
-        self.fields["assigned_to"].label_from_instance = lambda user: user.display_name
+class InquiryAdminForm(InquiryAssigneeMixin, forms.ModelForm):
+    """The admin's inquiry form: its assignee list comes from MediaInquiryAdmin.formfield_for_foreignkey."""
 
 
 class StakeholderForm(_EstateForm):

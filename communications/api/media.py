@@ -4,6 +4,7 @@ A monitoring tool posts mentions to /api/v1/media-mentions/ with a token of a st
 whose role may add them (e.g. a company-wide spokesperson service account).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from owners.selectors import estate_list_for
 
 from .. import selectors
 from ..models import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
+from ..permissions import inquiry_assignee_valid, inquiry_assignees_for
 from ..services import media as svc
 from .views import StaffOnly
 
@@ -55,6 +57,21 @@ class MentionSerializer(_EstateScoped):
 
 class InquirySerializer(_EstateScoped):
     overdue = serializers.BooleanField(read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scoped("assigned_to", inquiry_assignees_for)
+
+    def validate(self, attrs):
+        """The assignee must be someone who may answer for the inquiry's estate (as it will be)."""
+        attrs = super().validate(attrs)
+        instance = self.instance
+        assignee = attrs.get("assigned_to", instance.assigned_to if instance else None)
+        estate = attrs["estate"] if "estate" in attrs else (instance.estate if instance else None)
+        if assignee is not None and not inquiry_assignee_valid(assignee, estate.pk if estate else None):
+            raise serializers.ValidationError(
+                {"assigned_to": [_("Assign the inquiry to a spokesperson or manager who may answer for its estate.")]})
+        return attrs
 
     class Meta:
         model = MediaInquiry

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ..models import Announcement, ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
 from ..permissions import (
     contact_log_can_add,
+    inquiry_assignee_valid,
     inquiry_can_answer,
     media_record_write_denial,
     statement_can_approve,
@@ -163,6 +164,8 @@ def _save(instance, *, actor, fields, adding):
     for name, value in fields.items():
         setattr(instance, name, value)
     _may_write(actor, type(instance), instance.estate_id, adding=adding)
+    if isinstance(instance, MediaInquiry) and instance.assigned_to_id and not inquiry_assignee_valid(instance.assigned_to, instance.estate_id):
+        raise ValidationError({"assigned_to": _("Assign the inquiry to a spokesperson or manager who may answer for its estate.")})
     instance.full_clean()
     instance.save()
     return instance
@@ -187,7 +190,7 @@ def mention_update(mention, *, actor, **fields) -> MediaMention:
 
 @transaction.atomic
 def inquiry_record(*, actor, **fields) -> MediaInquiry:
-    """A journalist's question."""
+    """A journalist's question; its assignee must be someone who may answer for its estate."""
     return _save(MediaInquiry(), actor=actor, fields=fields, adding=True)
 
 

@@ -305,3 +305,72 @@ def test_admin_saves_own_estate_records_and_refuses_company_wide_ones(client, es
     assert response.status_code == 200 and MediaMention.objects.count() == 1  # the form asks for an estate
     response = client.post(reverse("admin:communications_mediamention_add"), form)
     assert response.status_code == 302 and MediaMention.objects.latest("id").created_by == manager
+
+
+# --- Inquiry assignees: only people who may answer for the inquiry's estate (probe finding 11) ---
+
+@pytest.fixture
+def wrong_assignees(estate):
+    """An owner's portal account, a spokesperson of another estate and service staff of this one."""
+    return {"owner": owner_with_account(unit=UnitFactory(building=BuildingFactory(estate=estate))),
+            "elsewhere": staff_member(EstateFactory(), role=Role.SPOKESPERSON, username="other-estate-voice"),
+            "service": staff_member(estate, role=Role.SERVICE, username="front-desk")}
+
+
+def test_api_refuses_assignees_who_may_not_answer_for_the_estate(estate, spokesperson, wrong_assignees):
+    inquiry = _record("inquiry", estate)
+    api = _api(spokesperson)
+    for who in wrong_assignees.values():
+        response = api.patch(f"/api/v1/media-inquiries/{inquiry.pk}/", {"assigned_to": who.pk}, format="json")
+        assert response.status_code == 400 and "assigned_to" in response.json()["errors"]
+    inquiry.refresh_from_db()
+    assert inquiry.assigned_to is None
+    company_wide = staff_member(None, role=Role.SPOKESPERSON)
+    assert api.patch(f"/api/v1/media-inquiries/{inquiry.pk}/", {"assigned_to": company_wide.pk}, format="json").status_code == 200
+    response = api.post("/api/v1/media-inquiries/", {"journalist": "张", "outlet": "电视台", "question": "?", "estate": estate.pk,
+                                                     "deadline": timezone.now().isoformat(),
+                                                     "assigned_to": wrong_assignees["owner"].pk}, format="json")
+    assert response.status_code == 400 and MediaInquiry.objects.count() == 1
+
+
+def test_assignee_must_fit_the_estate_the_inquiry_moves_to(estate, wrong_assignees):
+    """A company-wide spokesperson moving an inquiry keeps an assignee only if they may answer there."""
+    local = staff_member(estate, role=Role.SPOKESPERSON)
+    inquiry = _record("inquiry", estate)
+    inquiry.assigned_to = local
+    inquiry.save()
+    company_wide = staff_member(None, role=Role.SPOKESPERSON)
+    response = _api(company_wide).patch(f"/api/v1/media-inquiries/{inquiry.pk}/", {"estate": None}, format="json")
+    assert response.status_code == 400
+    inquiry.refresh_from_db()
+    assert inquiry.estate == estate
+    with pytest.raises(ValidationError):
+        svc.inquiry_update(inquiry, actor=company_wide, assigned_to=wrong_assignees["owner"])
+
+
+def test_browsable_api_and_forms_list_only_possible_assignees(client, estate, manager, spokesperson, wrong_assignees):
+    client.force_login(manager)
+    pages = {
+        "api": client.get("/api/v1/media-inquiries/", HTTP_ACCEPT="text/html").content.decode(),
+        "dashboard": client.get(reverse("dashboard:media_record", args=["inquiry"])).content.decode(),
+        "admin": client.get(reverse("admin:communications_mediainquiry_add")).content.decode(),
+    }
+    for name, page in pages.items():
+        options = page.split('name="assigned_to"', 1)[1].split("</select>", 1)[0]
+        assert f'value="{spokesperson.pk}"' in options, name
+        for who in wrong_assignees.values():
+            assert f'value="{who.pk}"' not in options, (name, who.username)
+
+
+def test_dashboard_and_admin_refuse_an_owner_as_assignee(client, estate, manager, wrong_assignees):
+    client.force_login(manager)
+    owner = wrong_assignees["owner"]
+    page = client.post(reverse("dashboard:media_record", args=["inquiry"]), {
+        "journalist": "张", "outlet": "电视台", "question": "?", "estate": estate.pk, "deadline": "2030-01-01T10:00",
+        "assigned_to": owner.pk})
+    assert page.status_code == 400
+    admin_page = client.post(reverse("admin:communications_mediainquiry_add"), {
+        "journalist": "张", "outlet": "电视台", "question": "?", "estate": estate.pk, "deadline_0": "2030-01-01",
+        "deadline_1": "10:00", "assigned_to": owner.pk, "_save": "1"})
+    assert admin_page.status_code == 200 and "assigned_to" in admin_page.content.decode()
+    assert not MediaInquiry.objects.exists()
