@@ -1,6 +1,5 @@
 """/api/v1/complaints/: the same rules as the pages. Status changes only through explicit actions."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -8,16 +7,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from owners.models import Occupancy, User
 from owners.permissions import is_staff_member
 from owners.selectors import resident_list_for
 
 from .. import services
+from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Complaint
 from ..selectors import QueueFilters, complaint_queue_queryset
 from ..views.helpers import home_place
@@ -33,38 +32,11 @@ _FILTERS = [
 ]
 
 
-class SubmitPerUserThrottle(UserRateThrottle):
-    """Complaint submissions per signed-in person (COMPLAINT_RATE_USER)."""
-
-    scope = "complaint_submit_user"
-
-    def get_rate(self):
-        return settings.COMPLAINT_RATE_USER
-
-
-class SubmitPerAddressThrottle(AnonRateThrottle):
-    """Complaint submissions per client address, signed in or not (COMPLAINT_RATE_IP)."""
-
-    scope = "complaint_submit_ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def get_rate(self):
-        return settings.COMPLAINT_RATE_IP
-
-
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "number"
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends = []  # the queue filters below are the selector's, shared with the staff page
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.action == "create":
-            throttles += [SubmitPerUserThrottle(), SubmitPerAddressThrottle()]
-        return throttles
 
     def _owner(self):
         return not is_staff_member(self.request.user)
@@ -98,6 +70,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                    responses={201: s.ComplaintDetailSerializer})
     def create(self, request):
         """Submit a complaint (owners) or log one on an owner's behalf (staff)."""
+        if complaint_submit_limited(request):
+            raise Throttled()
         payload = s.ComplaintCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -174,6 +148,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def messages(self, request, number=None):
         """Owners: add information to an open ticket."""
+        if complaint_message_limited(request, self.get_object()):
+            raise Throttled()
         return self._act(request, s.TextSerializer, lambda c, d: services.complaint_owner_message(c, user=request.user, text=d["text"]))
 
     @extend_schema(request=s.RateSerializer, responses=s.ComplaintDetailSerializer)

@@ -1,18 +1,18 @@
 """The owner's side of complaints: submit, follow, message, rate. Phone-sized first."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from owners.access import resident_required
 from owners.selectors import occupancy_list_for_resident
 
 from ..forms import OwnerComplaintForm, RatingForm, TextForm
 from ..lifecycle import OWNER_STATUS_TEXT
+from ..limits import complaint_message_limited, complaint_submit_limited
 from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
 from ..services import complaint_owner_message, complaint_rate, complaint_submit
 from .helpers import complaint_for, form_errors_from, where_parse
@@ -24,9 +24,9 @@ def complaint_list(request):
 
 
 @resident_required
-@ratelimit(key="user", rate=lambda g, r: settings.COMPLAINT_RATE_USER, method="POST", block=True)
-@ratelimit(key="ip", rate=lambda g, r: settings.COMPLAINT_RATE_IP, method="POST", block=True)
 def complaint_new(request):
+    if request.method == "POST" and complaint_submit_limited(request):
+        raise Ratelimited()
     resident = request.user.resident
     occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
     form = OwnerComplaintForm(request.POST or None, request.FILES or None, occupancies=occupancies)
@@ -63,6 +63,8 @@ def complaint_detail(request, number):
 @require_POST
 def complaint_message(request, number):
     complaint = complaint_for(request.user, number)
+    if complaint_message_limited(request, complaint):
+        raise Ratelimited()
     form = TextForm(request.POST)
     try:
         if not form.is_valid():

@@ -278,9 +278,11 @@ SITE_NAME = _("Lighthouse")
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTO_MAX_COUNT = 6
-# Complaint submissions per owner and per client address (django-ratelimit).
+# Complaint submissions per person and per client address, portal and API together (complaints/limits.py).
 COMPLAINT_RATE_USER = env("COMPLAINT_RATE_USER", default="10/h")
 COMPLAINT_RATE_IP = env("COMPLAINT_RATE_IP", default="30/h")
+# Follow-up messages per owner per ticket (portal and API together).
+COMPLAINT_MESSAGE_RATE = env("COMPLAINT_MESSAGE_RATE", default="10/h")
 # Warn the assignee when this share of an SLA window is left.
 SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.25)
 

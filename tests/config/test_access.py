@@ -138,3 +138,49 @@ def test_guessing_one_accounts_password_from_many_addresses_is_throttled(setting
     # Another account is not held back by it.
     other = owner_with_account(mobile="13700006666")
     assert _token(other.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.51").status_code == 200
+
+
+# --- Bursts: one counter per limit, whichever door ---------------------------------------------
+
+def test_complaint_submissions_share_one_counter_between_portal_and_api(client, settings, owner, noise):
+    settings.COMPLAINT_RATE_USER = "2/h"
+    client.force_login(owner)
+    api = _owner_api(owner)
+    assert _portal_new(client, owner, noise).status_code == 302
+    assert _api_new(api, owner, noise).status_code == 201
+    assert _portal_new(client, owner, noise).status_code == 429
+    refused = _api_new(api, owner, noise)
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert Complaint.objects.count() == 2
+
+
+def test_complaint_submissions_per_address_share_one_counter(client, settings, noise):
+    settings.COMPLAINT_RATE_IP = "2/h"
+    first, second = owner_with_account(), owner_with_account()
+    client.force_login(first)
+    assert _portal_new(client, first, noise).status_code == 302
+    assert _api_new(_owner_api(second), second, noise).status_code == 201
+    assert _api_new(_owner_api(second), second, noise).status_code == 429
+    assert Complaint.objects.count() == 2
+
+
+def test_an_owner_can_post_only_a_few_messages_per_ticket_an_hour(client, settings, owner, noise):
+    settings.COMPLAINT_MESSAGE_RATE = "3/h"
+    unit = owner.resident.occupancies.get().unit
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=unit)
+    other = complaint_submit(resident=owner.resident, category=noise, description="y", unit=unit)
+    client.force_login(owner)
+    api = _owner_api(owner)
+    portal_url = reverse("portal:complaint_message", args=[complaint.number])
+    api_url = f"/api/v1/complaints/{complaint.number}/messages/"
+
+    assert client.post(portal_url, {"text": "一"}).status_code == 302
+    assert api.post(api_url, {"text": "二"}).status_code == 200
+    assert client.post(portal_url, {"text": "三"}).status_code == 302
+    assert client.post(portal_url, {"text": "四"}).status_code == 429
+    refused = api.post(api_url, {"text": "五"})
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    messages = ComplaintEvent.objects.filter(complaint=complaint, kind=ComplaintEvent.Kind.OWNER_MESSAGE)
+    assert messages.count() == 3
+    # Another ticket has its own allowance.
+    assert api.post(f"/api/v1/complaints/{other.number}/messages/", {"text": "另一件事"}).status_code == 200
