@@ -1,8 +1,11 @@
-"""API throttles: keyed on the real client address, with rates read from settings at request time."""
+"""API throttles: keyed on the real client address, rates read from settings at request time, and
+counted in the fail-open "ratelimit" cache (a cache outage lets requests through, see config/cache.py)."""
 
 import hashlib
 
 from django.conf import settings
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from config.clients import client_address
@@ -13,6 +16,7 @@ class _Throttle(SimpleRateThrottle):
     """A DRF throttle whose rate is the setting named `rate_setting` (e.g. "60/min")."""
 
     rate_setting = ""
+    cache = ConnectionProxy(caches, "ratelimit")
 
     def get_rate(self):
         return getattr(settings, self.rate_setting)

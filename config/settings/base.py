@@ -170,12 +170,19 @@ if CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "lighthouse",
+            # A Redis that stops answering costs a request 2 s at most, never a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process, one cache: rate limits are exact on the embedded default.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Rate-limit counters (django-ratelimit and the API throttles) live in the default cache through
+# this alias, which lets requests through while that cache is unreachable (config/cache.py).
+CACHES["ratelimit"] = {"BACKEND": "config.cache.FailOpenCache", "LOCATION": "default"}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

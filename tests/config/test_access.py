@@ -140,6 +140,46 @@ def test_guessing_one_accounts_password_from_many_addresses_is_throttled(setting
     assert _token(other.mobile, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.51").status_code == 200
 
 
+# --- A cache outage degrades to no limits, not to 500s ----------------------------------------
+
+def test_sign_in_api_and_complaints_work_while_the_cache_is_down(client, settings, owner, noise, caplog):
+    token = _token(owner.mobile, PASSWORD).json()["token"]
+    settings.CACHES = {**settings.CACHES, "default": DOWN}
+
+    assert _sign_in(client, owner.mobile, PASSWORD).status_code == 302
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/complaints/").status_code == 200
+
+    assert _portal_new(client, owner, noise).status_code == 302
+    assert _api_new(api, owner, noise).status_code == 201
+    assert Complaint.objects.filter(resident=owner.resident).count() == 2
+    complaint = Complaint.objects.filter(resident=owner.resident).first()
+    assert api.post(f"/api/v1/complaints/{complaint.number}/messages/", {"text": "还在漏"}).status_code == 200
+    assert "cache unavailable" in caplog.text
+
+
+def test_health_check_reports_a_broker_that_does_not_answer(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok" and body["cache"] == "ok"
+    assert body["broker"].startswith("error")
+
+
+def test_health_check_reports_a_cache_that_does_not_answer(client, settings):
+    settings.CACHES = {**settings.CACHES, "default": DOWN}
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["cache"].startswith("error")
+
+
+def test_health_check_is_ok_when_everything_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert set(response.json()) == {"status", "database", "cache", "broker"}
+
+
 # --- Bursts: one counter per limit, whichever door ---------------------------------------------
 
 def test_complaint_submissions_share_one_counter_between_portal_and_api(client, settings, owner, noise):
