@@ -1,11 +1,14 @@
 """Imports: UTF-8, UTF-8 with BOM, GBK and XLSX; all-or-nothing with every bad row reported."""
 
 import io
+import tracemalloc
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from rest_framework.test import APIClient
 
 from owners.models import Occupancy, Resident, Role, Unit
@@ -176,3 +179,130 @@ def test_downloaded_template_imports_cleanly_once_filled(client, estate):
     filled = template + "1号楼,2,1201,12,96\r\n".encode()
     result = import_units(estate=estate, data=filled)
     assert result.units_created == 1 and Unit.objects.get().number == "1201"
+
+
+# --- Hostile workbooks (security probe findings 5 and 14): refused before openpyxl parses them ---
+
+SHEET_OPEN = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+SHEET_CLOSE = b"</sheetData></worksheet>"
+SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" '
+            b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+SST_OPEN = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def _repeat(piece: bytes, total: int):
+    """`piece` repeated to about `total` bytes, in chunks of about 1 MB."""
+    chunk = piece * max(1, (1 << 20) // len(piece))
+    for _ in range(max(1, total // len(chunk))):
+        yield chunk
+
+
+def _workbook_with(**parts) -> bytes:
+    """A real workbook (from openpyxl) whose sheet or shared strings are replaced by streamed
+    content, deflated as Excel would: `sheet=[chunks]`, `strings=[chunks]`."""
+    workbook = Workbook()
+    workbook.active.append(["楼栋", "单元", "房号"])
+    source = io.BytesIO()
+    workbook.save(source)
+    names = {"sheet": "xl/worksheets/sheet1.xml", "strings": "xl/sharedStrings.xml"}
+    replaced = {names[k]: v for k, v in parts.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source.getvalue())) as original, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for name in [i.filename for i in original.infolist()] + sorted(set(replaced) - set(original.namelist())):
+            if name in replaced:
+                with target.open(name, "w", force_zip64=True) as stream:
+                    for chunk in replaced[name]:
+                        stream.write(chunk)
+            elif name == "[Content_Types].xml" and names["strings"] in replaced:
+                # openpyxl finds the shared strings through their content type.
+                target.writestr(name, original.read(name).replace(b"</Types>", SST_TYPE + b"</Types>"))
+            else:
+                target.writestr(name, original.read(name))
+    return out.getvalue()
+
+
+def _api_import(estate, data):
+    """POST the file to the API import, returning (response, peak Python memory in MB during it)."""
+    api = APIClient()
+    api.force_authenticate(staff_member(estate, role=Role.ESTATE_MANAGER))
+    upload = SimpleUploadedFile("bomb.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    tracemalloc.start()
+    try:
+        response = api.post(f"/api/v1/estates/{estate.pk}/import/", {"kind": "units", "file": upload}, format="multipart")
+        peak = tracemalloc.get_traced_memory()[1] / (1 << 20)
+    finally:
+        tracemalloc.stop()
+    return response, peak
+
+
+def test_xlsx_that_unpacks_to_a_gigabyte_is_refused_before_parsing(estate):
+    bomb = _workbook_with(sheet=[SHEET_OPEN, *_repeat(b"<row/>", 1 << 30), SHEET_CLOSE])
+    assert len(bomb) < 10 * 1024 * 1024  # within IMPORT_MAX_BYTES: only the unpacked size gives it away
+    response, peak_mb = _api_import(estate, bomb)
+    assert response.status_code == 400 and response.json()["code"] == "import_rejected"
+    assert "MB" in response.json()["detail"]
+    # A sanity bound, not a benchmark: the probe saw +9.3 GB; the upload itself is ~5 MB.
+    assert peak_mb < 64, peak_mb
+    assert Unit.objects.count() == 0
+
+
+def test_xlsx_with_a_300_mb_shared_string_is_refused_before_loading_it(estate):
+    bomb = _workbook_with(strings=[SST_OPEN, b'<si><t>', *_repeat(b"a", 300 << 20), b"</t></si></sst>"])
+    response, peak_mb = _api_import(estate, bomb)
+    assert response.status_code == 400 and response.json()["code"] == "import_rejected"
+    assert peak_mb < 64, peak_mb
+
+
+def test_xlsx_with_one_row_of_millions_of_cells_is_refused(estate):
+    # 8 MB unpacked, within the size limit: openpyxl would hold the whole row (~700 MB).
+    wide = _workbook_with(sheet=[SHEET_OPEN, b"<row>", *_repeat(b"<c/>", 8 << 20), b"</row>", SHEET_CLOSE])
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportError) as caught:
+            import_units(estate=estate, data=wide)
+        peak_mb = tracemalloc.get_traced_memory()[1] / (1 << 20)
+    finally:
+        tracemalloc.stop()
+    assert "XLSX" in caught.value.message and peak_mb < 64, (caught.value.message, peak_mb)
+
+
+def test_xlsx_with_more_shared_strings_than_rows_need_is_refused(estate, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    many = _workbook_with(strings=[SST_OPEN, b"<si><t>x</t></si>" * 1000, b"</sst>"])
+    with pytest.raises(ImportError) as caught:
+        import_units(estate=estate, data=many)
+    assert "sharedStrings" in caught.value.message
+
+
+def test_xlsx_row_numbered_past_the_limit_is_refused_without_padding(estate, settings):
+    settings.IMPORT_MAX_ROWS = 1000
+    far = _workbook_with(sheet=[
+        SHEET_OPEN,
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe6\xa5\xbc\xe6\xa0\x8b</t></is></c><c r="B1" t="inlineStr"><is><t>\xe6\x88\xbf\xe5\x8f\xb7</t></is></c></row>',
+        b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>1\xe5\x8f\xb7\xe6\xa5\xbc</t></is></c><c r="B1048576"><v>101</v></c></row>',
+        SHEET_CLOSE,
+    ])
+    with pytest.raises(ImportError) as caught:
+        import_units(estate=estate, data=far)
+    assert "1000" in caught.value.message
+    assert Unit.objects.count() == 0
+
+
+def test_xlsx_with_a_doctype_is_refused(estate):
+    body = SHEET_OPEN.split(b"?>", 1)[1]
+    entity = _workbook_with(sheet=[b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]>', body, SHEET_CLOSE])
+    with pytest.raises(ImportError) as caught:
+        import_units(estate=estate, data=entity)
+    assert "DOCTYPE" in caught.value.message
+
+
+def test_xlsx_workbook_far_wider_than_its_columns_still_imports(estate):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["楼栋", "单元", "房号"])
+    sheet.append(["1号楼", 1, 301])
+    sheet.cell(row=2, column=5000).font = Font(bold=True)  # a stray formatted cell far to the right
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert import_units(estate=estate, data=buffer.getvalue()).units_created == 1
