@@ -9,6 +9,7 @@ class OwnersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import receivers  # noqa: F401  (connects API token revocation)
         from .roles import role_groups_sync
 
         # After the last app's post_migrate, when every app's permissions exist.

@@ -1,7 +1,16 @@
-"""Sign-in by identifier: a mobile number, an e-mail address, or (staff) a username."""
+"""Sign-in by identifier (a mobile number, an e-mail address, or for staff a username), and API
+tokens that live API_TOKEN_MAX_AGE_DAYS."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 
 from .models import User
 from .phone import mobile_normalize
@@ -52,3 +61,29 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def api_token_expired(token: Token) -> bool:
+    return token.created <= timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+
+def api_token_for(user) -> Token:
+    """The user's live API token: the current one, or a new one when it has expired or never existed."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and api_token_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, except that a token dies API_TOKEN_MAX_AGE_DAYS after it was
+    issued: it answers 401 and is deleted. Tokens are also deleted when the password changes or
+    the account is deactivated (owners/receivers.py)."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if api_token_expired(token):
+            token.delete()
+            raise AuthenticationFailed(_("This token has expired. Request a new one with your password."))
+        return user, token

@@ -1,8 +1,13 @@
 """Invitation → activation → sign-in → portal; lockout; password reset; language switch."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from communications.models import Delivery
 from owners.models import Invitation, Role
@@ -157,3 +162,54 @@ def test_interface_is_chinese_by_default_and_english_on_request(client):
 def test_an_english_browser_still_gets_chinese_until_the_person_switches(client):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "登录" in page
+
+
+# --- API tokens: a lifetime, and revoked when the credentials change -------------------------
+
+def _api_token(identifier, password):
+    response = APIClient().post("/api/v1/auth/token/", {"username": identifier, "password": password})
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def _api_status(token):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return api.get("/api/v1/complaints/").status_code
+
+
+def test_api_token_stops_working_when_the_password_changes():
+    owner = owner_with_account(mobile="13700007771")
+    token = _api_token(owner.mobile, PASSWORD)
+    assert _api_status(token) == 200
+    owner.set_password("Lantern-Moon-77")
+    owner.save()
+    assert _api_status(token) == 401
+    fresh = _api_token(owner.mobile, "Lantern-Moon-77")
+    assert fresh != token and _api_status(fresh) == 200
+
+
+def test_api_token_stops_working_when_the_account_is_deactivated():
+    owner = owner_with_account(mobile="13700007772")
+    token = _api_token(owner.mobile, PASSWORD)
+    owner.is_active = False
+    owner.save()
+    assert _api_status(token) == 401
+    assert not Token.objects.filter(user=owner).exists()
+
+
+def test_api_token_expires_and_a_new_one_is_issued(settings):
+    settings.API_TOKEN_MAX_AGE_DAYS = 30
+    owner = owner_with_account(mobile="13700007773")
+    token = _api_token(owner.mobile, PASSWORD)
+    Token.objects.filter(key=token).update(created=timezone.now() - timedelta(days=31))
+    assert _api_status(token) == 401
+    assert not Token.objects.filter(key=token).exists()
+    fresh = _api_token(owner.mobile, PASSWORD)
+    assert fresh != token and _api_status(fresh) == 200
+
+
+def test_signing_in_again_keeps_a_live_token():
+    owner = owner_with_account(mobile="13700007774")
+    token = _api_token(owner.mobile, PASSWORD)
+    assert _api_token(owner.mobile, PASSWORD) == token and _api_status(token) == 200
