@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from config.api.pagination import IdCursorPagination
 from owners.api.views import ReadScopedWriteByRole
 
 from ..models import Delivery
@@ -94,7 +94,7 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def deliveries(self, request, pk=None):
         announcement = self.get_object()
         queryset = DeliveryFilter(request.query_params, queryset=Delivery.objects.filter(announcement=announcement)).qs
-        paginator = CursorPagination()
-        paginator.ordering, paginator.page_size = "id", 100
+        paginator = IdCursorPagination()
+        paginator.page_size = 100
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.DeliverySerializer(page, many=True).data)

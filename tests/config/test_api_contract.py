@@ -63,3 +63,37 @@ def test_pages_keep_their_html_404(client, manager):
 def test_a_malformed_multipart_body_is_a_json_400(api):
     response = api.generic("POST", "/api/v1/buildings/", b"--x\r\n", content_type="multipart/form-data")
     _is_api_error(response, 400, "parse_error")
+
+
+# --- pages: page_size bounded and said so, a bad cursor is the caller's error --------------------
+
+LISTS = ["/api/v1/units/", "/api/v1/estates/", "/api/v1/complaints/", "/api/v1/announcements/", "/api/v1/stakeholders/"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("size", ["", "null", "true", "0", "-1", "201", "100000", "2.5", "abc"])
+def test_a_page_size_out_of_bounds_is_refused(api, path, size):
+    body = _is_api_error(api.get(path, {"page_size": size}), 400, "invalid")
+    assert list(body["errors"]) == ["page_size"]
+
+
+def test_a_page_size_within_bounds_sizes_the_page(api, estate):
+    UnitFactory.create_batch(3, building__estate=estate)
+    response = api.get("/api/v1/units/", {"page_size": 2})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2 and response.json()["next"]
+    assert api.get("/api/v1/units/", {"page_size": 200}).status_code == 200
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_an_invalid_cursor_is_a_400_not_a_404(api, path):
+    body = _is_api_error(api.get(path, {"cursor": "not-a-cursor"}), 400, "invalid")
+    assert list(body["errors"]) == ["cursor"]
+
+
+def test_the_schema_states_the_page_size_bounds_and_the_cursor_answer(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    for path in LISTS:
+        params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        assert params["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+        assert "400" in schema["paths"][path]["get"]["responses"]
