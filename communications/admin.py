@@ -1,11 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import estate_list_for, resident_list_for
 
 from . import selectors
-from .forms import InquiryAdminForm
-from .permissions import inquiry_assignees_for, media_record_can_write
+from .forms import InquiryAdminForm, InquiryDeclineActionForm
+from .permissions import ANSWER_INQUIRY, inquiry_assignees_for, media_record_can_write
 from .services import media as svc
 from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 
@@ -144,22 +147,50 @@ class MediaMentionAdmin(MediaRecordAdmin):
 class MediaInquiryAdmin(MediaRecordAdmin):
     create_with, update_with = staticmethod(svc.inquiry_record), staticmethod(svc.inquiry_update)
     form = InquiryAdminForm
+    action_form = InquiryDeclineActionForm
+    actions = ["decline"]
     selector = staticmethod(selectors.inquiry_list_for)
     list_display = ["outlet", "journalist", "deadline", "status", "assigned_to", "estate"]
     list_filter = ["status", "estate"]
     search_fields = ["outlet", "journalist", "question"]
-    readonly_fields = ["answered_at"]
+    # Answered or declined only through inquiry_answer / inquiry_decline (the action below).
+    readonly_fields = ["status", "answer", "answered_at"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
             kwargs["queryset"] = inquiry_assignees_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_answer_permission(self, request):
+        return request.user.has_perm(ANSWER_INQUIRY)
+
+    @admin.action(description=_("Decline the selected inquiries, with the reason given"), permissions=["answer"])
+    def decline(self, request, queryset):
+        reason, declined = request.POST.get("reason", ""), 0
+        for inquiry in queryset:
+            try:
+                svc.inquiry_decline(inquiry, actor=request.user, reason=reason)
+            except (ValidationError, PermissionDenied) as exc:
+                problem = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{inquiry}: {problem}", level=messages.ERROR)
+            else:
+                declined += 1
+        if declined:
+            self.message_user(request, ngettext("%(count)d inquiry declined.", "%(count)d inquiries declined.", declined)
+                              % {"count": declined}, level=messages.SUCCESS)
+
 
 class ContactLogInline(admin.TabularInline):
+    """The log only grows: earlier entries are shown read-only, new ones go through contact_log_add."""
+
     model = ContactLog
     extra = 0
+    fields = ["at", "by", "channel", "summary", "agreed"]
     readonly_fields = ["by"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Stakeholder)
@@ -172,10 +203,9 @@ class StakeholderAdmin(MediaRecordAdmin):
     inlines = [ContactLogInline]
 
     def save_formset(self, request, form, formset, change):
-        for item in formset.save(commit=False):
-            if isinstance(item, ContactLog) and not item.by_id:
-                item.by = request.user
-            item.save()
-        formset.save_m2m()
-        for obj in formset.deleted_objects:
-            obj.delete()
+        if formset.model is not ContactLog:
+            return super().save_formset(request, form, formset, change)
+        for entry in formset.save(commit=False):  # only new entries: earlier ones are read-only
+            saved = svc.contact_log_add(stakeholder=form.instance, actor=request.user, summary=entry.summary,
+                                        channel=entry.channel, agreed=entry.agreed, at=entry.at)
+            entry.pk, entry.by = saved.pk, saved.by

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
 from owners.selectors import estate_list_for
@@ -99,6 +100,12 @@ class InquiryForm(InquiryAssigneeMixin, _EstateForm):
 
 class InquiryAdminForm(InquiryAssigneeMixin, forms.ModelForm):
     """The admin's inquiry form: its assignee list comes from MediaInquiryAdmin.formfield_for_foreignkey."""
+
+
+class InquiryDeclineActionForm(ActionForm):
+    """The admin's action bar for inquiries, with the reason a decline needs."""
+
+    reason = forms.CharField(label=_("Reason (for declining)"), required=False, max_length=5000)
 
 
 class StakeholderForm(_EstateForm):

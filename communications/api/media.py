@@ -84,6 +84,10 @@ class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=5000)
 
 
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="What the journalist is told; kept as the inquiry's answer.")
+
+
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContactLog
@@ -189,6 +193,16 @@ class InquiryViewSet(_RecordViewSet):
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         result = svc.inquiry_answer(inquiry, actor=request.user, answer=payload.validated_data["answer"])
+        return Response(InquirySerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=DeclineSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline to comment, saying why; the inquiry is closed like an answered one."""
+        inquiry = self.get_object()
+        payload = DeclineSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = svc.inquiry_decline(inquiry, actor=request.user, reason=payload.validated_data["reason"])
         return Response(InquirySerializer(result, context=self.get_serializer_context()).data)
 
 

@@ -111,19 +111,31 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
                                     subject_id=statement.subject_id, author=actor)
 
 
-@transaction.atomic
-def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
-    """Record the approved line given to the journalist. Spokespeople and managers only."""
+def _inquiry_close(inquiry, *, actor, status, text, empty_message) -> MediaInquiry:
     inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
     if not inquiry_can_answer(actor, inquiry.estate_id):
         raise PermissionDenied(_("Only the spokesperson or a manager of this estate may answer the media."))
     if inquiry.status != MediaInquiry.Status.OPEN:
         raise ValidationError(_("This inquiry has already been answered."))
-    if not answer.strip():
-        raise ValidationError({"answer": _("The answer cannot be empty.")})
-    inquiry.answer, inquiry.answered_at, inquiry.status = answer.strip(), timezone.now(), MediaInquiry.Status.ANSWERED
-    inquiry.save()
+    if not text.strip():
+        raise ValidationError({"answer": empty_message})
+    inquiry.answer, inquiry.answered_at, inquiry.status = text.strip(), timezone.now(), status
+    inquiry.save(update_fields=["answer", "answered_at", "status"])
     return inquiry
+
+
+@transaction.atomic
+def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
+    """Open → answered: record the approved line given to the journalist."""
+    return _inquiry_close(inquiry, actor=actor, status=MediaInquiry.Status.ANSWERED, text=answer,
+                          empty_message=_("The answer cannot be empty."))
+
+
+@transaction.atomic
+def inquiry_decline(inquiry, *, actor, reason: str) -> MediaInquiry:
+    """Open → declined. The reason, as told to the journalist, is kept as the inquiry's answer."""
+    return _inquiry_close(inquiry, actor=actor, status=MediaInquiry.Status.DECLINED, text=reason,
+                          empty_message=_("Say why the inquiry is declined."))
 
 
 def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="", at=None) -> ContactLog:

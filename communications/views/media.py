@@ -85,17 +85,30 @@ def statement_action(request, pk, action):
     return redirect("dashboard:statement_detail", pk=result.pk)
 
 
-@staff_required
-@require_POST
-def inquiry_answer(request, pk):
+def _inquiry_close(request, pk, close, done_message):
     inquiry = get_object_or_404(selectors.inquiry_list_for(request.user), pk=pk)
     try:
-        svc.inquiry_answer(inquiry, actor=request.user, answer=request.POST.get("answer", ""))
+        close(inquiry)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("Answer recorded."))
+        messages.success(request, done_message)
     return redirect("dashboard:media")
+
+
+@staff_required
+@require_POST
+def inquiry_answer(request, pk):
+    return _inquiry_close(request, pk, lambda q: svc.inquiry_answer(q, actor=request.user, answer=request.POST.get("answer", "")),
+                          _("Answer recorded."))
+
+
+@staff_required
+@require_POST
+def inquiry_decline(request, pk):
+    # The page has one text box per inquiry: for a decline it holds the reason given.
+    return _inquiry_close(request, pk, lambda q: svc.inquiry_decline(q, actor=request.user, reason=request.POST.get("answer", "")),
+                          _("Inquiry declined."))
 
 
 def press_statement(request, thread):

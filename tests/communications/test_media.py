@@ -374,3 +374,73 @@ def test_dashboard_and_admin_refuse_an_owner_as_assignee(client, estate, manager
         "deadline_1": "10:00", "assigned_to": owner.pk, "_save": "1"})
     assert admin_page.status_code == 200 and "assigned_to" in admin_page.content.decode()
     assert not MediaInquiry.objects.exists()
+
+
+# --- Declining an inquiry and the contact log: one door each ---
+
+def test_decline_through_the_api_records_why(estate, spokesperson):
+    inquiry = _record("inquiry", estate)
+    url = f"/api/v1/media-inquiries/{inquiry.pk}/decline/"
+    assert _api(staff_member(estate, role=Role.SERVICE)).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert _api(spokesperson).post(url, {"reason": "  "}, format="json").status_code == 400
+    response = _api(spokesperson).post(url, {"reason": "事故调查期间不予置评"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "declined"
+    inquiry.refresh_from_db()
+    assert inquiry.status == "declined" and inquiry.answer == "事故调查期间不予置评" and inquiry.answered_at
+    assert _api(spokesperson).post(url, {"reason": "again"}, format="json").status_code == 400  # already closed
+    assert _api(spokesperson).post(f"/api/v1/media-inquiries/{inquiry.pk}/answer/", {"answer": "x"}, format="json").status_code == 400
+
+
+def test_decline_from_the_dashboard(client, estate, spokesperson):
+    inquiry = _record("inquiry", estate)
+    client.force_login(spokesperson)
+    response = client.post(reverse("dashboard:inquiry_decline", args=[inquiry.pk]), {"answer": "不予置评"})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == "declined"
+
+
+def test_admin_leaves_inquiry_status_and_answer_to_the_services(client, estate, manager):
+    inquiry = _record("inquiry", estate)
+    client.force_login(manager)
+    form = client.get(reverse("admin:communications_mediainquiry_change", args=[inquiry.pk])).content.decode()
+    assert 'name="status"' not in form and 'name="answer"' not in form
+    response = client.post(reverse("admin:communications_mediainquiry_change", args=[inquiry.pk]), {
+        "journalist": "李敏", "outlet": "新民晚报", "question": "?", "estate": estate.pk, "deadline_0": "2030-01-01",
+        "deadline_1": "10:00", "status": "declined", "answer": "后门答复", "_save": "1"})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == "open" and inquiry.answer == "" and inquiry.deadline.year == 2030
+
+
+def test_admin_declines_through_the_service(client, estate, manager):
+    mine, company_wide = _record("inquiry", estate), _record("inquiry", None)
+    client.force_login(manager)
+    changelist = reverse("admin:communications_mediainquiry_changelist")
+    client.post(changelist, {"action": "decline", "_selected_action": [mine.pk, company_wide.pk], "reason": "不予置评"})
+    mine.refresh_from_db()
+    company_wide.refresh_from_db()
+    assert mine.status == "declined" and mine.answer == "不予置评"
+    assert company_wide.status == "open"  # company-wide inquiries: company-wide staff only
+    other = _record("inquiry", estate)
+    client.post(changelist, {"action": "decline", "_selected_action": [other.pk], "reason": ""})
+    other.refresh_from_db()
+    assert other.status == "open"  # a reason is required
+
+
+def test_admin_contact_log_only_grows_and_names_who_logged(client, estate, manager):
+    person = _record("stakeholder", estate)
+    earlier = svc.contact_log_add(stakeholder=person, actor=manager, summary="第一次通报", channel="phone")
+    client.force_login(manager)
+    response = client.post(reverse("admin:communications_stakeholder_change", args=[person.pk]), {
+        "kind": "street_office", "name": "王建", "phone": "021-5888 0002", "estate": estate.pk,
+        "contacts-TOTAL_FORMS": "2", "contacts-INITIAL_FORMS": "1", "contacts-MIN_NUM_FORMS": "0", "contacts-MAX_NUM_FORMS": "1000",
+        "contacts-0-id": earlier.pk, "contacts-0-stakeholder": person.pk, "contacts-0-summary": "改写历史",
+        "contacts-0-channel": "phone", "contacts-0-at_0": "2030-01-01", "contacts-0-at_1": "10:00",
+        "contacts-1-stakeholder": person.pk, "contacts-1-summary": "  联合巡查  ", "contacts-1-agreed": "周五前整改",
+        "contacts-1-channel": "visit", "contacts-1-at_0": "2030-01-02", "contacts-1-at_1": "10:00", "_save": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    earlier.refresh_from_db()
+    assert earlier.summary == "第一次通报"
+    added = person.contacts.exclude(pk=earlier.pk).get()
+    assert added.by == manager and added.summary == "联合巡查" and added.at.year == 2030
