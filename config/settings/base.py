@@ -132,6 +132,8 @@ RATELIMIT_IP_META_KEY = "config.clients.client_address"
 # Request rate limits (django-ratelimit), per client address.
 LOGIN_RATE = env("LOGIN_RATE", default="20/m")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/m")
+# Reset messages per mobile number or e-mail address, whoever asks (the answer never changes).
+PASSWORD_RESET_IDENTIFIER_RATE = env("PASSWORD_RESET_IDENTIFIER_RATE", default="3/h")
 RATELIMIT_VIEW = "config.views.rate_limited"
 # API throttles (config/api/throttling.py): anonymous requests per address, requests per person.
 API_ANON_RATE = env("API_ANON_RATE", default="60/min")

@@ -11,8 +11,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from ..auth import identifier_key
 from ..forms import ActivationForm, IdentifierPasswordResetForm, SignInForm
 from ..services import invitation_accept, invitation_from_token
 
@@ -28,9 +30,20 @@ class SignInView(auth_views.LoginView):
 def password_reset(request):
     form = IdentifierPasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save(language=get_language())
+        # Past the per-number limit nothing is sent, but the answer is the same as ever, so it
+        # tells nobody whether the account exists or how often it was asked for.
+        if not _password_reset_limited(request, form.cleaned_data["identifier"]):
+            form.save(language=get_language())
         return redirect("password_reset_done")
     return render(request, "registration/password_reset_form.html", {"form": form})
+
+
+def _password_reset_limited(request, identifier: str) -> bool:
+    """Count one reset request for this mobile or e-mail, from any address; True when over
+    PASSWORD_RESET_IDENTIFIER_RATE (each one sends an SMS or e-mail to that person)."""
+    key = identifier_key(identifier)
+    return is_ratelimited(request, group="password-reset-identifier", key=lambda g, r: key,
+                          rate=settings.PASSWORD_RESET_IDENTIFIER_RATE, increment=True)
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):

@@ -213,3 +213,19 @@ def test_signing_in_again_keeps_a_live_token():
     owner = owner_with_account(mobile="13700007774")
     token = _api_token(owner.mobile, PASSWORD)
     assert _api_token(owner.mobile, PASSWORD) == token and _api_status(token) == 200
+
+
+def test_password_reset_sends_a_few_messages_per_number_an_hour_whoever_asks(client, gateway, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_IDENTIFIER_RATE = "3/h"
+    owner_with_account(mobile="13700008888")
+
+    def ask(identifier, n):
+        return client.post(reverse("password_reset"), {"identifier": identifier}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+
+    spellings = ["13700008888", "+86 137 0000 8888", "137-0000-8888"] * 2
+    known = [ask(s, i) for i, s in enumerate(spellings)]
+    unknown = [ask("13700009999", 10 + i) for i in range(6)]
+    # The same answer every time, for a real account and an unknown number alike.
+    assert {(r.status_code, r["Location"]) for r in known + unknown} == {(302, reverse("password_reset_done"))}
+    assert len(gateway.texts_to("13700008888")) == 3
