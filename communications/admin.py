@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,21 @@ from .services import media as svc
 from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 
 
+# Lists only the estates of the rows the user can see, never every estate of the company.
+ESTATE_FILTER = ("estate", admin.RelatedOnlyFieldListFilter)
+
+
+class OutOfScopeNotFound:
+    """Another estate's row is not found (404), as in pages and API, rather than the admin's
+    "does not exist" redirect."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
@@ -21,7 +37,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(OutOfScopeNotFound, admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     list_display = ["kind", "channel", "address", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["kind", "channel", "status"]
@@ -43,7 +59,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(OutOfScopeNotFound, admin.ModelAdmin):
     """Read-only here: announcements are written, approved and sent from the dashboard."""
 
     list_display = ["title", "kind", "status", "author", "created_at", "published_at"]
@@ -58,7 +74,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
         return False
 
 
-class ScopedMediaAdmin(admin.ModelAdmin):
+class ScopedMediaAdmin(OutOfScopeNotFound, admin.ModelAdmin):
     selector = None
 
     def get_queryset(self, request):
@@ -104,7 +120,7 @@ def _saved_audiences_for(user):
 class SavedAudienceAdmin(ScopedMediaAdmin):
     selector = staticmethod(_saved_audiences_for)
     list_display = ["name", "estate", "created_at"]
-    list_filter = ["estate"]
+    list_filter = [ESTATE_FILTER]
     search_fields = ["name"]
     autocomplete_fields = ["residents"]
 
@@ -120,7 +136,7 @@ class StatementAdmin(ScopedMediaAdmin):
 
     selector = staticmethod(selectors.statement_list_for)
     list_display = ["title", "version", "status", "estate", "author", "approved_by", "published_at"]
-    list_filter = ["status", "estate"]
+    list_filter = ["status", ESTATE_FILTER]
     readonly_fields = [f.name for f in Statement._meta.fields]
 
     def has_add_permission(self, request):
@@ -138,7 +154,7 @@ class MediaMentionAdmin(MediaRecordAdmin):
 
     selector = staticmethod(selectors.mention_list_for)
     list_display = ["mentioned_at", "source", "sentiment", "reach", "estate", "excerpt"]
-    list_filter = ["source", "sentiment", "estate"]
+    list_filter = ["source", "sentiment", ESTATE_FILTER]
     search_fields = ["excerpt", "url"]
     exclude = ["subject_type", "subject_id", "created_by"]
 
@@ -151,7 +167,7 @@ class MediaInquiryAdmin(MediaRecordAdmin):
     actions = ["decline"]
     selector = staticmethod(selectors.inquiry_list_for)
     list_display = ["outlet", "journalist", "deadline", "status", "assigned_to", "estate"]
-    list_filter = ["status", "estate"]
+    list_filter = ["status", ESTATE_FILTER]
     search_fields = ["outlet", "journalist", "question"]
     # Answered or declined only through inquiry_answer / inquiry_decline (the action below).
     readonly_fields = ["status", "answer", "answered_at"]
@@ -198,7 +214,7 @@ class StakeholderAdmin(MediaRecordAdmin):
     create_with, update_with = staticmethod(svc.stakeholder_add), staticmethod(svc.stakeholder_update)
     selector = staticmethod(selectors.stakeholder_list_for)
     list_display = ["name", "kind", "organisation", "title", "phone", "estate"]
-    list_filter = ["kind", "estate"]
+    list_filter = ["kind", ESTATE_FILTER]
     search_fields = ["name", "organisation", "phone"]
     inlines = [ContactLogInline]
 

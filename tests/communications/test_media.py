@@ -444,3 +444,26 @@ def test_admin_contact_log_only_grows_and_names_who_logged(client, estate, manag
     assert earlier.summary == "第一次通报"
     added = person.contacts.exclude(pk=earlier.pk).get()
     assert added.by == manager and added.summary == "联合巡查" and added.at.year == 2030
+@pytest.mark.parametrize("kind", list(_ENDPOINTS))
+def test_admin_hides_other_estates_records_and_names(kind, client, estate, manager):
+    model = _ENDPOINTS[kind][1]
+    opts = model._meta
+    elsewhere = _record(kind, EstateFactory(name="别人的小区"))
+    client.force_login(manager)
+    other_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[elsewhere.pk])
+    assert client.get(other_url).status_code == 404
+    listing = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).content.decode()
+    assert "别人的小区" not in listing  # not even in the estate filter
+
+
+def test_admin_statement_and_saved_list_filters_name_only_own_estates(client, estate, manager):
+    from communications.models import SavedAudience
+
+    elsewhere = EstateFactory(name="别人的小区")
+    _statement(staff_member(elsewhere, role=Role.SPOKESPERSON), elsewhere)
+    SavedAudience.objects.create(name="别处名单", estate=elsewhere)
+    _statement(staff_member(estate, role=Role.SPOKESPERSON), estate)
+    client.force_login(manager)
+    for name in ("statement", "savedaudience"):
+        page = client.get(reverse(f"admin:communications_{name}_changelist"))
+        assert page.status_code == 200 and "别人的小区" not in page.content.decode(), name
