@@ -8,6 +8,7 @@ transaction; notices to people are recorded in it too and sent after commit.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -54,19 +55,51 @@ def _save_photos(complaint, cleaned, actor, event=None, public=True):
                                       width=photo.width, height=photo.height, uploaded_by=actor, public=public)
 
 
+def _photos_room(complaint, count: int, *, public: bool):
+    """Refuse photos past PHOTO_MAX_PER_COMPLAINT. The owner's conversation (public photos) and
+    staff visits (internal ones) have an allowance each, so an owner cannot use up the staff's."""
+    if not count:
+        return
+    held = ComplaintPhoto.objects.filter(complaint=complaint, public=public).count()
+    if held + count > settings.PHOTO_MAX_PER_COMPLAINT:
+        raise ValidationError(
+            _("A complaint can have at most %(max)d photos; this one has %(held)d already.")
+            % {"max": settings.PHOTO_MAX_PER_COMPLAINT, "held": held}, code="ticket_full",
+        )
+
+
+def _photos_prepare(complaint, photos, *, public: bool):
+    """Photos decoded and re-encoded before the caller locks the ticket: decoding can take seconds,
+    and under the lock every other action on the ticket would wait for it. The allowance is
+    checked first, so a full ticket costs no decoding, and again under the lock."""
+    photos = list(photos or [])
+    _photos_room(complaint, len(photos), public=public)
+    return photos_clean(photos)
+
+
 def _require_staff(actor, complaint):
     if not can_work(actor, complaint):
         raise PermissionDenied(_("You may not work on complaints of this estate."))
 
 
-@transaction.atomic
 def complaint_submit(*, resident, category, description, unit: Unit | None = None, building=None, estate=None,
                      location="", photos=(), channel=Channel.PORTAL, logged_by=None, priority="normal") -> Complaint:
     """Open a ticket for a resident, about one of their units or a common area of their estate.
 
     An owner submits for themselves; staff log phone or in-person complaints on an owner's
-    behalf (`logged_by`, `channel`). Bad photos refuse the whole submission.
+    behalf (`logged_by`, `channel`). Bad photos refuse the whole submission. Photos are decoded
+    before the transaction opens, so it stays short.
     """
+    _text(description, "description")
+    cleaned = photos_clean(photos)
+    return _complaint_create(resident=resident, category=category, description=description, unit=unit, building=building,
+                             estate=estate, location=location, cleaned=cleaned, channel=channel, logged_by=logged_by,
+                             priority=priority)
+
+
+@transaction.atomic
+def _complaint_create(*, resident, category, description, unit, building, estate, location, cleaned, channel,
+                      logged_by, priority) -> Complaint:
     description = _text(description, "description")
     location = _text(location, "location", required=False)[:200]
     if not category.is_active:
@@ -92,7 +125,6 @@ def complaint_submit(*, resident, category, description, unit: Unit | None = Non
         scope = staff_estate_ids(logged_by)
         if not (scope is ALL or estate_id in scope):
             raise PermissionDenied(_("You may not log complaints for this estate."))
-    cleaned = photos_clean(photos)
     now = timezone.now()
     response_due, resolution_due = sla_due_times(category, priority, now)
     complaint = Complaint.objects.create(
@@ -229,26 +261,46 @@ def complaint_note(complaint, *, actor, text) -> ComplaintEvent:
     return _event(complaint, Kind.NOTE, actor, body=_text(text, "text"))
 
 
-@transaction.atomic
 def complaint_visit(complaint, *, actor, findings, photos=()) -> ComplaintEvent:
-    """An on-site visit with findings and photos (internal)."""
+    """An on-site visit with findings and photos (internal). Photos are decoded before the lock."""
+    _require_staff(actor, complaint)
+    findings = _text(findings, "findings")
+    cleaned = _photos_prepare(complaint, photos, public=False)
+    return _visit_save(complaint, actor=actor, findings=findings, cleaned=cleaned)
+
+
+@transaction.atomic
+def _visit_save(complaint, *, actor, findings, cleaned) -> ComplaintEvent:
     complaint = _locked(complaint)
     _require_staff(actor, complaint)
-    cleaned = photos_clean(photos)
-    event = _event(complaint, Kind.VISIT, actor, body=_text(findings, "findings"))
+    _photos_room(complaint, len(cleaned), public=False)
+    event = _event(complaint, Kind.VISIT, actor, body=findings)
     _save_photos(complaint, cleaned, actor, event=event, public=False)
     return event
 
 
-@transaction.atomic
-def complaint_owner_message(complaint, *, user, text, photos=()) -> ComplaintEvent:
-    complaint = _locked(complaint)
+def _owner_message_check(complaint, user):
     if not is_owner_of(user, complaint):
         raise PermissionDenied(_("You may not do this."))
     if not complaint.is_open:
         raise ValidationError(_("This complaint is no longer open. If the problem is back, say it is not solved or submit a new complaint."))
-    cleaned = photos_clean(photos)
-    event = _event(complaint, Kind.OWNER_MESSAGE, user, public=True, body=_text(text, "text"))
+
+
+def complaint_owner_message(complaint, *, user, text, photos=()) -> ComplaintEvent:
+    """The owner adds a message, with photos if they like, to their open ticket. Photos are
+    decoded before the lock; everything is checked again under it."""
+    _owner_message_check(complaint, user)
+    text = _text(text, "text")
+    cleaned = _photos_prepare(complaint, photos, public=True)
+    return _owner_message_save(complaint, user=user, text=text, cleaned=cleaned)
+
+
+@transaction.atomic
+def _owner_message_save(complaint, *, user, text, cleaned) -> ComplaintEvent:
+    complaint = _locked(complaint)
+    _owner_message_check(complaint, user)  # the ticket may have closed while the photos were decoded
+    _photos_room(complaint, len(cleaned), public=True)
+    event = _event(complaint, Kind.OWNER_MESSAGE, user, public=True, body=text)
     _save_photos(complaint, cleaned, user, event=event)
     if complaint.assignee_id:
         staff_notify(complaint, [complaint.assignee], "complaint.owner_message", f"message:{event.pk}",

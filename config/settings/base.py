@@ -292,6 +292,12 @@ SITE_NAME = _("Lighthouse")
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTO_MAX_COUNT = 6
+# Photos one ticket may hold, counted separately for the owner's conversation and staff visits.
+PHOTO_MAX_PER_COMPLAINT = env.int("PHOTO_MAX_PER_COMPLAINT", default=24)
+# Pixels of all photos of one request together; checked from their headers before decoding.
+PHOTO_MAX_PIXELS_PER_REQUEST = env.int("PHOTO_MAX_PIXELS_PER_REQUEST", default=100_000_000)
+# Photo decodes at once across every web process (slots in the shared cache; none if it is down).
+PHOTO_DECODE_SLOTS = env.int("PHOTO_DECODE_SLOTS", default=2)
 # Complaint submissions per person and per client address, portal and API together (complaints/limits.py).
 COMPLAINT_RATE_USER = env("COMPLAINT_RATE_USER", default="10/h")
 COMPLAINT_RATE_IP = env("COMPLAINT_RATE_IP", default="30/h")
