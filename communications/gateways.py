@@ -2,12 +2,13 @@
 
 - e-mail goes through Django's e-mail backend (console on the embedded default, SMTP in production);
 - SMS and push go to an HTTP gateway (JSON POST with our idempotency key) when NOTIFY_GATEWAY_URL
-  is set, else to a logging gateway that writes the message to the log.
+  is set, else to a logging gateway that writes the message to the log with its links masked.
 Gateways raise TransientError (worth retrying) or PermanentError (never retry) on failure.
 """
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 
@@ -31,12 +32,29 @@ class PermanentError(GatewayError):
     pass
 
 
+_LINK = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+
+
+def address_mask(address: str) -> str:
+    """Enough of an address to tell messages apart in a log: 13800000001 → 138****0001."""
+    address = str(address)
+    return f"{address[:3]}****{address[-4:]}" if len(address) >= 8 else "****"
+
+
+def links_mask(text: str) -> str:
+    """The text with every link replaced by [link]: activation and reset links are credentials."""
+    return _LINK.sub("[link]", text)
+
+
 class LoggingGateway:
+    """Sends nothing: logs that a message went out, never its links or the full address."""
+
     def __init__(self, channel):
         self.channel = channel
 
     def send(self, *, address: str, subject: str, text: str, idempotency_key: str) -> str:
-        log.info("[%s → %s] %s %s", self.channel, address, subject, text)
+        log.info("[%s → %s] %s (%d characters) %s", self.channel, address_mask(address), links_mask(subject),
+                 len(text), links_mask(text))
         return f"log-{idempotency_key}"
 
 

@@ -204,7 +204,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # E-mail: console on the embedded default; SMTP (or any backend) from EMAIL_URL.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email = env.email_url_config(env("EMAIL_URL", default="") or "consolemail://")  # empty = unset
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
     if _key in _email:

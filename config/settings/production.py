@@ -3,9 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import CACHE_URL, DATABASES, REDIS_URL, SECRET_KEY, env
+from .base import CACHE_URL, DATABASES, EMAIL_BACKEND, NOTIFY_GATEWAY_URL, REDIS_URL, SECRET_KEY, env
 
 DEBUG = False
+_NOT_DELIVERING = {
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "locmem", "dummy", "filebased")
+}
 
 _weak = SECRET_KEY.startswith(("insecure-", "django-insecure-")) or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
 if _weak:
@@ -17,6 +20,17 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 if not REDIS_URL or not CACHE_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (Celery broker and shared cache).")
+# Without real gateways nothing reaches owners, and the stand-ins print or log what they would send.
+if not NOTIFY_GATEWAY_URL:
+    raise ImproperlyConfigured(
+        "NOTIFY_GATEWAY_URL must be set in production: without an SMS/push gateway no invitation, "
+        "reset or notice reaches anyone (see .env.example)."
+    )
+if not env("EMAIL_URL", default="") or EMAIL_BACKEND in _NOT_DELIVERING:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must point at a real mail server in production (e.g. smtp+tls://user:password@smtp.example.com:587); "
+        "unset, consolemail://, memorymail://, dummymail:// and filemail:// deliver nothing."
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

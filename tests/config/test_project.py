@@ -12,9 +12,22 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What a complete production configuration sets; each test takes one part away.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "lighthouse.example.com",
+    "NOTIFY_GATEWAY_URL": "https://sms.example.com/v1/messages",
+    "EMAIL_URL": "smtp+tls://lighthouse:secret@smtp.example.com:587",
+}
+
+
 def _check_production(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    """`check --deploy` under production settings; an override of None removes the variable."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "NOTIFY_GATEWAY_URL", "EMAIL_URL"}}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env_overrides})
+    env = {k: v for k, v in env.items() if v is not None}
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -30,14 +43,23 @@ def test_production_refuses_sqlite():
 
 
 def test_production_passes_deploy_checks_without_warnings():
-    result = _check_production({
-        "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "ALLOWED_HOSTS": "lighthouse.example.com",
-    })
+    result = _check_production(PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("gateway_url", [None, ""])
+def test_production_refuses_to_start_without_an_sms_gateway(gateway_url):
+    result = _check_production({**PRODUCTION_ENV, "NOTIFY_GATEWAY_URL": gateway_url})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: NOTIFY_GATEWAY_URL must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("email_url", [None, "", "consolemail://", "memorymail://", "dummymail://", "filemail:///tmp/mail"])
+def test_production_refuses_to_start_without_real_email(email_url):
+    result = _check_production({**PRODUCTION_ENV, "EMAIL_URL": email_url})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_URL must point at a real mail server in production" in result.stderr
 
 
 def test_docker_compose_runs_every_service_with_a_health_check():

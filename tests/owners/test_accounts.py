@@ -1,5 +1,6 @@
 """Invitation → activation → sign-in → portal; lockout; password reset; language switch."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -229,3 +230,13 @@ def test_password_reset_sends_a_few_messages_per_number_an_hour_whoever_asks(cli
     # The same answer every time, for a real account and an unknown number alike.
     assert {(r.status_code, r["Location"]) for r in known + unknown} == {(302, reverse("password_reset_done"))}
     assert len(gateway.texts_to("13700008888")) == 3
+
+
+def test_an_invitation_through_the_logging_gateway_leaves_no_link_in_the_log(caplog):
+    resident = OccupancyFactory(resident=ResidentFactory(mobile="13800000001")).resident
+    with caplog.at_level(logging.DEBUG):
+        resident_invite(resident=resident, invited_by=None)
+    sent = [r for r in caplog.records if r.name == "lighthouse.gateway"]
+    assert sent, "the logging gateway should record that a message went out"
+    assert "/accounts/activate/" not in caplog.text and "://" not in caplog.text
+    assert "13800000001" not in caplog.text and "138****0001" in caplog.text
