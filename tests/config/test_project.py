@@ -75,6 +75,21 @@ def test_docker_compose_runs_every_service_with_a_health_check():
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")
 
 
+def test_docker_compose_restarts_the_app_and_passes_what_production_requires():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        # A worker that exits (e.g. celery's "Unrecoverable error") comes back on its own.
+        assert service.get("restart") in {"always", "unless-stopped"}, name
+        env = service["environment"]
+        # The cache in its own Redis database: flushing or evicting it never touches queued tasks.
+        assert env["REDIS_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"].startswith("redis://redis:6379/")
+        assert env["CACHE_URL"] != env["REDIS_URL"]
+        # Production settings refuse to start without these; compose says so before starting anything.
+        for required in ("SECRET_KEY", "NOTIFY_GATEWAY_URL", "EMAIL_URL"):
+            assert ":?" in env[required], f"{name}: {required} should be required (${{{required}:?…}})"
+
+
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
