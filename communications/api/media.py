@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from owners.api.serializers import StrictSerializer
+from owners.api.serializers import StrictPlainSerializer, StrictSerializer
 from owners.selectors import estate_list_for
 
 from .. import selectors
@@ -34,16 +34,16 @@ class StatementSerializer(_EstateScoped):
         read_only_fields = ["thread", "version", "status", "author", "approved_by", "approved_at", "published_at", "review_note", "created_at"]
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(StrictPlainSerializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(StrictPlainSerializer):
     announce = serializers.BooleanField(default=False, help_text="Also send it to the estate's residents as an announcement.")
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(StrictPlainSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     body = serializers.CharField(max_length=20000)
 
@@ -80,15 +80,15 @@ class InquirySerializer(_EstateScoped):
         read_only_fields = ["answer", "answered_at", "status", "created_at"]
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(StrictPlainSerializer):
     answer = serializers.CharField(max_length=5000)
 
 
-class DeclineSerializer(serializers.Serializer):
+class DeclineSerializer(StrictPlainSerializer):
     reason = serializers.CharField(max_length=5000, help_text="What the journalist is told; kept as the inquiry's answer.")
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(StrictSerializer):
     class Meta:
         model = ContactLog
         fields = ["id", "at", "by", "channel", "summary", "agreed"]

@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from owners.api.serializers import StrictSerializer
+from owners.api.serializers import StrictPlainSerializer, StrictSerializer
 
 from ..lifecycle import TRANSITIONS
 from ..models import Category, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp, Priority, Status
@@ -129,31 +129,31 @@ class ComplaintCreateSerializer(StrictSerializer):
         fields = ["category", "unit", "estate", "location", "description", "resident", "channel", "priority", "photos"]
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictPlainSerializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
     text = serializers.CharField(required=False, allow_blank=True, max_length=5000,
                                  help_text="Resolution summary (resolve) or reason (reject); shown to the owner.")
 
 
-class TextSerializer(serializers.Serializer):
+class TextSerializer(StrictPlainSerializer):
     text = serializers.CharField(max_length=5000)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictPlainSerializer):
     assignee = serializers.IntegerField()
 
 
-class TriageSerializer(serializers.Serializer):
+class TriageSerializer(StrictPlainSerializer):
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
-class RateSerializer(serializers.Serializer):
+class RateSerializer(StrictPlainSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     solved = serializers.BooleanField(default=True)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(StrictPlainSerializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -14,7 +14,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, throttled.")
     errors = serializers.DictField(
-        required=False, help_text="For invalid input: field name → list of messages.",
+        required=False, help_text="For invalid input: field name → list of messages. A field inside a list or an object "
+                                  "is named by its path, e.g. `channels.1`; errors about the whole body are under `non_field_errors`.",
         child=serializers.ListField(child=serializers.CharField()),
     )
 
@@ -26,12 +27,26 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": _("The request has invalid fields."), "code": "invalid", "errors": errors}
+        response.data = {"detail": _("The request has invalid fields."), "code": "invalid", "errors": _flat_errors(response.data)}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
     return response
+
+
+def _flat_errors(errors, path="") -> dict[str, list[str]]:
+    """DRF nests the errors of list and nested fields ({"channels": {"1": [...]}}); the documented
+    shape is one level of field → messages, so nested ones are named by their path ("channels.1")."""
+    if isinstance(errors, dict):
+        items = errors.items()
+    elif isinstance(errors, list) and any(isinstance(item, (dict, list)) for item in errors):
+        items = ((index, item) for index, item in enumerate(errors) if item)  # one entry per list item
+    else:
+        return {path or "non_field_errors": [str(message) for message in (errors if isinstance(errors, list) else [errors])]}
+    flat = {}
+    for key, value in items:
+        flat.update(_flat_errors(value, f"{path}.{key}" if path else str(key)))
+    return flat
 
 
 def error_response(detail: str, code: str, http_status=status.HTTP_400_BAD_REQUEST, **extra) -> Response:

@@ -1,0 +1,64 @@
+"""What every request body of the API shares: unknown fields refused, date-times in a sane range.
+
+The OpenAPI schema reads `refuses_unknown_fields` to declare `additionalProperties: false` on
+the bodies these serializers read (config/api/schema.py), so the declaration cannot drift from
+what is enforced.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date-time from the year 2000 to 2100 in the site's zone.
+
+    Deadlines, mentions and schedules outside that range are typos; and before 1901 the
+    estate's zone has a local-mean-time offset (Shanghai: +08:05:43) that RFC 3339 clients
+    cannot read back.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", f"A date-time from {FIRST_YEAR} to {LAST_YEAR}.")
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, value):
+        value = super().to_internal_value(value)
+        if not FIRST_YEAR <= timezone.localtime(value).year <= LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Enter a date and time between the years %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                code="out_of_range",
+            )
+        return value
+
+
+class StrictInput:
+    """Mixin for serializers that read a request body: a field it does not know is a 400
+    naming that field, so a typo is never silently ignored."""
+
+    refuses_unknown_fields = True
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictInput, serializers.ModelSerializer):
+    """A model serializer for request bodies: strict about fields, bounded date-times."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: BoundedDateTimeField}
+
+    def _scoped(self, name, queryset_for):
+        request = self.context.get("request")
+        if request is not None and name in self.fields and not self.fields[name].read_only:
+            self.fields[name].queryset = queryset_for(request.user)
+
+
+class StrictPlainSerializer(StrictInput, serializers.Serializer):
+    """A plain serializer for request bodies (an action's payload): strict about fields."""
