@@ -1,5 +1,7 @@
 """SLA deadlines and the periodic sweep that warns before and escalates after a breach."""
 
+import logging
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,6 +11,8 @@ from ..models import Complaint, ComplaintEvent, SlaAlert, SlaPolicy
 from ..models.complaints import OPEN_STATUSES, Status
 from .notify import managers_of, staff_notify
 
+log = logging.getLogger("lighthouse.sla")
+
 
 def sla_due_times(category, priority, start):
     """(response due, resolution due) counted from `start` by the category × priority policy."""
@@ -17,13 +21,21 @@ def sla_due_times(category, priority, start):
     return start + response, start + resolution
 
 
-def _alert_once(complaint, kind, due_at) -> bool:
-    """Record the alert; False if it was already recorded (by an earlier or a concurrent sweep)."""
-    try:
-        with transaction.atomic():
-            SlaAlert.objects.create(complaint=complaint, kind=kind, due_at=due_at)
-    except IntegrityError:
-        return False
+def _alert_once(complaint, kind, due_at, announce) -> bool:
+    """Record the alert and run `announce()` (timeline event, flags, notices as outbox rows) in one
+    transaction; False if the alert was already recorded (by an earlier or a concurrent sweep).
+
+    Both or neither: a crash or an error while announcing rolls the alert row back with it, so
+    the next sweep announces the deadline instead of finding it already "done". A concurrent
+    sweep's insert waits on the unique row and then finds it taken.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SlaAlert.objects.create(complaint=complaint, kind=kind, due_at=due_at)
+        except IntegrityError:
+            return False
+        announce()
     return True
 
 
@@ -36,10 +48,11 @@ def sla_sweep(now=None) -> dict:
     """Warn assignees before a deadline and escalate to managers after it, once per deadline.
 
     Safe to run often and concurrently: each alert is a unique row, and only the run that
-    inserts it sends anything.
+    inserts it sends anything. A complaint whose alert fails is logged and left for the next run;
+    the others go ahead.
     """
     now = now or timezone.now()
-    counts = {"warnings": 0, "breaches": 0}
+    counts = {"warnings": 0, "breaches": 0, "failed": 0}
     unanswered = Complaint.objects.filter(first_response_at__isnull=True, status__in=[Status.SUBMITTED, Status.REOPENED])
     unresolved = Complaint.objects.filter(status__in=OPEN_STATUSES)
     checks = [
@@ -54,19 +67,25 @@ def sla_sweep(now=None) -> dict:
         for complaint in candidates.iterator(chunk_size=500):
             due = getattr(complaint, due_field)
             params = {"number": complaint.number, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
-            if due <= now:
-                if _alert_once(complaint, breach_kind, due):
-                    counts["breaches"] += 1
-                    with transaction.atomic():
-                        Complaint.objects.filter(pk=complaint.pk).update(**{flag: True})
-                        ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_BREACH, body=str(breach_text % params))
-                        staff_notify(complaint, managers_of(complaint.estate_id), "complaint.sla_breach", breach_kind,
-                                     lambda params=params, text=breach_text: str(text % params))
-            elif now >= _warn_window(complaint, "created_at", due) and complaint.assignee_id:
-                if _alert_once(complaint, warn_kind, due):
-                    counts["warnings"] += 1
-                    with transaction.atomic():
-                        ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_WARNING, body=str(warn_text % params))
-                        staff_notify(complaint, [complaint.assignee], "complaint.sla_warning", warn_kind,
-                                     lambda params=params, text=warn_text: str(text % params))
+            try:
+                if due <= now:
+                    if _alert_once(complaint, breach_kind, due, lambda: _breach_announce(complaint, flag, breach_kind, breach_text, params)):
+                        counts["breaches"] += 1
+                elif now >= _warn_window(complaint, "created_at", due) and complaint.assignee_id:
+                    if _alert_once(complaint, warn_kind, due, lambda: _warning_announce(complaint, warn_kind, warn_text, params)):
+                        counts["warnings"] += 1
+            except Exception:
+                counts["failed"] += 1
+                log.exception("SLA alert for complaint %s failed; the next sweep tries again", complaint.number)
     return counts
+
+
+def _breach_announce(complaint, flag, kind, text, params):
+    Complaint.objects.filter(pk=complaint.pk).update(**{flag: True})
+    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_BREACH, body=str(text % params))
+    staff_notify(complaint, managers_of(complaint.estate_id), "complaint.sla_breach", kind, lambda: str(text % params))
+
+
+def _warning_announce(complaint, kind, text, params):
+    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_WARNING, body=str(text % params))
+    staff_notify(complaint, [complaint.assignee], "complaint.sla_warning", kind, lambda: str(text % params))

@@ -312,3 +312,33 @@ def test_complaint_survives_a_broker_outage_and_is_acknowledged_afterwards(owner
     assert delivery_sweep() == 1
     [text] = gateway.texts_to(owner.resident.mobile)
     assert number in text
+
+
+def test_a_failure_while_announcing_a_breach_leaves_no_alert_and_the_next_sweep_announces_it(
+        owner, noise, service, manager, monkeypatch, django_capture_on_commit_callbacks):
+    from complaints.services import notify
+
+    complaint = _submit(owner, noise)
+    complaint_assign(complaint, assignee=service, actor=manager)
+    later = complaint.response_due_at + timedelta(minutes=1)
+    real = notify.notice_send
+
+    def notice_recording_fails(**kwargs):
+        raise RuntimeError("the process died while recording the notice")
+
+    monkeypatch.setattr(notify, "notice_send", notice_recording_fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = sla_sweep(now=later)
+    assert failed["breaches"] == 0 and failed["failed"] == 1
+    complaint.refresh_from_db()
+    assert not complaint.response_breached
+    assert not SlaAlert.objects.filter(complaint=complaint).exists()
+    assert not ComplaintEvent.objects.filter(complaint=complaint, kind="sla_breach").exists()
+
+    monkeypatch.setattr(notify, "notice_send", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_sweep(now=later)["breaches"] == 1
+    complaint.refresh_from_db()
+    assert complaint.response_breached
+    assert Delivery.objects.filter(user=manager, topic="complaint.sla_breach").count() == 1
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind="sla_breach").count() == 1
