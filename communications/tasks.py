@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import deliveries_attempt, delivery_attempt, delivery_sweep
+from .services import deliveries_attempt, delivery_sweep
 from .services.announcements import announcement_dispatch, announcements_release_due
 
 
@@ -10,12 +10,6 @@ def deliveries_send(delivery_ids: list[int]):
     picked up again by the sweeper; a lost worker's batch is redelivered (acks_late)."""
     outcomes = deliveries_attempt(delivery_ids)
     return {status: sum(1 for o in outcomes.values() if o.status == status) for status in {o.status for o in outcomes.values()}}
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def delivery_send(delivery_id: int):
-    """One delivery (kept for messages queued by earlier versions)."""
-    return delivery_attempt(delivery_id).status
 
 
 @shared_task

@@ -2,7 +2,6 @@ from .deliveries import (
     DeliveryOutcome,
     deliveries_attempt,
     deliveries_queue,
-    delivery_attempt,
     delivery_record,
     delivery_sweep,
 )
@@ -12,7 +11,6 @@ __all__ = [
     "DeliveryOutcome",
     "deliveries_attempt",
     "deliveries_queue",
-    "delivery_attempt",
     "delivery_record",
     "delivery_sweep",
     "notice_send",

@@ -205,15 +205,6 @@ def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
     return outcomes
 
 
-def delivery_attempt(delivery_id: int) -> DeliveryOutcome:
-    """Try to send one delivery (see deliveries_attempt)."""
-    outcome = deliveries_attempt([delivery_id])[delivery_id]
-    if outcome.status == "busy":
-        status = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-        return DeliveryOutcome(status or "busy")
-    return outcome
-
-
 def delivery_sweep(limit: int = 20_000) -> int:
     """Queue every due row no task is carrying. Returns how many rows were queued."""
     from ..tasks import deliveries_send
