@@ -92,7 +92,7 @@ class ContactSerializer(StrictSerializer):
     class Meta:
         model = ContactLog
         fields = ["id", "at", "by", "channel", "summary", "agreed"]
-        read_only_fields = ["by"]
+        read_only_fields = ["at", "by"]  # recorded now, by the caller
 
 
 class StakeholderSerializer(_EstateScoped):
@@ -216,10 +216,10 @@ class StakeholderViewSet(_RecordViewSet):
         return selectors.stakeholder_list_for(self.request.user)
 
     @extend_schema(methods=["get"], responses=ContactSerializer(many=True))
-    @extend_schema(methods=["post"], request=ContactSerializer, responses=ContactSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["post"], request=ContactSerializer, responses={201: ContactSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def contacts(self, request, pk=None):
-        """The contact log: who, when, how, what was agreed."""
+        """The contact log: who, when, how, what was agreed (GET: the latest 200, newest first)."""
         stakeholder = self.get_object()
         if request.method == "GET":
             return Response(ContactSerializer(stakeholder.contacts.all()[:200], many=True).data)

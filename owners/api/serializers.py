@@ -121,7 +121,10 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportRejectedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    rows = ImportRowErrorSerializer(many=True)
+    rows = ImportRowErrorSerializer(many=True, required=False,
+                                    help_text="When the file was read: every bad row with its line number. "
+                                              "A request without a valid kind or file has `errors` instead.")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 class InvitationSerializer(serializers.Serializer):

@@ -190,3 +190,39 @@ def test_a_date_time_in_range_comes_back_with_a_whole_hour_offset(press_api, est
                                                           "estate": estate.pk}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["mentioned_at"] == "2000-01-01T00:00:00+08:00"
+
+
+# --- what each operation answers is documented --------------------------------------------------
+
+def _response_schema(schema, path, method, status):
+    content = schema["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    ref = content.get("$ref")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else content
+
+
+def test_the_contact_log_is_documented_as_it_answers(press_api, estate):
+    from communications.models import Stakeholder
+
+    schema = _schema(press_api)
+    path = "/api/v1/stakeholders/{id}/contacts/"
+    assert _response_schema(schema, path, "get", "200")["type"] == "array"
+    assert {p["name"] for p in schema["paths"][path]["get"]["parameters"]} == {"id"}
+    assert "201" in schema["paths"][path]["post"]["responses"] and "200" not in schema["paths"][path]["post"]["responses"]
+    person = Stakeholder.objects.create(kind="owners_committee", name="赵主任", estate=estate)
+    assert press_api.post(f"/api/v1/stakeholders/{person.pk}/contacts/", {"summary": "通报"}, format="json").status_code == 201
+    assert isinstance(press_api.get(f"/api/v1/stakeholders/{person.pk}/contacts/").json(), list)
+
+
+def test_the_import_documents_its_plain_400_too(api, estate):
+    schema = _schema(api)
+    rejected = _response_schema(schema, "/api/v1/estates/{id}/import/", "post", "400")
+    assert "rows" not in rejected.get("required", [])
+    body = _is_api_error(api.post(f"/api/v1/estates/{estate.pk}/import/", {"kind": "pets"}, format="multipart"), 400, "invalid")
+    assert set(body["errors"]) == {"kind", "file"}
+
+
+def test_write_operations_document_refusals_for_the_objects_state(api):
+    schema = _schema(api)
+    for path, method in [("/api/v1/complaints/{number}/transition/", "post"), ("/api/v1/statements/{id}/publish/", "post"),
+                         ("/api/v1/announcements/{id}/approve/", "post")]:
+        assert "current state" in schema["paths"][path][method]["responses"]["400"]["description"]
