@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -98,7 +99,16 @@ class ResidentSerializer(StrictSerializer):
 
 class ImportRequestSerializer(StrictPlainSerializer):
     kind = serializers.ChoiceField(choices=[("units", "units"), ("residents", "residents")])
-    file = serializers.FileField()
+    file = serializers.FileField(help_text="At most IMPORT_MAX_BYTES (10 MB by default).")
+
+    def validate_file(self, upload):
+        # From the upload's size, before a byte of it is read into memory.
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise serializers.ValidationError(
+                _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": limit // (1024 * 1024)}
+            )
+        return upload
 
 
 class ImportRowErrorSerializer(serializers.Serializer):
@@ -121,6 +131,7 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportRejectedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
+    total_errors = serializers.IntegerField(required=False, help_text="How many bad rows the file has; `rows` lists the first 50.")
     rows = ImportRowErrorSerializer(many=True, required=False,
                                     help_text="When the file was read: every bad row with its line number. "
                                               "A request without a valid kind or file has `errors` instead.")

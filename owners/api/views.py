@@ -16,6 +16,7 @@ from config.api.errors import ErrorSerializer, error_response
 from ..models import Building, Occupancy, Resident, Unit
 from ..selectors import building_list_for, estate_list_for, resident_list_for, unit_list_for
 from ..services import ImportError, import_residents, import_units, resident_create, resident_invite
+from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
 
 
@@ -63,7 +64,9 @@ class EstateViewSet(ScopedViewSet):
         try:
             result = runner(estate=estate, data=form.validated_data["file"].read())
         except ImportError as exc:
-            return error_response(exc.message, "import_rejected", rows=[e.as_dict() for e in exc.errors])
+            # The first errors and the count: a file of 100,000 bad rows must not answer 9 MB of JSON.
+            return error_response(exc.message, "import_rejected", total_errors=len(exc.errors),
+                                  rows=[e.as_dict() for e in exc.errors[:IMPORT_ERRORS_SHOWN]])
         return Response(s.ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 

@@ -21,6 +21,7 @@ from ..selectors import (
     resident_search,
 )
 from ..services import ImportError, import_residents, import_units, resident_invite
+from ..services.import_reports import IMPORT_ERRORS_SHOWN, import_errors_fetch, import_errors_keep
 from ..services.imports import import_columns
 
 PAGE_SIZE = 50
@@ -95,6 +96,8 @@ def import_template(request, kind):
 
 @staff_required
 def import_upload(request):
+    if request.method == "GET" and "errors" in request.GET:
+        return _import_errors_download(request, request.GET["errors"])
     estates = estate_list_for(request.user)
     initial = {"estate": estates.first()} if estates.count() == 1 else {}
     form = ImportForm(request.POST or None, request.FILES or None, estates=estates, initial=initial)
@@ -111,10 +114,23 @@ def import_upload(request):
         try:
             result = runner(estate=form.cleaned_data["estate"], data=data)
         except ImportError as exc:
-            context.update(import_error=exc.message, row_errors=exc.errors, filename=upload.name)
+            # The first errors in the page, all of them as a download: 100,000 rows of HTML helps nobody.
+            shown = exc.errors[:IMPORT_ERRORS_SHOWN]
+            context.update(import_error=exc.message, row_errors=shown, total_errors=len(exc.errors), filename=upload.name,
+                           errors_token=import_errors_keep(request.user, exc.errors) if len(exc.errors) > len(shown) else None)
             return render(request, "owners/import.html", context, status=400)
         context.update(result=result, filename=upload.name)
         messages.success(request, _("Import finished: %(rows)d rows.") % {"rows": result.rows})
     elif request.method == "POST":
         return render(request, "owners/import.html", context, status=400)
     return render(request, "owners/import.html", context)
+
+
+def _import_errors_download(request, token):
+    """The full error list of this user's last rejected import (kept an hour), as CSV; else 404."""
+    data = import_errors_fetch(request.user, token)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
+    return response

@@ -1,10 +1,12 @@
 """Imports: UTF-8, UTF-8 with BOM, GBK and XLSX; all-or-nothing with every bad row reported."""
 
 import io
+import re
 import tracemalloc
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -306,3 +308,66 @@ def test_xlsx_workbook_far_wider_than_its_columns_still_imports(estate):
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert import_units(estate=estate, data=buffer.getvalue()).units_created == 1
+
+
+# --- Many bad rows (security probe finding 15): the first errors, a count and a download ---
+
+def _bad_units_csv(rows: int) -> bytes:
+    return ("楼栋,单元,房号\n" + "".join(f"9号楼,1,{100 + i}\n" for i in range(rows))).encode()
+
+
+def test_import_page_lists_the_first_errors_and_offers_all_of_them_as_a_download(client, estate):
+    manager = staff_member(estate, role=Role.ESTATE_MANAGER)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("units.csv", _bad_units_csv(120))
+    response = client.post(reverse("dashboard:import"), {"estate": estate.pk, "kind": "units", "file": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("<td>9号楼") + page.count("9号楼</td>") <= 50 and len(response.context["row_errors"]) == 50
+    assert "The first 50 of 120 problems" in page
+    link = re.search(r'href="(\?errors=[^"]+)"', page).group(1)
+    download = client.get(reverse("dashboard:import") + link)
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    lines = download.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 121 and lines[1].startswith("2,") and lines[-1].startswith("121,")
+    # The list is the importer's alone.
+    client.force_login(staff_member(estate, role=Role.ESTATE_MANAGER))
+    assert client.get(reverse("dashboard:import") + link).status_code == 404
+    assert client.get(reverse("dashboard:import") + "?errors=made-up").status_code == 404
+    assert Unit.objects.count() == 0
+
+
+def test_a_100000_line_bad_csv_answers_a_small_page_and_a_small_api_body(client, estate):
+    data = _bad_units_csv(100_000)
+    client.force_login(staff_member(estate, role=Role.ESTATE_MANAGER))
+    page = client.post(reverse("dashboard:import"), {"estate": estate.pk, "kind": "units", "file": SimpleUploadedFile("u.csv", data)})
+    assert page.status_code == 400 and len(page.content) < 100_000  # it was 8.9 MB
+    api = APIClient()
+    api.force_authenticate(staff_member(estate, role=Role.ESTATE_MANAGER))
+    response = api.post(f"/api/v1/estates/{estate.pk}/import/", {"kind": "units", "file": SimpleUploadedFile("u.csv", data)}, format="multipart")
+    body = response.json()
+    assert response.status_code == 400 and len(response.content) < 100_000
+    assert len(body["rows"]) == 50 and body["total_errors"] == 100_000 and body["rows"][0]["line"] == 2
+
+
+def test_error_download_cells_never_start_a_formula():
+    from owners.services.import_reports import import_errors_csv
+    from owners.services.imports import RowError
+
+    text = import_errors_csv([RowError(2, "=cmd", "=HYPERLINK(\"http://x\")"), RowError(3, "Room", "@SUM(1)")]).decode("utf-8-sig")
+    cells = [cell for line in text.splitlines()[1:] for cell in line.split(",", 2)[1:]]
+    assert all(not cell.lstrip('"').startswith(("=", "@", "+", "-")) for cell in cells), cells
+
+
+def test_api_import_refuses_an_oversized_file_without_reading_it(estate, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    read = []
+    monkeypatch.setattr(TemporaryUploadedFile, "read", lambda self, *a: read.append(self.name) or b"", raising=False)
+    api = APIClient()
+    api.force_authenticate(staff_member(estate, role=Role.ESTATE_MANAGER))
+    big = SimpleUploadedFile("big.csv", b"x" * (12 * 1024 * 1024))  # past IMPORT_MAX_BYTES and the in-memory upload size
+    response = api.post(f"/api/v1/estates/{estate.pk}/import/", {"kind": "units", "file": big}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()["errors"]
+    assert read == []
