@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -137,6 +138,11 @@ class TransitionSerializer(StrictPlainSerializer):
 
 class TextSerializer(StrictPlainSerializer):
     text = serializers.CharField(max_length=5000)
+
+
+class OwnerMessageSerializer(TextSerializer):
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=settings.PHOTO_MAX_COUNT,
+                                   help_text="multipart/form-data only; checked and re-encoded like the portal's.")
 
 
 class AssignSerializer(StrictPlainSerializer):

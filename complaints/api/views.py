@@ -144,13 +144,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """An internal note; never shown to the owner."""
         return self._act(request, s.TextSerializer, lambda c, d: services.complaint_note(c, actor=request.user, text=d["text"]))
 
-    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(request={"multipart/form-data": s.OwnerMessageSerializer, "application/json": s.OwnerMessageSerializer},
+                   responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def messages(self, request, number=None):
-        """Owners: add information to an open ticket."""
+        """Owners: add information, and photos, to an open ticket."""
         if complaint_message_limited(request, self.get_object()):
             raise Throttled()
-        return self._act(request, s.TextSerializer, lambda c, d: services.complaint_owner_message(c, user=request.user, text=d["text"]))
+        return self._act(request, s.OwnerMessageSerializer, lambda c, d: services.complaint_owner_message(
+            c, user=request.user, text=d["text"], photos=d.get("photos", [])))
 
     @extend_schema(request=s.RateSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])

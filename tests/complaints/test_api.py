@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintEvent
 from complaints.services import complaint_note, complaint_submit
 from tests.complaints.conftest import image_bytes
 from tests.factories import owner_with_account
@@ -103,3 +103,18 @@ def test_list_rows_match_the_detail_fields(owner, noise, service):
     row = api.get("/api/v1/complaints/").json()["results"][0]
     detail = api.get(f"/api/v1/complaints/{row['number']}/").json()
     assert {k: detail[k] for k in row} == row
+
+
+def test_owner_message_through_the_api_keeps_its_photos_as_the_portal_does(owner, noise):
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    response = _api(owner).post(f"/api/v1/complaints/{complaint.number}/messages/", {
+        "text": "又开始了，见照片", "photos": [SimpleUploadedFile("b.jpg", image_bytes(), "image/jpeg")],
+    }, format="multipart")
+    assert response.status_code == 200, response.json()
+    message = [e for e in response.json()["timeline"] if e["body"] == "又开始了，见照片"][0]
+    assert len(message["photos"]) == 1
+    too_many = [SimpleUploadedFile(f"{i}.jpg", image_bytes(), "image/jpeg") for i in range(7)]
+    refused = _api(owner).post(f"/api/v1/complaints/{complaint.number}/messages/", {"text": "七张", "photos": too_many},
+                               format="multipart")
+    assert refused.status_code == 400 and "photos" in refused.json()["errors"]
+    assert not ComplaintEvent.objects.filter(complaint=complaint, body="七张").exists()
