@@ -16,6 +16,7 @@ RUN sh scripts/vendor_assets.sh \
  && rm -rf node_modules \
  && SECRET_KEY=build-only-$(python -c 'import secrets;print(secrets.token_urlsafe(60))') \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    NOTIFY_GATEWAY_URL=http://build.invalid/ EMAIL_URL=smtp://build.invalid \
     python manage.py collectstatic --no-input -v 0 \
  && python manage.py compilemessages -v 0 --ignore=.venv
 RUN useradd --create-home lighthouse && mkdir -p /app/media && chown lighthouse /app/media
