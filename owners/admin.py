@@ -17,6 +17,7 @@ from .permissions import (
     managed_estate_ids,
     membership_can_assign_user,
     membership_can_grant,
+    resident_can_edit,
     staff_estate_ids,
     user_can_administer,
     user_password_can_set,
@@ -26,18 +27,22 @@ from .selectors import (
     estate_list_for,
     membership_assignable_users_for,
     membership_list_for,
+    occupancy_list_for,
     resident_list_for,
     unit_list_for,
     user_list_for,
 )
 from .services import (
     resident_invite,
+    resident_mobile_check,
+    resident_update,
     staff_membership_check,
     staff_membership_revoke,
     staff_membership_save,
     staff_roles_sync,
     user_password_reset_request,
 )
+from .services.residents import EDITABLE_FIELDS as RESIDENT_EDITABLE_FIELDS
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -97,15 +102,32 @@ class OccupancyInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["unit"]
 
+    def get_queryset(self, request):
+        # A resident who also lives in another estate shows only this side's homes.
+        return occupancy_list_for(request.user)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
             kwargs["queryset"] = unit_list_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ResidentForm(forms.ModelForm):
+    actor = None  # the signed-in user; set per request by the admin
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data.get("mobile") or None
+        try:
+            resident_mobile_check(actor=self.actor, mobile=mobile, exclude=self.instance if self.instance.pk else None)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages)
+        return mobile
+
+
 @admin.register(Resident)
 class ResidentAdmin(ScopedAdmin):
     scoped_queryset = resident_list_for
+    form = ResidentForm
     list_display = ["name", "mobile", "email", "preferred_channel", "has_account", "created_at"]
     list_filter = ["preferred_channel", "preferred_language", ("user", admin.EmptyFieldListFilter)]
     search_fields = ["name", "mobile", "email"]
@@ -113,6 +135,34 @@ class ResidentAdmin(ScopedAdmin):
     inlines = [OccupancyInline]
     actions = ["invite"]
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        # Someone who also lives in another estate is read-only here (finding E3).
+        if obj is not None and not resident_can_edit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not resident_can_edit(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting takes every home with it; the bulk action must not reach another estate's.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not resident_can_edit(request.user, resident) for resident in objs):
+            perms_needed = {*perms_needed, str(Resident._meta.verbose_name_plural)}
+        return deleted, counts, perms_needed, protected
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        resident_update(actor=request.user, resident=obj,
+                        **{name: form.cleaned_data[name] for name in form.changed_data if name in RESIDENT_EDITABLE_FIELDS})
 
     @admin.display(boolean=True, description=_("portal account"))
     def has_account(self, obj):
@@ -138,7 +188,7 @@ class ResidentAdmin(ScopedAdmin):
 
 @admin.register(Occupancy)
 class OccupancyAdmin(ScopedAdmin):
-    scoped_queryset = staticmethod(lambda user: Occupancy.objects.filter(resident__in=resident_list_for(user), unit__in=unit_list_for(user)).select_related("resident", "unit__building__estate"))
+    scoped_queryset = staticmethod(lambda user: occupancy_list_for(user).select_related("resident"))
     list_display = ["resident", "unit", "relation", "start_date", "end_date"]
     list_filter = ["relation", "unit__building__estate"]
     search_fields = ["resident__name", "resident__mobile", "unit__number"]

@@ -73,11 +73,25 @@ def resident_search(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
     return qs.filter(cond)
 
 
-def occupancy_list_for_resident(resident: Resident) -> QuerySet[Occupancy]:
-    return (
-        Occupancy.objects.filter(resident=resident)
-        .select_related("unit__building__estate")
-        .order_by("end_date", "unit__building__estate__name", "unit__building__name", "unit__number")
+def occupancy_list_for(user) -> QuerySet[Occupancy]:
+    """Homes (past and present) the user may see: staff those in their estates — a resident who
+    also lives elsewhere shows only this side — and a resident their own."""
+    qs = Occupancy.objects.select_related("unit__building__estate")
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return qs
+    if scope:
+        return qs.filter(unit__building__estate_id__in=scope)
+    resident_id = _own_resident_id(user)
+    return qs.filter(resident_id=resident_id) if resident_id else qs.none()
+
+
+def occupancy_list_for_resident(resident: Resident, viewer=None) -> QuerySet[Occupancy]:
+    """A resident's homes, current first; only those `viewer` may see when a viewer is given
+    (staff pages must pass one; the resident's own portal need not)."""
+    qs = occupancy_list_for(viewer) if viewer is not None else Occupancy.objects.select_related("unit__building__estate")
+    return qs.filter(resident=resident).order_by(
+        "end_date", "unit__building__estate__name", "unit__building__name", "unit__number"
     )
 
 

@@ -106,7 +106,7 @@ def complaint_new(request):
     if resident is None:
         found = resident_search(resident_list_for(request.user), request.GET.get("q", ""))[:20] if request.GET.get("q") else []
         return render(request, "complaints/staff/new_find.html", {"found": found, "q": request.GET.get("q", "")})
-    occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
+    occupancies = [o for o in occupancy_list_for_resident(resident, request.user) if o.end_date is None]
     form = StaffComplaintForm(request.POST or None, request.FILES or None, occupancies=occupancies, initial={"resident": resident.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

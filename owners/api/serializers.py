@@ -6,6 +6,7 @@ from rest_framework import serializers
 from ..models import Building, Estate, Occupancy, Resident, Unit
 from ..phone import mobile_normalize
 from ..selectors import building_list_for, estate_list_for, unit_list_for
+from ..services.residents import resident_mobile_check
 from .strict import StrictPlainSerializer, StrictSerializer  # noqa: F401 (imported from here by every app)
 
 
@@ -80,13 +81,10 @@ class ResidentSerializer(StrictSerializer):
             return None
         try:
             normal = mobile_normalize(value)
+            request = self.context.get("request")
+            resident_mobile_check(actor=request.user if request else None, mobile=normal, exclude=self.instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages)
-        clash = Resident.objects.filter(mobile=normal)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError(_("A resident with this mobile number already exists."))
         return normal
 
     def validate(self, attrs):

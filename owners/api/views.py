@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -14,8 +15,16 @@ from rest_framework.response import Response
 from config.api.errors import ErrorSerializer, error_response
 
 from ..models import Building, Occupancy, Resident, Unit
-from ..selectors import building_list_for, estate_list_for, resident_list_for, unit_list_for
-from ..services import ImportError, import_residents, import_units, resident_create, resident_invite
+from ..permissions import resident_can_edit
+from ..selectors import building_list_for, estate_list_for, occupancy_list_for, resident_list_for, unit_list_for
+from ..services import (
+    ImportError,
+    import_residents,
+    import_units,
+    resident_create,
+    resident_invite,
+    resident_update,
+)
 from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
 
@@ -60,9 +69,12 @@ class EstateViewSet(ScopedViewSet):
         kind = form.validated_data["kind"]
         if not request.user.has_perm("owners.add_unit" if kind == "units" else "owners.add_resident"):
             return error_response(_("Your role may not import this kind of file."), "permission_denied", status.HTTP_403_FORBIDDEN)
-        runner = import_units if kind == "units" else import_residents
         try:
-            result = runner(estate=estate, data=form.validated_data["file"].read())
+            data = form.validated_data["file"].read()
+            if kind == "units":
+                result = import_units(estate=estate, data=data)
+            else:
+                result = import_residents(estate=estate, data=data, actor=request.user)
         except ImportError as exc:
             # The first errors and the count: a file of 100,000 bad rows must not answer 9 MB of JSON.
             return error_response(exc.message, "import_rejected", total_errors=len(exc.errors),
@@ -111,7 +123,9 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["estate", "unit", "preferred_language"]
 
     def _living(self, queryset, **where):
-        return queryset.filter(Exists(Occupancy.objects.filter(resident=OuterRef("pk"), end_date__isnull=True, **where)))
+        # Only homes the caller may see count, or the filter would tell where else a resident lives.
+        homes = occupancy_list_for(self.request.user) if self.request is not None else Occupancy.objects.none()
+        return queryset.filter(Exists(homes.filter(resident=OuterRef("pk"), end_date__isnull=True, **where)))
 
     def filter_estate(self, queryset, name, value):
         return self._living(queryset, unit__building__estate_id=value)
@@ -120,21 +134,37 @@ class ResidentFilter(django_filters.FilterSet):
         return self._living(queryset, unit_id=value)
 
 
+class ResidentEditable(permissions.BasePermission):
+    """Staff change only residents who live (or lived) in none but their estates (finding E3)."""
+
+    message = gettext_lazy("You may not change this resident's details; ask the company administrator.")
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or resident_can_edit(request.user, obj)
+
+
 class ResidentViewSet(ScopedViewSet):
     serializer_class = s.ResidentSerializer
     filterset_class = ResidentFilter
     search_fields = ["name", "mobile", "email"]
+    permission_classes = [ReadScopedWriteByRole, ResidentEditable]
 
     def get_queryset(self):
+        # Homes in estates outside the caller's are not shown, even of a resident they may see.
         return resident_list_for(self.request.user).prefetch_related(
-            Prefetch("occupancies", queryset=Occupancy.objects.select_related("unit__building"))
+            Prefetch("occupancies", queryset=occupancy_list_for(self.request.user))
         )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         unit, relation = data.pop("unit"), data.pop("relation", Occupancy.Relation.OWNER)
         with transaction.atomic():
-            serializer.instance = resident_create(unit=unit, relation=relation, **data)
+            resident = resident_create(actor=self.request.user, unit=unit, relation=relation, **data)
+        serializer.instance = self.get_queryset().get(pk=resident.pk)
+
+    def perform_update(self, serializer):
+        resident = resident_update(actor=self.request.user, resident=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=resident.pk)
 
     @extend_schema(request=None, responses={201: s.InvitationSerializer, 400: ErrorSerializer})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])

@@ -9,7 +9,7 @@ from .accounts import (
     user_password_reset_request,
 )
 from .imports import ImportError, ImportResult, RowError, import_residents, import_units
-from .residents import resident_create, resident_move_in
+from .residents import resident_create, resident_mobile_check, resident_move_in, resident_update
 from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
 
 __all__ = [
@@ -22,8 +22,10 @@ __all__ = [
     "invitation_from_token",
     "invitation_token",
     "resident_create",
+    "resident_mobile_check",
     "resident_invite",
     "resident_move_in",
+    "resident_update",
     "staff_membership_check",
     "staff_membership_revoke",
     "staff_membership_save",

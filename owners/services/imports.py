@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Building, Estate, Occupancy, Resident, Unit
+from ..permissions import ALL, staff_estate_ids
 from ..phone import mobile_normalize
 from .tabular import TableError, table_read
 
@@ -202,11 +203,18 @@ def import_units(*, estate: Estate, data: bytes) -> ImportResult:
     return ImportResult(kind="units", rows=len(rows), units_created=len(new_units), encoding=encoding, ignored_columns=ignored)
 
 
-def import_residents(*, estate: Estate, data: bytes) -> ImportResult:
+def import_residents(*, estate: Estate, data: bytes, actor) -> ImportResult:
     """Create residents and move them into existing units, or nothing at all if any row is wrong.
 
-    A mobile number already on file names the same person: that resident gets the new unit.
+    A mobile number already on file names the same person: that resident gets the new unit —
+    but only a resident wholly within `actor`'s estates. Someone who lives or lived anywhere else
+    is not matched, and the row error says the same whoever they are and names nobody, so a file
+    can neither reveal nor take over another estate's owner. `actor` None is a management command
+    acting for the whole company.
     """
+    scope = ALL if actor is None else staff_estate_ids(actor)
+    if scope is not ALL and estate.pk not in scope:
+        raise PermissionDenied
     _check_size(data)
     rows, encoding, ignored = _read(data, RESIDENT_COLUMNS)
     buildings = dict(Building.objects.filter(estate=estate).values_list("name", "id"))
@@ -259,16 +267,23 @@ def import_residents(*, estate: Estate, data: bytes) -> ImportResult:
         chunk = mobiles[start:start + _IN_CHUNK]
         known.update({m: (rid, name) for rid, m, name in Resident.objects.filter(mobile__in=chunk).values_list("id", "mobile", "name")})
     known_ids = [rid for rid, _name in known.values()]
-    living = set()
+    living, elsewhere = set(), set()
     for start in range(0, len(known_ids), _IN_CHUNK):
-        living.update(Occupancy.objects.filter(resident_id__in=known_ids[start:start + _IN_CHUNK], end_date__isnull=True).values_list("resident_id", "unit_id"))
+        chunk = known_ids[start:start + _IN_CHUNK]
+        living.update(Occupancy.objects.filter(resident_id__in=chunk, end_date__isnull=True).values_list("resident_id", "unit_id"))
+        if scope is not ALL:
+            elsewhere.update(Occupancy.objects.filter(resident_id__in=chunk).exclude(
+                unit__building__estate_id__in=scope).values_list("resident_id", flat=True))
     first_line_of_mobile: dict[str, tuple[int, str]] = {}
     first_line_of_pair: dict[tuple, int] = {}
     for line, row, unit_id, mobile, _rel, _date, bad in parsed:
         if not mobile:
             continue
+        if mobile in known and known[mobile][0] in elsewhere:
+            errors.append(RowError(line, _label("mobile"), _("This mobile number cannot be registered here; ask the company administrator.")))
+            continue
         if mobile in known and known[mobile][1] != row["name"]:
-            errors.append(RowError(line, _label("mobile"), _("This mobile number belongs to resident “%(name)s” on file, not “%(row)s”.") % {"name": known[mobile][1], "row": row["name"]}))
+            errors.append(RowError(line, _label("mobile"), _("This mobile number is on file for a resident with another name.")))
         elif mobile in first_line_of_mobile and first_line_of_mobile[mobile][1] != row["name"]:
             errors.append(RowError(line, _label("mobile"), _("The same mobile number is given for “%(name)s” on line %(line)d.") % {"name": first_line_of_mobile[mobile][1], "line": first_line_of_mobile[mobile][0]}))
         first_line_of_mobile.setdefault(mobile, (line, row["name"]))

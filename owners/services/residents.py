@@ -1,26 +1,78 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Occupancy, Resident, Unit
+from ..permissions import resident_can_edit
 from ..phone import mobile_normalize
+from ..selectors import resident_list_for
+
+# Fields of a resident that staff may change through resident_update.
+EDITABLE_FIELDS = {
+    "name", "mobile", "email", "preferred_language", "preferred_channel", "allow_sms", "allow_email", "allow_push",
+    "notes",
+}
+
+
+def resident_mobile_check(*, actor, mobile: str | None, exclude: Resident | None = None) -> None:
+    """Refuse a mobile number another resident already has.
+
+    Staff are told so when that resident is one of their own. Anybody else's gets one neutral
+    message that names nobody and says nothing of where they live: mobiles are unique across the
+    company, so that the number is taken cannot be hidden, but nothing more is given away.
+    `actor` None is the company itself (a management command).
+    """
+    if not mobile:
+        return
+    clash = Resident.objects.filter(mobile=mobile)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    clash = clash.first()
+    if clash is None:
+        return
+    own = actor is None or (resident_list_for(actor).filter(pk=clash.pk).exists() and resident_can_edit(actor, clash))
+    if own:
+        raise ValidationError({"mobile": _("A resident with this mobile number already exists.")})
+    raise ValidationError({"mobile": _("This mobile number cannot be registered here; ask the company administrator.")})
 
 
 @transaction.atomic
-def resident_create(*, name: str, mobile: str = "", email: str = "", unit: Unit | None = None,
+def resident_create(*, actor, name: str, mobile: str = "", email: str = "", unit: Unit | None = None,
                     relation: str = Occupancy.Relation.OWNER, **fields) -> Resident:
     """Create a resident (mobile normalised and unique), optionally moving them into a unit."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("A name is required.")})
     normal = mobile_normalize(mobile) if mobile else None
-    if normal and Resident.objects.filter(mobile=normal).exists():
-        raise ValidationError({"mobile": _("A resident with this mobile number already exists.")})
+    resident_mobile_check(actor=actor, mobile=normal)
     resident = Resident(name=name, mobile=normal, email=(email or "").strip(), **fields)
     resident.full_clean()
     resident.save()
     if unit is not None:
         resident_move_in(resident=resident, unit=unit, relation=relation)
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, **changes) -> Resident:
+    """Change a resident's details on behalf of staff `actor`.
+
+    Refused (PermissionDenied) for a resident who also lives or lived in an estate outside the
+    actor's: their mobile and e-mail carry that estate's notices and sign-in links too.
+    """
+    if not resident_can_edit(actor, resident):
+        raise PermissionDenied(_("You may not change this resident's details; ask the company administrator."))
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    if "mobile" in changes:
+        changes["mobile"] = mobile_normalize(changes["mobile"]) if changes["mobile"] else None
+        resident_mobile_check(actor=actor, mobile=changes["mobile"], exclude=resident)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    for name, value in changes.items():
+        setattr(resident, name, value)
+    resident.full_clean()
+    resident.save()
     return resident
 
 

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from ..access import perm_required, staff_required
 from ..forms import ImportForm
-from ..models import Invitation, Occupancy
+from ..models import Invitation
 from ..selectors import (
     building_list_for,
     estate_list_for,
     estate_summaries_for,
+    occupancy_list_for,
     occupancy_list_for_resident,
     resident_list_for,
     resident_search,
@@ -47,11 +48,12 @@ def resident_list(request):
     estates = estate_list_for(request.user)
     estate_id = request.GET.get("estate")
     if estate_id and estate_id.isdigit():
-        qs = qs.filter(Exists(Occupancy.objects.filter(
+        # Only homes the user may see count, or the filter would tell where else a resident lives.
+        qs = qs.filter(Exists(occupancy_list_for(request.user).filter(
             resident=OuterRef("pk"), end_date__isnull=True, unit__building__estate_id=int(estate_id))))
     qs = resident_search(qs, request.GET.get("q", ""))
     qs = qs.order_by("name", "id").prefetch_related(
-        Prefetch("occupancies", queryset=Occupancy.objects.filter(end_date__isnull=True).select_related("unit__building__estate"))
+        Prefetch("occupancies", queryset=occupancy_list_for(request.user).filter(end_date__isnull=True))
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "owners/resident_list.html", {
@@ -64,7 +66,7 @@ def resident_detail(request, pk):
     resident = get_object_or_404(resident_list_for(request.user), pk=pk)
     invitation = Invitation.objects.filter(resident=resident).first()
     return render(request, "owners/resident_detail.html", {
-        "resident": resident, "occupancies": occupancy_list_for_resident(resident), "invitation": invitation,
+        "resident": resident, "occupancies": occupancy_list_for_resident(resident, request.user), "invitation": invitation,
         "deliveries": resident.deliveries.all()[:20] if hasattr(resident, "deliveries") else [],
     })
 
@@ -110,9 +112,12 @@ def import_upload(request):
             return render(request, "owners/import.html", context, status=403)
         upload = form.cleaned_data["file"]
         data = upload.read()
-        runner = import_units if kind == "units" else import_residents
+        estate = form.cleaned_data["estate"]
         try:
-            result = runner(estate=form.cleaned_data["estate"], data=data)
+            if kind == "units":
+                result = import_units(estate=estate, data=data)
+            else:
+                result = import_residents(estate=estate, data=data, actor=request.user)
         except ImportError as exc:
             # The first errors in the page, all of them as a download: 100,000 rows of HTML helps nobody.
             shown = exc.errors[:IMPORT_ERRORS_SHOWN]

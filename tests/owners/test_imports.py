@@ -43,7 +43,7 @@ def test_units_and_residents_import_in_every_excel_encoding(estate, encoding):
     assert set(Unit.objects.filter(building__estate=estate).values_list("entrance", "number")) == {
         ("1", "101"), ("1", "102"), ("", "201")
     }
-    residents = import_residents(estate=estate, data=RESIDENTS_CSV.encode(encoding))
+    residents = import_residents(estate=estate, data=RESIDENTS_CSV.encode(encoding), actor=None)
     assert residents.residents_created == 2 and residents.occupancies_created == 3
     zhang = Resident.objects.get(mobile="13800138000")
     assert zhang.name == "张伟" and zhang.email == "zw@example.com"
@@ -80,7 +80,7 @@ def test_bad_file_writes_nothing_and_reports_every_bad_row(estate):
         "1号楼,1,101,戊,13800000004,房东\n"  # unknown relation
     )
     with pytest.raises(ImportError) as caught:
-        import_residents(estate=estate, data=bad.encode("gbk"))
+        import_residents(estate=estate, data=bad.encode("gbk"), actor=None)
     lines = [e.line for e in caught.value.errors]
     assert lines == [3, 4, 5, 6, 7, 8]
     assert "9号楼" in caught.value.errors[0].message
@@ -98,7 +98,7 @@ def test_duplicate_units_in_file_or_on_file_are_refused(estate):
 
 def test_missing_column_is_a_clear_error(estate):
     with pytest.raises(ImportError) as caught:
-        import_residents(estate=estate, data="楼栋,房号,姓名\n1号楼,101,张三\n".encode())
+        import_residents(estate=estate, data="楼栋,房号,姓名\n1号楼,101,张三\n".encode(), actor=None)
     assert caught.value.errors == []
     assert "Mobile" in caught.value.message or "手机" in caught.value.message
 

@@ -95,7 +95,7 @@ class Command(BaseCommand):
                 reset_queries()
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
-                    result = import_residents(estate=estate, data=residents_file)
+                    result = import_residents(estate=estate, data=residents_file, actor=None)
                     resident_times.append(time.perf_counter() - started)
                 queries.append(len(captured))
                 assert result.residents_created == rows, result
