@@ -103,6 +103,10 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
     """A later update: a new draft on the same thread (published only after its own approval)."""
     if not statement_can_write(actor, statement.estate_id):
         raise PermissionDenied(_("You may only write statements for the estates you work for."))
+    # Lock the thread's versions first: two updates started at once would otherwise both take the
+    # next number and the second would fail on the (thread, version) constraint. Whoever waits
+    # reads the other's new draft below and is told to finish that one.
+    list(Statement.objects.select_for_update().filter(thread=statement.thread).order_by("pk").values_list("pk", flat=True))
     latest = Statement.objects.filter(thread=statement.thread).order_by("-version").first()
     if Statement.objects.filter(thread=statement.thread, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
         raise ValidationError(_("This statement already has an unpublished version; finish that one first."))

@@ -1,5 +1,6 @@
 """Statements, media mentions and inquiries, stakeholders: approval, versions, scope, the public page."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -467,3 +468,43 @@ def test_admin_statement_and_saved_list_filters_name_only_own_estates(client, es
     for name in ("statement", "savedaudience"):
         page = client.get(reverse(f"admin:communications_{name}_changelist"))
         assert page.status_code == 200 and "别人的小区" not in page.content.decode(), name
+
+
+# --- Statement versions under concurrency ---
+
+def _published(spokesperson, manager, estate):
+    statement = _statement(spokesperson, estate)
+    svc.statement_submit(statement, actor=spokesperson)
+    svc.statement_review(statement, actor=manager, approve=True)
+    return svc.statement_publish(statement, actor=spokesperson)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_updates_started_at_once_make_one_new_version(spokesperson, manager, estate):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two transactions cannot race")
+    from communications.models import Statement
+
+    for _round in range(5):  # the race window is small: try a few times
+        first = _published(spokesperson, manager, estate)
+        outcomes, barrier = [], threading.Barrier(2)
+
+        def update(text):
+            barrier.wait()
+            try:
+                svc.statement_new_version(Statement.objects.get(pk=first.pk), actor=spokesperson, body=text)
+                outcomes.append("created")
+            except ValidationError:
+                outcomes.append("refused")  # "already has an unpublished version"
+            except Exception as exc:  # noqa: BLE001 - the failure this test is about (a 500)
+                outcomes.append(type(exc).__name__)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=update, args=(f"更新{i}",)) for i in range(2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert sorted(outcomes) == ["created", "refused"]
+        assert Statement.objects.filter(thread=first.thread).count() == 2
