@@ -180,7 +180,8 @@ def _save(instance, *, actor, fields, adding):
     for name, value in fields.items():
         setattr(instance, name, value)
     _may_write(actor, type(instance), instance.estate_id, adding=adding)
-    if isinstance(instance, MediaInquiry) and instance.assigned_to_id and not inquiry_assignee_valid(instance.assigned_to, instance.estate_id):
+    assignee = getattr(instance, "assigned_to", None)
+    if assignee is not None and not inquiry_assignee_valid(assignee, instance.estate_id):
         raise ValidationError({"assigned_to": _("Assign the inquiry to a spokesperson or manager who may answer for its estate.")})
     instance.full_clean()
     instance.save()

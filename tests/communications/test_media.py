@@ -235,7 +235,8 @@ def test_service_staff_read_media_records_but_cannot_write_them(kind, estate):
     assert api.patch(f"{url}{row.pk}/", change, format="json").status_code == 403
     assert _snapshot(row) == before
     created = {"mention": {"source": "news", "excerpt": "x", "estate": estate.pk},
-               "inquiry": {"journalist": "张", "outlet": "电视台", "question": "?", "deadline": timezone.now().isoformat(), "estate": estate.pk},
+               "inquiry": {"journalist": "张", "outlet": "电视台", "question": "?", "deadline": timezone.now().isoformat(),
+                           "estate": estate.pk},
                "stakeholder": {"kind": "media", "name": "张", "estate": estate.pk}}[kind]
     count = type(row).objects.count()
     assert api.post(url, created, format="json").status_code == 403
