@@ -4,6 +4,8 @@ and any change the admin makes to a ticket goes through the same services."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from owners.admin_filters import ScopedRelatedFieldListFilter
+
 from .lifecycle import TRANSITIONS
 from .models import Category, Complaint, SlaPolicy
 from .selectors import complaint_list_for
@@ -48,7 +50,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     """Read-mostly: the status never changes by editing a field, only through lifecycle actions."""
 
     list_display = ["number", "estate", "category", "status", "priority", "assignee", "created_at", "resolution_due_at", "flagged"]
-    list_filter = ["status", "priority", "category", "flagged", "estate"]
+    list_filter = ["status", "priority", "category", "flagged", ("estate", ScopedRelatedFieldListFilter)]
     search_fields = ["number"]
     list_select_related = ["estate", "category", "assignee"]
     readonly_fields = [f.name for f in Complaint._meta.fields]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_filters import ScopedRelatedFieldListFilter
 from .models import Building, Estate, Invitation, Occupancy, Resident, StaffMembership, Unit, User
 from .permissions import (
     ALL,
@@ -81,7 +82,7 @@ class EstateAdmin(ScopedAdmin):
 class BuildingAdmin(ScopedAdmin):
     scoped_queryset = building_list_for
     list_display = ["name", "estate", "floors"]
-    list_filter = ["estate"]
+    list_filter = [("estate", ScopedRelatedFieldListFilter)]
     search_fields = ["name", "estate__name"]
     list_select_related = ["estate"]
 
@@ -90,7 +91,7 @@ class BuildingAdmin(ScopedAdmin):
 class UnitAdmin(ScopedAdmin):
     scoped_queryset = unit_list_for
     list_display = ["number", "entrance", "building", "floor", "area_sqm"]
-    list_filter = ["building__estate", "building"]
+    list_filter = [("building__estate", ScopedRelatedFieldListFilter), ("building", ScopedRelatedFieldListFilter)]
     search_fields = ["number", "building__name", "building__estate__name"]
     list_select_related = ["building__estate"]
     autocomplete_fields = ["building"]
@@ -190,7 +191,7 @@ class ResidentAdmin(ScopedAdmin):
 class OccupancyAdmin(ScopedAdmin):
     scoped_queryset = staticmethod(lambda user: occupancy_list_for(user).select_related("resident"))
     list_display = ["resident", "unit", "relation", "start_date", "end_date"]
-    list_filter = ["relation", "unit__building__estate"]
+    list_filter = ["relation", ("unit__building__estate", ScopedRelatedFieldListFilter)]
     search_fields = ["resident__name", "resident__mobile", "unit__number"]
     autocomplete_fields = ["resident", "unit"]
 
@@ -268,7 +269,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class LighthouseUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "kind", "mobile", "email", "is_active", "is_staff", "last_login"]
-    list_filter = ["kind", "is_active", "is_staff", "memberships__role", "memberships__estate"]
+    list_filter = ["kind", "is_active", "is_staff", "memberships__role", ("memberships__estate", ScopedRelatedFieldListFilter)]
     search_fields = ["username", "first_name", "last_name", "email", "mobile"]
     fieldsets = (
         (None, {"fields": ("username", "password", "kind")}),
@@ -362,7 +363,7 @@ class StaffMembershipAdmin(ScopedAdmin):
     scoped_queryset = membership_list_for
     form = MembershipForm
     list_display = ["user", "estate", "role", "created_at"]
-    list_filter = ["role", "estate"]
+    list_filter = ["role", ("estate", ScopedRelatedFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__email"]
     autocomplete_fields = ["user"]
 

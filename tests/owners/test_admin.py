@@ -333,3 +333,21 @@ def test_reset_link_action_skips_accounts_the_manager_may_not_change(client, two
     }, follow=True)
     assert response.status_code == 200
     assert not Delivery.objects.filter(kind=Delivery.Kind.PASSWORD_RESET).exists()
+
+
+# --- Sidebars name only the manager's own estates and buildings (finding 18) ---------------------
+
+@pytest.mark.parametrize("page", [
+    "admin:owners_building_changelist", "admin:owners_unit_changelist", "admin:owners_occupancy_changelist",
+    "admin:owners_user_changelist", "admin:owners_staffmembership_changelist", "admin:complaints_complaint_changelist",
+])
+def test_admin_filters_list_only_the_managers_estates(client, two_estates, page):
+    for estate, building in ((two_estates["sunny"], "阳光1号楼"), (two_estates["lake"], "翠湖1号楼")):
+        OccupancyFactory(unit=UnitFactory(building__estate=estate, building__name=building))
+    client.force_login(two_estates["manager2"])
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "阳光花园" not in body and "阳光1号楼" not in body
+    if page != "admin:complaints_complaint_changelist":
+        assert "翠湖苑" in body
