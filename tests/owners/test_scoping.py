@@ -107,3 +107,53 @@ def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("dashboard:home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert APIClient().get("/api/v1/estates/").status_code == 401
+
+
+def _manager_api(estate):
+    api = APIClient()
+    api.force_authenticate(staff_member(estate, role=Role.ESTATE_MANAGER))
+    return api
+
+
+def test_staff_cannot_move_a_building_or_unit_into_another_estate(two_estates):
+    api = _manager_api(two_estates["a"])
+    building, unit = two_estates["unit_a"].building, two_estates["unit_a"]
+    response = api.patch(f"/api/v1/buildings/{building.pk}/", {"estate": two_estates["b"].pk}, format="json")
+    assert response.status_code == 400 and "estate" in response.json()["errors"]
+    response = api.patch(f"/api/v1/units/{unit.pk}/", {"building": two_estates["unit_b"].building_id}, format="json")
+    assert response.status_code == 400 and "building" in response.json()["errors"]
+    response = api.post("/api/v1/units/", {"building": two_estates["unit_b"].building_id, "number": "999"}, format="json")
+    assert response.status_code == 400 and "building" in response.json()["errors"]
+    building.refresh_from_db()
+    unit.refresh_from_db()
+    assert building.estate_id == two_estates["a"].pk and unit.building_id == building.pk
+    assert not two_estates["unit_b"].building.units.filter(number="999").exists()
+
+
+def test_staff_cannot_change_another_estates_records(two_estates):
+    api = _manager_api(two_estates["a"])
+    b, unit_b = two_estates["b"], two_estates["unit_b"]
+    assert api.patch(f"/api/v1/estates/{b.pk}/", {"phone": "110"}, format="json").status_code == 404
+    assert api.patch(f"/api/v1/buildings/{unit_b.building_id}/", {"name": "X"}, format="json").status_code == 404
+    assert api.patch(f"/api/v1/units/{unit_b.pk}/", {"number": "X"}, format="json").status_code == 404
+    assert api.patch(f"/api/v1/residents/{two_estates['resident_b'].pk}/", {"name": "X"}, format="json").status_code == 404
+    b.refresh_from_db()
+    unit_b.refresh_from_db()
+    assert b.phone == "" and unit_b.number != "X" and unit_b.building.name != "X"
+    # Nor create an estate: that is the company's.
+    assert api.post("/api/v1/estates/", {"name": "新小区", "code": "new"}, format="json").status_code == 403
+
+
+def test_resident_filters_do_not_tell_where_else_a_resident_lives(client, two_estates):
+    shared = two_estates["resident_a"]
+    OccupancyFactory(resident=shared, unit=two_estates["unit_b"])  # lives in both estates
+    staff_b = staff_member(two_estates["b"])
+    api = APIClient()
+    api.force_authenticate(staff_b)
+    assert api.get("/api/v1/residents/", {"estate": two_estates["a"].pk}).json()["results"] == []
+    assert api.get("/api/v1/residents/", {"unit": two_estates["unit_a"].pk}).json()["results"] == []
+    here = {r["id"] for r in api.get("/api/v1/residents/", {"estate": two_estates["b"].pk}).json()["results"]}
+    assert here == {two_estates["resident_b"].pk, shared.pk}
+    client.force_login(staff_b)
+    page = client.get(reverse("dashboard:resident_list"), {"estate": two_estates["a"].pk}).content.decode()
+    assert shared.name not in page
