@@ -321,6 +321,11 @@ class LighthouseUserAdmin(UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.pk == request.user.pk or not user_can_administer(request.user, obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def user_change_password(self, request, id, form_url=""):
         target = self.get_object(request, unquote(id))
         if target is not None and not user_password_can_set(request.user, target):

@@ -351,3 +351,15 @@ def test_admin_filters_list_only_the_managers_estates(client, two_estates, page)
     assert "阳光花园" not in body and "阳光1号楼" not in body
     if page != "admin:complaints_complaint_changelist":
         assert "翠湖苑" in body
+
+
+def test_company_admin_cannot_delete_or_change_a_superuser(client):
+    root = UserFactory(is_superuser=True, is_staff=True, email="root@example.com")
+    client.force_login(staff_member(None, role=Role.COMPANY_ADMIN))
+    response = client.post(reverse("admin:owners_user_delete", args=[root.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    response = client.post(reverse("admin:owners_user_change", args=[root.pk]),
+                           {"username": root.username, "email": "mine@example.com", "is_active": "on", "_save": "1"})
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.email == "root@example.com"
