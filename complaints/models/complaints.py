@@ -15,7 +15,11 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Defined once: the queue, the SLA sweep, the dashboard counts and the partial indexes below all
+# mean this list (the order is the indexes' SQL; changing it changes their conditions).
 OPEN_STATUSES = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
+# Open and still waiting for a first response: new, or reopened by the owner or staff.
+AWAITING_RESPONSE_STATUSES = [Status.SUBMITTED, Status.REOPENED]
 
 
 class Priority(models.TextChoices):
@@ -73,23 +77,23 @@ class Complaint(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="complaint_rating_1_to_5"),
-            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="complaint_rejection_has_reason"),
+            models.CheckConstraint(condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="complaint_rejection_has_reason"),
         ]
         indexes = [
             # The staff queue: an estate's tickets by status, soonest due first.
             models.Index(fields=["estate", "status", "resolution_due_at", "id"], name="complaint_queue_idx"),
             # "All open" in one estate, soonest due first: read straight off the index, no sort.
             models.Index(fields=["estate", "resolution_due_at", "id"], name="complaint_open_queue_idx",
-                         condition=Q(status__in=["submitted", "acknowledged", "in_progress", "reopened"])),
+                         condition=Q(status__in=OPEN_STATUSES)),
             # The same, narrowed to one category (the queue's most used filter).
             models.Index(fields=["estate", "category", "resolution_due_at", "id"], name="complaint_open_category_idx",
-                         condition=Q(status__in=["submitted", "acknowledged", "in_progress", "reopened"])),
+                         condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["estate", "resolution_due_at", "id"], name="complaint_estate_due_idx"),
             models.Index(fields=["assignee", "status", "resolution_due_at"], name="complaint_assignee_idx"),
             models.Index(fields=["resident", "-created_at"], name="complaint_resident_idx"),
             # The SLA sweeper looks only at open tickets.
-            models.Index(fields=["response_due_at"], name="complaint_response_due_idx", condition=Q(first_response_at__isnull=True, status__in=["submitted", "reopened"])),
-            models.Index(fields=["resolution_due_at"], name="complaint_resolution_due_idx", condition=Q(status__in=["submitted", "acknowledged", "in_progress", "reopened"])),
+            models.Index(fields=["response_due_at"], name="complaint_response_due_idx", condition=Q(first_response_at__isnull=True, status__in=AWAITING_RESPONSE_STATUSES)),
+            models.Index(fields=["resolution_due_at"], name="complaint_resolution_due_idx", condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["estate", "-created_at"], name="complaint_estate_created_idx"),
         ]
 
@@ -102,7 +106,7 @@ class Complaint(models.Model):
 
     @property
     def awaiting_response(self) -> bool:
-        return self.first_response_at is None and self.status in (Status.SUBMITTED, Status.REOPENED)
+        return self.first_response_at is None and self.status in AWAITING_RESPONSE_STATUSES
 
     @property
     def current_due(self):

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .complaints import Priority
+
 
 class Category(models.Model):
     """A kind of complaint (noise, leak, parking …), managed by managers in the admin."""
@@ -36,18 +38,16 @@ class SlaPolicy(models.Model):
     """Time to first response and to resolution for one category at one priority."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("category"))
-    priority = models.CharField(_("priority"), max_length=10, choices=[
-        ("low", _("Low")), ("normal", _("Normal")), ("high", _("High")), ("urgent", _("Urgent")),
-    ])
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
     first_response = models.DurationField(_("time to first response"))
     resolution = models.DurationField(_("time to resolution"))
 
     # Used when a category has no policy for a priority.
     DEFAULTS = {
-        "low": (timedelta(hours=8), timedelta(days=7)),
-        "normal": (timedelta(hours=4), timedelta(days=3)),
-        "high": (timedelta(hours=1), timedelta(hours=24)),
-        "urgent": (timedelta(minutes=30), timedelta(hours=8)),
+        Priority.LOW: (timedelta(hours=8), timedelta(days=7)),
+        Priority.NORMAL: (timedelta(hours=4), timedelta(days=3)),
+        Priority.HIGH: (timedelta(hours=1), timedelta(hours=24)),
+        Priority.URGENT: (timedelta(minutes=30), timedelta(hours=8)),
     }
 
     class Meta:

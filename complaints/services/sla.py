@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ..models import Complaint, ComplaintEvent, SlaAlert, SlaPolicy
-from ..models.complaints import OPEN_STATUSES, Status
+from ..models.complaints import AWAITING_RESPONSE_STATUSES, OPEN_STATUSES
 from .notify import managers_of, staff_notify
 
 log = logging.getLogger("lighthouse.sla")
@@ -53,7 +53,7 @@ def sla_sweep(now=None) -> dict:
     """
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0, "failed": 0}
-    unanswered = Complaint.objects.filter(first_response_at__isnull=True, status__in=[Status.SUBMITTED, Status.REOPENED])
+    unanswered = Complaint.objects.filter(first_response_at__isnull=True, status__in=AWAITING_RESPONSE_STATUSES)
     unresolved = Complaint.objects.filter(status__in=OPEN_STATUSES)
     checks = [
         (unanswered, "response_due_at", SlaAlert.Kind.RESPONSE_WARNING, SlaAlert.Kind.RESPONSE_BREACH, "response_breached",
