@@ -148,16 +148,10 @@ class ResidentAdmin(ScopedAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
+        # Deleting takes every home with it; Django's bulk delete asks here for each row too.
         if obj is not None and not resident_can_edit(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
-
-    def get_deleted_objects(self, objs, request):
-        # Deleting takes every home with it; the bulk action must not reach another estate's.
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(not resident_can_edit(request.user, resident) for resident in objs):
-            perms_needed = {*perms_needed, str(Resident._meta.verbose_name_plural)}
-        return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         if not change:
