@@ -5,9 +5,12 @@ the bodies these serializers read (config/api/schema.py), so the declaration can
 what is enforced.
 """
 
+import django_filters
+from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -33,6 +36,19 @@ class BoundedDateTimeField(serializers.DateTimeField):
                 code="out_of_range",
             )
         return value
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """A filter by id: a whole number a database key can hold, else a 400 naming the parameter
+    (a 1e308 reached the database as an integer it cannot store: a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class StrictInput:

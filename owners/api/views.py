@@ -27,6 +27,7 @@ from ..services import (
 )
 from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
+from .strict import IdFilter
 
 
 class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
@@ -98,7 +99,7 @@ class BuildingViewSet(ScopedViewSet):
 
 
 class UnitFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="building__estate_id")
+    estate = IdFilter(field_name="building__estate_id")
 
     class Meta:
         model = Unit
@@ -115,8 +116,8 @@ class UnitViewSet(ScopedViewSet):
 
 
 class ResidentFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(method="filter_estate")
-    unit = django_filters.NumberFilter(method="filter_unit")
+    estate = IdFilter(method="filter_estate")
+    unit = IdFilter(method="filter_unit")
 
     class Meta:
         model = Resident

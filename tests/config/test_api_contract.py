@@ -226,3 +226,17 @@ def test_write_operations_document_refusals_for_the_objects_state(api):
     for path, method in [("/api/v1/complaints/{number}/transition/", "post"), ("/api/v1/statements/{id}/publish/", "post"),
                          ("/api/v1/announcements/{id}/approve/", "post")]:
         assert "current state" in schema["paths"][path][method]["responses"]["400"]["description"]
+
+
+# --- query strings: ids are whole numbers a key can hold ------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/v1/residents/?estate=-1.7976931348623157e%2B308", "/api/v1/residents/?unit=99999999999999999999",
+                                 "/api/v1/units/?estate=99999999999999999999", "/api/v1/units/?estate=1.5", "/api/v1/residents/?estate=0"])
+def test_an_id_filter_no_key_can_hold_is_a_400(api, url):
+    body = _is_api_error(api.get(url), 400, "invalid")
+    assert list(body["errors"]) == [url.split("?")[1].split("=")[0]]
+
+
+def test_id_filters_state_their_bounds(api):
+    params = {p["name"]: p for p in _schema(api)["paths"]["/api/v1/residents/"]["get"]["parameters"]}
+    assert params["estate"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
