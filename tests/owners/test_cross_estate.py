@@ -231,3 +231,16 @@ def test_complaint_form_offers_only_the_staff_members_estate_homes(client, world
     client.force_login(world["lake_service"])
     page = client.get(reverse("dashboard:complaint_new"), {"resident": world["both"].pk}).content.decode()
     assert "翠湖苑" in page and "909" not in page and "阳光花园" not in page
+
+
+def test_admin_add_with_another_estates_mobile_names_nobody(client, world):
+    client.force_login(world["manager2"])
+    response = client.post(reverse("admin:owners_resident_add"), {
+        "name": "某某", "mobile": "13800000001", "email": "", "preferred_language": "zh-hans",
+        "preferred_channel": "sms", "notes": "", "occupancies-TOTAL_FORMS": "0", "occupancies-INITIAL_FORMS": "0",
+        "occupancies-MIN_NUM_FORMS": "0", "occupancies-MAX_NUM_FORMS": "1000", "_save": "1",
+    })
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert any(text in page for text in NEUTRAL) and "周建国" not in page
+    assert Resident.objects.filter(mobile="13800000001").count() == 1
