@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from owners.models import Building, Estate, Resident, Unit, User
 from owners.permissions import ALL, staff_estate_ids
+from owners.selectors import staff_with_roles
 
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
 from .models.complaints import OPEN_STATUSES
+from .permissions import complaint_working_roles
 
 NUMBER = re.compile(r"^TS-\d{8}-\d{4,}$", re.IGNORECASE)
 
@@ -160,14 +162,9 @@ def complaint_linked(complaint) -> list[Complaint]:
 
 
 def assignable_staff(estate_id) -> QuerySet[User]:
-    """Active staff of the estate (or company-wide) whose role works tickets: who may be
+    """Active staff who hold a ticket-working role at the estate (or company-wide): who may be
     assigned one, and whom the queue can be filtered by."""
-    return (
-        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
-        .filter(Q(memberships__estate_id=estate_id) | Q(memberships__estate__isnull=True))
-        .filter(Q(groups__permissions__codename="change_complaint") | Q(is_superuser=True))
-        .distinct().order_by("first_name", "username")
-    )
+    return staff_with_roles([estate_id], complaint_working_roles()).order_by("first_name", "username")
 
 
 def follow_ups_overdue_for(user, *, limit: int = 20) -> list[FollowUp]:

@@ -6,7 +6,7 @@ units and themselves. A foreign id is simply absent from these querysets, so cal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .models import Building, Estate, Occupancy, Resident, StaffMembership, Unit, User
+from .models import Building, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
 from .permissions import ALL, managed_estate_ids, staff_estate_ids
 
 
@@ -152,3 +152,33 @@ def user_list_for(user) -> QuerySet[User]:
             Exists(Occupancy.objects.filter(resident=OuterRef("pk"), unit__building__estate_id__in=scope))
         ))
     )
+
+
+# What other apps would otherwise re-derive from owners' tables: who holds a role where, who
+# answers for an estate, where a resident lives. Ask here rather than joining memberships yourself.
+
+def staff_with_roles(estate_ids, roles, *, company_wide: bool = True) -> QuerySet[User]:
+    """Active staff holding one of `roles` at one of `estate_ids`, or (unless company_wide=False)
+    holding it company-wide.
+
+    A role counts only where it is held: an engineer of one estate who is a spokesperson of
+    another is an engineer for the first estate alone. One row per person however many
+    assignments match (EXISTS, not a join plus DISTINCT).
+    """
+    where = Q(estate_id__in=list(estate_ids))
+    if company_wide:
+        where |= Q(estate__isnull=True)
+    held = StaffMembership.objects.filter(where, user=OuterRef("pk"), role__in=list(roles))
+    return User.objects.filter(is_active=True, kind=User.Kind.STAFF).filter(Exists(held))
+
+
+def estate_managers(estate_id) -> list[User]:
+    """Who answers for an estate: its own estate managers, or the company administrators when it
+    has none, so an escalation always reaches someone."""
+    managers = list(staff_with_roles([estate_id], [Role.ESTATE_MANAGER], company_wide=False).order_by("pk"))
+    return managers or list(staff_with_roles([], [Role.COMPANY_ADMIN]).order_by("pk"))
+
+
+def resident_homes(resident) -> QuerySet[Occupancy]:
+    """Where a resident lives now: their open occupancies, with unit, building and estate."""
+    return _open_occupancies_of(resident.pk).select_related("unit__building__estate")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from communications.services import notice_send
-from owners.models import Role
+from owners.selectors import estate_managers
 
 
 def _owner_link(complaint):
@@ -35,11 +35,6 @@ def staff_notify(complaint, users, topic: str, key: str, message):
         notice_send(topic=topic, dedupe_key=f"complaint:{complaint.pk}:{key}:u{user.pk}", render=render, user=user)
 
 
-def managers_of(estate_id):
-    """Estate managers of the estate, or company administrators when it has none."""
-    from owners.models import User
-
-    managers = list(User.objects.filter(is_active=True, memberships__estate_id=estate_id, memberships__role=Role.ESTATE_MANAGER))
-    if managers:
-        return managers
-    return list(User.objects.filter(is_active=True, memberships__estate__isnull=True, memberships__role=Role.COMPANY_ADMIN))
+def managers_notify(complaint, topic: str, key: str, message):
+    """Tell whoever answers for the complaint's estate (owners.selectors.estate_managers)."""
+    staff_notify(complaint, estate_managers(complaint.estate_id), topic, key, message)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from ..models import Complaint, ComplaintEvent, SlaAlert, SlaPolicy
 from ..models.complaints import AWAITING_RESPONSE_STATUSES, OPEN_STATUSES
-from .notify import managers_of, staff_notify
+from .notify import managers_notify, staff_notify
 
 log = logging.getLogger("lighthouse.sla")
 
@@ -83,7 +83,7 @@ def sla_sweep(now=None) -> dict:
 def _breach_announce(complaint, flag, kind, text, params):
     Complaint.objects.filter(pk=complaint.pk).update(**{flag: True})
     ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_BREACH, body=str(text % params))
-    staff_notify(complaint, managers_of(complaint.estate_id), "complaint.sla_breach", kind, lambda: str(text % params))
+    managers_notify(complaint, "complaint.sla_breach", kind, lambda: str(text % params))
 
 
 def _warning_announce(complaint, kind, text, params):

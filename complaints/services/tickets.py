@@ -11,10 +11,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.models import Occupancy, StaffMembership, Unit
+from owners.models import Occupancy, Role, Unit
 from owners.permissions import ALL, staff_estate_ids
 
 from ..lifecycle import OWNER_STATUS_TEXT, RESPONDED, TRANSITIONS
@@ -23,7 +24,7 @@ from ..models.complaints import Channel
 from ..permissions import can_work, is_owner_of
 from ..photos import photos_clean
 from ..selectors import assignable_staff
-from .notify import managers_of, owner_notify, staff_notify
+from .notify import managers_notify, owner_notify, staff_notify
 from .numbers import complaint_number_next
 from .sla import sla_due_times
 
@@ -184,7 +185,7 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
         owner_notify(complaint, f"complaint.{transition.target}", f"{transition.target}:{now.timestamp():.0f}",
                      lambda: str(OWNER_STATUS_TEXT[transition.target]))
     if owner and transition.target == Status.REOPENED:
-        staff_notify(complaint, managers_of(complaint.estate_id), "complaint.reopened", f"reopened:{now.timestamp():.0f}",
+        managers_notify(complaint, "complaint.reopened", f"reopened:{now.timestamp():.0f}",
                      lambda: _("The owner says complaint %(number)s is not solved; it has been reopened.") % {"number": complaint.number})
     return complaint
 
@@ -208,8 +209,8 @@ def complaint_assign(complaint, *, assignee, actor) -> Complaint:
     complaint.assignee = assignee
     complaint.save(update_fields=["assignee", "updated_at"])
     FollowUp.objects.filter(complaint=complaint, done_at__isnull=True).update(assignee=assignee)
-    roles = ", ".join(str(label) for value, label in StaffMembership._meta.get_field("role").choices
-                      if value in set(assignee.memberships.values_list("role", flat=True)))
+    held = set(assignee.memberships.filter(Q(estate_id=complaint.estate_id) | Q(estate__isnull=True)).values_list("role", flat=True))
+    roles = ", ".join(str(Role(value).label) for value in Role.values if value in held)  # the role here, in the choices' order
     _event(complaint, Kind.ASSIGNED, actor, public=True, body=_("Handled by our %(role)s.") % {"role": roles})
     if assignee != actor:
         staff_notify(complaint, [assignee], "complaint.assigned", f"assigned:{timezone.now().timestamp():.0f}",

@@ -25,7 +25,7 @@ from complaints.services import (
     follow_up_record,
     sla_sweep,
 )
-from owners.models import Role
+from owners.models import Role, StaffMembership
 from tests.factories import EstateFactory, OccupancyFactory, UnitFactory, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -342,3 +342,26 @@ def test_a_failure_while_announcing_a_breach_leaves_no_alert_and_the_next_sweep_
     assert complaint.response_breached
     assert Delivery.objects.filter(user=manager, topic="complaint.sla_breach").count() == 1
     assert ComplaintEvent.objects.filter(complaint=complaint, kind="sla_breach").count() == 1
+
+
+def test_the_owner_is_told_the_role_the_assignee_holds_at_this_estate(owner, noise, manager):
+    complaint = _submit(owner, noise)
+    person = staff_member(complaint.estate, role=Role.SERVICE)
+    StaffMembership.objects.create(user=person, estate=EstateFactory(), role=Role.ENGINEER)
+    complaint_assign(complaint, assignee=person, actor=manager)
+    body = complaint.events.get(kind="assigned").body
+    assert "客服" in body or "Service staff" in body
+    assert "Engineer" not in body and "工程" not in body
+
+
+def test_an_estate_without_a_manager_escalates_to_the_company_administrators(noise, service, django_capture_on_commit_callbacks):
+    from tests.factories import owner_with_account
+
+    resident = owner_with_account(unit=UnitFactory(building__estate=service.memberships.get().estate))
+    head_office = staff_member(None, role=Role.COMPANY_ADMIN, email="hq@example.com")
+    complaint = complaint_submit(resident=resident.resident, category=noise, description="x", unit=resident.resident.occupancies.get().unit)
+    complaint_transition(complaint, "acknowledge", actor=service)
+    complaint_transition(complaint, "resolve", actor=service, text="已处理")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_rate(complaint, user=resident, rating=1)
+    assert Delivery.objects.filter(user=head_office, topic="complaint.reopened").exists()
