@@ -11,7 +11,7 @@ _ANNOUNCE = _VIEW + [f"communications.{a}_{m}" for a in ("add", "change") for m 
 _MEDIA_DESK = _ANNOUNCE + [f"communications.{a}_{m}" for a in ("add", "change") for m in _MEDIA] + [
     "communications.answer_mediainquiry",
 ]
-_MANAGE = _MEDIA_DESK + ["communications.approve_statement"]
+_MANAGE = _MEDIA_DESK + ["communications.approve_statement", "communications.approve_announcement"]
 
 
 class CommunicationsConfig(AppConfig):

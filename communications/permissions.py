@@ -1,4 +1,4 @@
-"""Who may do what with statements, media records and inquiries.
+"""Who may do what with announcements, statements, media records and inquiries.
 
 Each predicate joins two things and nothing else: the Django permission the user's role carries
 (declared once in communications/apps.py `role_permissions`) and the estate scope from
@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from owners.models import StaffMembership, User
 from owners.permissions import ALL, can_see_estate, managed_estate_ids, staff_estate_ids
 
+from .reach import announcement_reach
+
 ANSWER_INQUIRY = "communications.answer_mediainquiry"
 APPROVE_STATEMENT = "communications.approve_statement"
+APPROVE_ANNOUNCEMENT = "communications.approve_announcement"
 # Permissions live in the database whatever backend signs people in; ask the model backend.
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -89,3 +92,22 @@ def statement_can_approve(user, estate_id) -> bool:
     managed = managed_estate_ids(user)
     return user.has_perm(APPROVE_STATEMENT) and (managed is ALL or estate_id in managed)
 
+
+
+def announcement_can_write(user, announcement, *, adding: bool = False) -> bool:
+    """May `user` write (`adding`), edit, send for approval, send, cancel or chase this
+    announcement? Holders of the write permission whose scope covers every estate it reaches;
+    company-wide announcements only company-wide staff."""
+    if not user.has_perm(f"communications.{'add' if adding else 'change'}_announcement"):
+        return False
+    scope, reach = staff_estate_ids(user), announcement_reach(announcement)
+    return scope is ALL or (reach is not None and reach <= scope)
+
+
+def announcement_can_approve(user, announcement) -> bool:
+    """Holders of the approve permission who manage every estate it reaches (a company-wide
+    announcement: those who manage every estate)."""
+    if not user.has_perm(APPROVE_ANNOUNCEMENT):
+        return False
+    managed, reach = managed_estate_ids(user), announcement_reach(announcement)
+    return managed is ALL or (bool(reach) and reach <= managed)

@@ -5,18 +5,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from owners.permissions import ALL, staff_estate_ids
 
 from .models import Acknowledgement, Announcement, Delivery
+from .reach import announcements_reaching
 
 
 def announcement_list_for(user) -> QuerySet[Announcement]:
-    """Staff: announcements that reach one of their estates (all for company-wide roles)."""
+    """Staff: announcements that reach one of their estates (all for company-wide roles).
+    Acting on one needs more: see permissions.announcement_can_write."""
     scope = staff_estate_ids(user)
     qs = Announcement.objects.select_related("author", "approved_by")
     if scope is ALL:
         return qs
     if not scope:
         return qs.none()
-    reach = (Q(estates__in=scope) | Q(buildings__estate_id__in=scope) | Q(units__building__estate_id__in=scope))
-    ids = Announcement.objects.filter(reach).values("id")
+    ids = Announcement.objects.filter(announcements_reaching(scope)).values("id")
     return qs.filter(id__in=ids)
 
 

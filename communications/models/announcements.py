@@ -80,6 +80,8 @@ class Announcement(models.Model):
         verbose_name_plural = _("announcements")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "scheduled_at"], name="announcement_due_idx")]
+        # Approving is not writing: service staff write and send, estate managers approve (communications.permissions).
+        permissions = [("approve_announcement", "Can approve announcements")]
 
     def __str__(self):
         return self.title

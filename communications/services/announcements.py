@@ -10,36 +10,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.permissions import ALL, managed_estate_ids, staff_estate_ids
-
 from ..models import Acknowledgement, Announcement, Delivery
+from ..permissions import announcement_can_approve, announcement_can_write
+from ..reach import announcement_reach
 from .audience import fan_out
 
 Status = Announcement.Status
 
 
-def _estate_ids(announcement) -> set[int] | None:
-    """The estates an announcement reaches; None for the whole company."""
-    if announcement.audience == Announcement.Audience.COMPANY:
-        return None
-    if announcement.audience == Announcement.Audience.ESTATES:
-        return set(announcement.estates.values_list("id", flat=True))
-    if announcement.audience == Announcement.Audience.LIST:
-        return {announcement.saved_audience.estate_id} if announcement.saved_audience_id else set()
-    if announcement.audience == Announcement.Audience.BUILDINGS:
-        return set(announcement.buildings.values_list("estate_id", flat=True))
-    return set(announcement.units.values_list("building__estate_id", flat=True))
-
-
-def _in_scope(user, announcement) -> bool:
-    scope, reach = staff_estate_ids(user), _estate_ids(announcement)
-    return scope is ALL or (reach is not None and reach <= scope)
-
-
-def announcement_can_approve(user, announcement) -> bool:
-    """Estate managers of every estate it reaches, or a company administrator."""
-    managed, reach = managed_estate_ids(user), _estate_ids(announcement)
-    return managed is ALL or (bool(reach) and reach <= managed)
+def _in_scope(user, announcement, *, adding=False) -> bool:
+    return announcement_can_write(user, announcement, adding=adding)
 
 
 def announcement_validate(announcement) -> None:
@@ -56,7 +36,7 @@ def announcement_validate(announcement) -> None:
         errors["ack_required"] = _("Answers are given on the portal notice board: add that channel to ask for acknowledgement.")
     if len(announcement.short_text) > 300:
         errors["sms_text"] = _("SMS text is limited to 300 characters.")
-    if announcement.pk and _estate_ids(announcement) == set():
+    if announcement.pk and announcement_reach(announcement) == set():
         errors["audience"] = _("Choose who receives it.")
     if errors:
         raise ValidationError(errors)
@@ -75,7 +55,7 @@ def announcement_create(*, author, estates=(), buildings=(), units=(), **fields)
     announcement.estates.set(estates)
     announcement.buildings.set(buildings)
     announcement.units.set(units)
-    if not _in_scope(author, announcement):
+    if not _in_scope(author, announcement, adding=True):
         raise PermissionDenied(_("You may only write to the estates you work for."))
     announcement_validate(announcement)
     return announcement

@@ -11,6 +11,7 @@ from owners.selectors import building_list_for, estate_list_for
 
 from .. import selectors
 from ..forms import CHANNEL_CHOICES, AnnouncementForm
+from ..permissions import announcement_can_approve
 from ..services import announcements as svc
 
 
@@ -57,7 +58,7 @@ def announcement_detail(request, pk):
     labels = dict(CHANNEL_CHOICES)
     context.update(
         channel_labels=[str(labels.get(c, c)) for c in announcement.channels],
-        can_approve=svc.announcement_can_approve(request.user, announcement),
+        can_approve=announcement_can_approve(request.user, announcement),
         estates=announcement.estates.all(), buildings=announcement.buildings.select_related("estate"),
     )
     return render(request, "communications/staff/detail.html", context)

@@ -96,3 +96,21 @@ def test_statement_writers_stay_within_their_estates(here, there):
     assert statement_can_write(spokesperson, here.pk, adding=True)
     assert not statement_can_write(spokesperson, there.pk)
     assert not statement_can_write(spokesperson, None, adding=True)
+
+
+def test_announcements_are_approved_by_managers_of_every_estate_they_reach(here, there):
+    from communications.services.announcements import announcement_create
+    from communications.permissions import announcement_can_approve, announcement_can_write
+
+    writer = staff_member(None, role=Role.SERVICE)
+    both = announcement_create(author=writer, kind="general", title="联合通知", body="两个小区同时停电。", audience="estates",
+                               estates=[here, there], channels=["portal"])
+    mine = announcement_create(author=writer, kind="general", title="停水", body="明天停水。", audience="estates",
+                               estates=[here], channels=["portal"])
+    manager = staff_member(here, role=Role.ESTATE_MANAGER)
+    assert announcement_can_approve(manager, mine) and not announcement_can_approve(manager, both)
+    assert announcement_can_write(manager, mine) and not announcement_can_write(manager, both)
+    assert not announcement_can_approve(staff_member(here, role=Role.SPOKESPERSON), mine)
+    assert not announcement_can_approve(writer, mine)  # writing company-wide is not approving
+    assert announcement_can_approve(staff_member(None, role=Role.COMPANY_ADMIN), both)
+    assert not announcement_can_write(staff_member(here, role=Role.ENGINEER), mine)
