@@ -130,7 +130,7 @@ def bench_announcements(n: int, workers: int, out) -> None:
                                                body="x", channels=["sms"], audience="estates")
         started = time.perf_counter()
         svc.announcement_publish(announcement, actor=author)
-        while Delivery.objects.filter(announcement=announcement, status="queued").exists():
+        while Delivery.objects.filter(announcement=announcement, status__in=["queued", "sending"]).exists():
             if time.perf_counter() - started > 600:
                 out("end to end: gave up after 600 s")
                 break

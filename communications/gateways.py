@@ -6,14 +6,17 @@
 Gateways raise TransientError (worth retrying) or PermanentError (never retry) on failure.
 """
 
+import hashlib
 import json
 import logging
 import re
+import time
 import urllib.error
 import urllib.request
+from email.utils import parseaddr, parsedate_to_datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 
 log = logging.getLogger("lighthouse.gateway")
 
@@ -80,8 +83,7 @@ class HttpGateway:
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")
             if exc.code == 429 or exc.code >= 500:
-                retry_after = exc.headers.get("Retry-After")
-                raise TransientError(f"HTTP {exc.code}: {detail}", retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+                raise TransientError(f"HTTP {exc.code}: {detail}", retry_after=retry_after_seconds(exc.headers.get("Retry-After")))
             raise PermanentError(f"HTTP {exc.code}: {detail}")
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise TransientError(f"{exc.__class__.__name__}: {exc}")
@@ -90,9 +92,35 @@ class HttpGateway:
         return str(payload.get("message_id") or payload.get("id") or "")
 
 
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now, at most an hour."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 1.0), 3600.0)
+
+
+def message_id_for(idempotency_key: str) -> str:
+    """The same Message-ID for every copy of one delivery: a mail system that sees a repeat
+    (a worker killed between the server's "accepted" and our record) can tell it is one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "lighthouse.local"
+    return f"<{hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]}@{domain}>"
+
+
 class EmailGateway:
+    """Django's e-mail backend, bounded by the gateway timeout (SMTP would wait forever)."""
+
     def send(self, *, address: str, subject: str, text: str, idempotency_key: str) -> str:
-        message = EmailMessage(subject=subject, body=text, to=[address], headers={"X-Lighthouse-Key": idempotency_key})
+        connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or settings.NOTIFY_GATEWAY_TIMEOUT)
+        message = EmailMessage(subject=subject, body=text, to=[address], connection=connection,
+                               headers={"Message-ID": message_id_for(idempotency_key), "X-Lighthouse-Key": idempotency_key})
         try:
             message.send(fail_silently=False)
         except (OSError, ConnectionError) as exc:

@@ -1,14 +1,17 @@
 from celery import shared_task
 
-from .services import deliveries_attempt, delivery_sweep
+from .services import deliveries_attempt, deliveries_reclaim, delivery_sweep
 from .services.announcements import announcement_dispatch, announcements_release_due
+from .services.deliveries import BATCH
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliveries_send(delivery_ids: list[int]):
-    """Send a batch of deliveries. Transient failures get a later next_attempt_at and are
-    picked up again by the sweeper; a lost worker's batch is redelivered (acks_late)."""
+    """Send a batch of deliveries, then queue again any batch a dead worker left behind (its
+    claim ran out), so a send in progress recovers without waiting for the sweeper. Transient
+    failures get a later next_attempt_at and a delayed task or the sweeper's next run."""
     outcomes = deliveries_attempt(delivery_ids)
+    deliveries_reclaim(limit=BATCH)
     return {status: sum(1 for o in outcomes.values() if o.status == status) for status in {o.status for o in outcomes.values()}}
 
 

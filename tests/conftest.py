@@ -73,6 +73,7 @@ def start_worker(transactional_db, gateway):
             "CELERY_QUEUE": queue,
             "NOTIFY_GATEWAY_URL": gateway.url,
             "NOTIFY_GATEWAY_KEY": "test-key",
+            "NOTIFY_GATEWAY_TIMEOUT": "2",  # as the gateway fixture: a claim's lease is 3 timeouts (6 s)
             "SITE_URL": "http://testserver",
             "CONN_MAX_AGE": "0",
             **{k: str(v) for k, v in extra_env.items()},

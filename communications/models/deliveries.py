@@ -21,6 +21,8 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        # Claimed by a worker that is calling the gateway now (see services/sending.py).
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
@@ -59,6 +61,11 @@ class Delivery(models.Model):
     provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # While "sending": the claim runs out at lease_expires_at; past it, any worker may take the
+    # row again (its worker died). claimed_by names the claim, so a late worker records nothing
+    # over a row someone else has claimed since.
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True, db_default="")  # raw fan-out INSERTs omit it
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -73,6 +80,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx",
                          condition=models.Q(status="queued")),
+            models.Index(fields=["lease_expires_at"], name="delivery_lease_idx", condition=models.Q(lease_expires_at__isnull=False)),
             models.Index(fields=["announcement", "status"], name="delivery_announcement_idx"),
             models.Index(fields=["resident", "-created_at"], name="delivery_resident_idx"),
         ]

@@ -1,33 +1,28 @@
-"""Sending what the outbox holds, with outbox guarantees.
+"""The outbox: what is recorded to send, and what brings a row back to a sender.
 
 - delivery_record writes one row in the caller's transaction and queues it after commit; its
   unique dedupe_key makes recording twice harmless.
-- deliveries_attempt sends a batch: it locks the batch's due, queued rows with SKIP LOCKED (a
-  second worker takes other rows), sends each through its channel's gateway at no more than the
-  channel's rate, and records every outcome in the same transaction. A worker killed mid-batch
-  rolls the whole batch back to "queued"; it is sent again with the same idempotency key, which
-  the gateway uses to drop what it already delivered.
-- delivery_sweep queues, in batches, every due row that no task is carrying (a lost worker, a
-  broker outage, a transient failure whose backoff has passed, quiet hours that have ended).
+- sending.py sends rows without holding a transaction or a row lock across a gateway call.
+- deliveries_reclaim queues again, at once, the rows whose claim ran out (their worker died).
+- delivery_sweep also queues, in batches, every due row no task is carrying (a broker outage, a
+  transient failure whose backoff has passed, quiet hours that have ended).
 """
 
 import logging
-import time
-from dataclasses import dataclass
+import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ..gateways import PermanentError, TransientError, gateway_for
-from ..models import Announcement, Delivery, DeliveryAttempt
-from .rendering import delivery_render
+from ..models import Delivery
 
 log = logging.getLogger("lighthouse.deliveries")
-BATCH = 200
+BATCH = 200  # ids per send task: the broker carries few messages even for a 100,000-resident send
+RETRY_SOON = 60  # a retry due within this many seconds gets a delayed task; later ones wait for the sweeper
+Status = Delivery.Status
 
 
 def sweep_grace() -> timedelta:
@@ -35,9 +30,9 @@ def sweep_grace() -> timedelta:
     return timedelta(seconds=settings.NOTIFY_SWEEP_GRACE_SECONDS)
 
 
-def _enqueue_safely(task, *args):
+def _enqueue_safely(task, *args, **options):
     try:
-        task.delay(*args)
+        task.apply_async(args, **options)
     except Exception:  # broker down: the rows stay queued and the sweeper sends them later
         log.warning("could not queue %s%s; the sweeper will pick it up", task.name, args, exc_info=True)
 
@@ -50,6 +45,22 @@ def deliveries_queue(ids) -> None:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         transaction.on_commit(lambda chunk=chunk: _enqueue_safely(deliveries_send, chunk))
+
+
+def deliveries_queue_later(waits: dict[int, float]) -> None:
+    """Queue delayed sends for rows due again within RETRY_SOON seconds, one task per delay; rows
+    due later (or if the broker is down) wait for the sweeper."""
+    from ..tasks import deliveries_send
+
+    if deliveries_send.app.conf.task_always_eager:
+        return  # in-process, a delayed task would run at once: the rows stay due for the next sweep
+    groups: dict[int, list[int]] = {}
+    for pk, wait in waits.items():
+        if wait <= RETRY_SOON:
+            groups.setdefault(math.ceil(wait), []).append(pk)
+    for wait, pks in groups.items():
+        for start in range(0, len(pks), BATCH):
+            _enqueue_safely(deliveries_send, pks[start:start + BATCH], countdown=wait)
 
 
 def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, resident=None, user=None,
@@ -68,156 +79,67 @@ def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, r
     return delivery
 
 
-@dataclass
-class DeliveryOutcome:
-    status: str
-    retry_in: float | None = None
-
-
-def _backoff(attempts: int) -> float:
-    return min(settings.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), 3600)
-
-
-def _rate_wait(channel: str) -> None:
-    """Hold back to the channel's messages-per-second cap, shared by every worker via the cache."""
-    limit = settings.NOTIFY_RATE_LIMITS.get(channel)
-    if not limit or (channel in ("sms", "push") and not settings.NOTIFY_GATEWAY_URL):
-        return  # no cap, or the logging gateway of the embedded default: there is no provider to protect
-    while True:
-        window = int(time.time())
-        key = f"notify-rate:{channel}:{window}"
-        cache.add(key, 0, timeout=5)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            continue
-        if used <= limit:
-            return
-        time.sleep(max(window + 1 - time.time(), 0.01))
-
-
-def _fallback(delivery: Delivery, fallbacks: list) -> None:
-    """After a permanent failure, try the configured next channel, once."""
+def delivery_fallback(delivery: Delivery) -> Delivery | None:
+    """After a permanent failure, the row for the configured next channel (unsaved), once."""
     from .audience import resident_address
 
     if delivery.announcement_id is None or delivery.resident is None or delivery.dedupe_key.endswith(":fallback"):
-        return
+        return None
     channel = settings.NOTIFY_FALLBACK.get(delivery.channel)
     address = resident_address(delivery.resident, channel, urgent=delivery.announcement.urgent) if channel else None
     if not address:
-        return
-    fallbacks.append(Delivery(
+        return None
+    return Delivery(
         kind=delivery.kind, channel=channel, address=address, resident=delivery.resident,
         announcement_id=delivery.announcement_id, language=delivery.language,
         dedupe_key=f"{delivery.dedupe_key}:fallback",
-    ))
+    )
 
 
-def _sent_save(rows, now) -> None:
-    """Mark rows sent with their provider message ids. On PostgreSQL one UPDATE … FROM (VALUES …)
-    writes each row once; Django's bulk_update builds a CASE per row per column (~190 ms for a
-    50-row batch on the benchmark machine)."""
-    if connection.vendor != "postgresql":
-        Delivery.objects.filter(pk__in=[d.pk for d in rows]).update(
-            status=Delivery.Status.SENT, sent_at=now, last_error="", attempts=F("attempts") + 1)
-        Delivery.objects.bulk_update(rows, ["provider_message_id"])
+def deliveries_fallback_save(fallbacks: list[Delivery]) -> None:
+    """Write fallback rows (once each) and queue them after commit."""
+    if not fallbacks:
         return
-    values = ", ".join(["(%s::bigint, %s)"] * len(rows))
-    params = [now, *(p for d in rows for p in (d.pk, d.provider_message_id)), [d.pk for d in rows]]
-    with connection.cursor() as cursor:
-        # "d.id = ANY(…)" gives the planner an index condition on the big table: right after a
-        # fan-out its statistics still say it is tiny, and it would hash-join the whole send.
-        cursor.execute(
-            "UPDATE communications_delivery AS d SET status = 'sent', sent_at = %s, last_error = '', "
-            f"attempts = d.attempts + 1, provider_message_id = v.pid FROM (VALUES {values}) AS v(id, pid) "
-            "WHERE d.id = v.id AND d.id = ANY(%s)",
-            params,
-        )
+    Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
+    deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks], status=Status.QUEUED)
+                     .values_list("pk", flat=True))
 
 
-def deliveries_attempt(ids) -> dict[int, DeliveryOutcome]:
-    """Send the due, queued rows among `ids`. Safe to call any number of times, from any worker."""
+def deliveries_reclaim(limit: int = 20_000) -> int:
+    """Queue again, at once, the rows whose claim ran out: their worker died or stalled past its
+    lease. Returns how many. Safe to run from any number of processes at once."""
+    from ..tasks import deliveries_send
+
     now = timezone.now()
-    outcomes: dict[int, DeliveryOutcome] = {}
     with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=list(ids), status=Delivery.Status.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("announcement", "resident", "user")
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(lease_expires_at__lt=now, status__in=[Status.QUEUED, Status.SENDING])
+            .order_by("pk").values_list("pk", flat=True)[:limit]
         )
-        sent, changed, fallbacks, failures = [], [], [], []
-        for delivery in rows:
-            announcement = delivery.announcement
-            if announcement is not None and announcement.status == Announcement.Status.CANCELLED:
-                delivery.status = Delivery.Status.CANCELLED
-                changed.append(delivery)
-                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
-                continue
-            delivery.attempts += 1
-            try:
-                subject, text = delivery_render(delivery)
-                _rate_wait(delivery.channel)
-                provider_id = gateway_for(delivery.channel).send(
-                    address=delivery.address, subject=subject, text=text, idempotency_key=delivery.dedupe_key
-                )
-            except TransientError as exc:
-                delivery.last_error = str(exc)[:2000]
-                failures.append(DeliveryAttempt(delivery=delivery, error=delivery.last_error))
-                if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                    delivery.status = Delivery.Status.FAILED
-                    _fallback(delivery, fallbacks)
-                    outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
-                else:
-                    wait = exc.retry_after or _backoff(delivery.attempts)
-                    delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
-                    outcomes[delivery.pk] = DeliveryOutcome(delivery.status, retry_in=wait)
-            except PermanentError as exc:
-                delivery.status, delivery.last_error = Delivery.Status.FAILED, str(exc)[:2000]
-                failures.append(DeliveryAttempt(delivery=delivery, error=delivery.last_error, permanent=True))
-                _fallback(delivery, fallbacks)
-                outcomes[delivery.pk] = DeliveryOutcome(delivery.status)
-            else:
-                delivery.provider_message_id = provider_id[:128]
-                sent.append(delivery)
-                outcomes[delivery.pk] = DeliveryOutcome(Delivery.Status.SENT)
-                continue
-            changed.append(delivery)
-        if sent:
-            _sent_save(sent, timezone.now())
-        if changed:
-            Delivery.objects.bulk_update(
-                changed, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_message_id"]
-            )
-        if failures:
-            DeliveryAttempt.objects.bulk_create(failures)
-        if fallbacks:
-            Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
-            deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks],
-                                                     status=Delivery.Status.QUEUED).values_list("pk", flat=True))
-        announcements = {d.announcement_id for d in rows if d.announcement_id}
-    if announcements:
-        from .announcements import announcements_mark_sent
-
-        announcements_mark_sent(announcements)
-    for pk in ids:
-        outcomes.setdefault(pk, DeliveryOutcome("busy"))
-    return outcomes
+        if ids:
+            # claimed_by stays: a stalled (not dead) claimer may still record what it did send.
+            Delivery.objects.filter(pk__in=ids).update(status=Status.QUEUED, lease_expires_at=None)
+    if ids:
+        log.warning("reclaimed %d deliveries whose claim ran out", len(ids))
+    for start in range(0, len(ids), BATCH):
+        _enqueue_safely(deliveries_send, ids[start:start + BATCH])
+    return len(ids)
 
 
 def delivery_sweep(limit: int = 20_000) -> int:
-    """Queue every due row no task is carrying. Returns how many rows were queued."""
+    """Queue every due row no task is carrying, and every row whose claim ran out. Returns how many."""
     from ..tasks import deliveries_send
 
     now = timezone.now()
     due = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lte=now - sweep_grace())
+        Delivery.objects.filter(status=Status.QUEUED, lease_expires_at__isnull=True, created_at__lte=now - sweep_grace())
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("id").values_list("pk", flat=True)[:limit]
     )
     for start in range(0, len(due), BATCH):
         _enqueue_safely(deliveries_send, due[start:start + BATCH])
-    return len(due)
+    return len(due) + deliveries_reclaim(limit)
 
 
 @transaction.atomic
@@ -225,7 +147,9 @@ def delivery_receipt_record(*, idempotency_key: str = "", provider_message_id: s
     """A gateway's delivery receipt: the message reached the handset (delivered) or did not.
 
     Matched by our idempotency key or the provider's message id; unknown receipts are ignored
-    (returns None). A failure receipt triggers the channel fallback like a permanent error.
+    (returns None). A receipt may overtake the sender's own record of the send (the row is still
+    "sending"); it is kept, and the sender then adds sent_at and the provider id. A failure
+    receipt triggers the channel fallback like a permanent error.
     """
     rows = Delivery.objects.select_for_update(of=("self",)).select_related("announcement", "resident")
     if idempotency_key:
@@ -234,18 +158,14 @@ def delivery_receipt_record(*, idempotency_key: str = "", provider_message_id: s
         delivery = rows.filter(provider_message_id=provider_message_id).first()
     else:
         delivery = None
-    if delivery is None or delivery.status not in (Delivery.Status.SENT, Delivery.Status.DELIVERED):
+    if delivery is None or delivery.status not in (Status.SENDING, Status.SENT, Status.DELIVERED):
         return delivery
     if delivered:
-        delivery.status = Delivery.Status.DELIVERED
+        delivery.status = Status.DELIVERED
         delivery.save(update_fields=["status"])
         return delivery
-    delivery.status, delivery.last_error = Delivery.Status.FAILED, (error or "delivery receipt: failed")[:2000]
+    delivery.status, delivery.last_error = Status.FAILED, (error or "delivery receipt: failed")[:2000]
     delivery.save(update_fields=["status", "last_error"])
-    fallbacks: list = []
-    _fallback(delivery, fallbacks)
-    if fallbacks:
-        Delivery.objects.bulk_create(fallbacks, ignore_conflicts=True)
-        deliveries_queue(Delivery.objects.filter(dedupe_key__in=[f.dedupe_key for f in fallbacks], status=Delivery.Status.QUEUED)
-                         .values_list("pk", flat=True))
+    fallback = delivery_fallback(delivery)
+    deliveries_fallback_save([fallback] if fallback else [])
     return delivery

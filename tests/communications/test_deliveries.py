@@ -1,22 +1,43 @@
 """The notice outbox: sent once, retried when the gateway stumbles, failures recorded."""
 
-import pytest
-from django.db import transaction
+import time
+from datetime import timedelta
 
+import pytest
+from django.core import mail
+from django.db import DatabaseError, connection, transaction
+from django.test import TestCase
+from django.utils import timezone
+
+from communications.gateways import EmailGateway
 from communications.models import Delivery
-from communications.services import deliveries_attempt, delivery_sweep
+from communications.services import deliveries_attempt, delivery_receipt_record, delivery_sweep
 from communications.tasks import deliveries_send
 from owners.models import Invitation
 from owners.services import resident_invite
 from tests.conftest import wait_for
 from tests.factories import OccupancyFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Tests run in a transaction and run after-commit callbacks themselves; only those where another
+# connection or process must see the rows commit for real (transaction=True).
+pytestmark = pytest.mark.django_db
+committed = pytest.mark.django_db(transaction=True)
 
 
 def _invitation_delivery(resident):
-    invitation = resident_invite(resident=resident, invited_by=None)
+    """Invite, commit, and let the send queued after commit run (in-process)."""
+    if connection.in_atomic_block:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            invitation = resident_invite(resident=resident, invited_by=None)
+    else:
+        invitation = resident_invite(resident=resident, invited_by=None)
     return Delivery.objects.get(kind=Delivery.Kind.INVITATION, object_id=invitation.pk)
+
+
+def _notice(address, key, channel="sms", **fields):
+    """A notice in the outbox whose task was never queued (as after a broker outage)."""
+    return Delivery.objects.create(kind="notice", channel=channel, address=address, dedupe_key=key,
+                                   subject="停水通知", body="明天 9:00–12:00 停水。", **fields)
 
 
 def _attempt(delivery):
@@ -28,9 +49,10 @@ def test_running_the_send_twice_sends_once(gateway):
     delivery = _invitation_delivery(resident)  # recorded, committed, sent by the task queued after commit
     deliveries_send.delay([delivery.pk])
     deliveries_attempt([delivery.pk])
-    assert len(gateway.texts_to(resident.mobile)) == 1
+    assert len(gateway.texts_to(resident.mobile)) == 1 and len(gateway.posted) == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 1 and delivery.provider_message_id == "fake-1"
+    assert delivery.lease_expires_at is None
     assert gateway.headers[0]["Idempotency-Key"] == delivery.dedupe_key
     assert gateway.headers[0]["Authorization"] == "Bearer test-key"
 
@@ -63,7 +85,7 @@ def test_permanent_failure_is_not_retried(gateway):
     assert delivery.status == "failed" and "400" in delivery.last_error
     deliveries_attempt([delivery.pk])
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and gateway.received == []
+    assert delivery.status == "failed" and len(gateway.posted) == 1 and gateway.received == []
 
 
 def test_attempts_are_bounded(gateway, settings):
@@ -97,9 +119,6 @@ def test_rolled_back_invitation_sends_nothing(gateway):
 
 def test_sweeper_sends_what_a_broker_outage_left_behind(gateway):
     from communications.services.deliveries import sweep_grace
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     # A row recorded while the broker was down: in the outbox, but no task was ever queued.
     resident = OccupancyFactory().resident
@@ -114,6 +133,7 @@ def test_sweeper_sends_what_a_broker_outage_left_behind(gateway):
 
 
 @pytest.mark.celery_worker
+@committed
 def test_invitation_is_sent_by_a_real_worker_through_redis(celery_worker, gateway):
     resident = OccupancyFactory().resident
     resident_invite(resident=resident, invited_by=None)  # transactional_db: commits, then queues
@@ -139,3 +159,132 @@ def test_gateway_receipts_mark_delivered_or_fall_back(client, gateway, settings)
     assert unknown.status_code == 202
     bad = client.post(url, {"status": "failed"}, content_type="application/json", HTTP_AUTHORIZATION="Bearer test-key")
     assert bad.status_code == 400
+
+
+def _lockable_state(key):
+    """From another database connection: the row's committed status, or "locked" if a
+    transaction holds its row lock."""
+    try:
+        with transaction.atomic():
+            row = Delivery.objects.select_for_update(nowait=True).get(dedupe_key=key)
+            return row.status, bool(row.claimed_by), bool(row.lease_expires_at and row.lease_expires_at > timezone.now())
+    except DatabaseError:
+        return "locked"
+    finally:
+        connection.close()
+
+
+@committed
+def test_no_row_is_locked_while_the_gateway_is_called(gateway):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks: SQLite has none to hold")
+    seen = []
+    gateway.on_post = lambda key: seen.append(_lockable_state(key))
+    delivery = _invitation_delivery(OccupancyFactory().resident)
+    # Claimed (status, claimer, lease) and committed before the call, and nobody's lock held during it:
+    # a receipt or another worker is never kept waiting on a provider.
+    assert seen == [("sending", True, True)]
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.lease_expires_at is None
+
+
+@committed
+def test_messages_waiting_for_the_rate_cap_are_not_claimed_yet(gateway, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks: SQLite has none to hold")
+    settings.NOTIFY_RATE_LIMITS = {"sms": 1}
+    rows = [_notice(f"1390000000{i}", f"rate:{i}") for i in range(2)]
+    seen = []
+    gateway.on_post = lambda key: seen.append(_lockable_state(rows[1].dedupe_key)) if key == rows[0].dedupe_key else None
+    deliveries_attempt([r.pk for r in rows])
+    # While the first message was with the gateway, the second waited for the cap unlocked and unsent.
+    assert seen == [("queued", True, True)]
+    assert len(gateway.received) == 2
+
+
+def test_a_row_left_sending_by_a_dead_worker_is_sent_again_once_its_lease_runs_out(gateway):
+    delivery = _notice("13900000001", "dead:1", status="sending", claimed_by="dead-worker",
+                       lease_expires_at=timezone.now() + timedelta(seconds=60))
+    assert _attempt(delivery) == "busy"  # still someone's: nobody else touches it
+    assert delivery_sweep() == 0 and gateway.posted == []
+    Delivery.objects.filter(pk=delivery.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    # No sweeper grace for a run-out claim: the next sweep takes it.
+    assert delivery_sweep() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.claimed_by != "dead-worker"
+    assert len(gateway.texts_to("13900000001")) == 1
+
+
+def test_each_email_is_recorded_sent_before_the_next_one_goes(settings):
+    settings.EMAIL_BACKEND = "tests.fakes.SnapshotEmailBackend"
+    from tests.fakes import SnapshotEmailBackend
+
+    SnapshotEmailBackend.snapshots = []
+    rows = [_notice(f"r{i}@example.com", f"mail:{i}", channel="email") for i in range(3)]
+    deliveries_attempt([r.pk for r in rows])
+    # What the database said as each e-mail left: everything before it already "sent".
+    assert SnapshotEmailBackend.snapshots == [
+        ["sending", "queued", "queued"],
+        ["sent", "sending", "queued"],
+        ["sent", "sent", "sending"],
+    ]
+    assert Delivery.objects.filter(status="sent").count() == 3
+
+
+def test_an_email_sent_again_carries_the_same_message_id():
+    gateway = EmailGateway()
+    for key in ("notice:1:email", "notice:1:email", "notice:2:email"):
+        gateway.send(address="owner@example.com", subject="s", text="t", idempotency_key=key)
+    first, again, other = (m.extra_headers["Message-ID"] for m in mail.outbox)
+    assert first == again != other and first.startswith("<") and first.endswith(">")
+
+
+@committed
+def test_a_receipt_that_arrives_while_the_message_is_being_sent_is_kept(gateway):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second PostgreSQL connection during the send")
+    answered = []
+
+    def receipt(key):
+        answered.append(getattr(delivery_receipt_record(idempotency_key=key, delivered=True), "status", None))
+        connection.close()
+
+    gateway.on_post = receipt
+    delivery = _invitation_delivery(OccupancyFactory().resident)
+    delivery.refresh_from_db()
+    assert answered == ["delivered"]
+    assert delivery.status == "delivered" and delivery.sent_at and delivery.provider_message_id == "fake-1"
+
+
+def test_429_pauses_the_channel_and_defers_the_rest_without_spending_their_attempts(gateway):
+    gateway.fail_next(1, status=429, headers={"Retry-After": "1"})
+    rows = [_notice(f"1390000001{i}", f"busy:{i}") for i in range(3)]
+    deliveries_attempt([r.pk for r in rows])
+    assert len(gateway.posted) == 1  # the provider said "wait": nothing more was sent to it
+    first, *rest = Delivery.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    assert first.status == "queued" and first.attempts == 1 and "429" in first.last_error
+    assert all(d.status == "queued" and d.attempts == 0 and d.next_attempt_at > timezone.now() for d in rest)
+    time.sleep(1.1)
+    deliveries_attempt([r.pk for r in rows])
+    assert Delivery.objects.filter(status="sent").count() == 3 and len(gateway.received) == 3
+
+
+def test_retry_after_as_an_http_date_is_honoured(gateway):
+    from email.utils import format_datetime
+
+    later = format_datetime(timezone.now() + timedelta(seconds=90), usegmt=True)
+    gateway.fail_next(1, status=503, headers={"Retry-After": later})
+    delivery = _notice("13900000021", "date:1")
+    _attempt(delivery)
+    delivery.refresh_from_db()
+    assert 80 < (delivery.next_attempt_at - timezone.now()).total_seconds() < 95
+
+
+def test_a_message_that_cannot_be_rendered_fails_alone(gateway):
+    orphan = Delivery.objects.create(kind="invitation", channel="sms", address="13900000031", object_id=999_999,
+                                     dedupe_key="invitation:999999:sms")
+    good = _notice("13900000032", "good:1")
+    deliveries_attempt([orphan.pk, good.pk])
+    orphan.refresh_from_db()
+    assert orphan.status == "failed" and orphan.failed_attempts.get().permanent
+    assert gateway.texts_to("13900000032") and gateway.texts_to("13900000031") == []
