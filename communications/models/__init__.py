@@ -1,5 +1,7 @@
 from .announcements import Acknowledgement, Announcement, SavedAudience
 from .deliveries import Delivery, DeliveryAttempt
+from .events import AnnouncementEvent, InquiryEvent, StatementEvent
 from .media import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
 
-__all__ = ["Acknowledgement", "Announcement", "ContactLog", "Delivery", "DeliveryAttempt", "MediaInquiry", "MediaMention", "SavedAudience", "Stakeholder", "Statement"]
+__all__ = ["Acknowledgement", "Announcement", "AnnouncementEvent", "ContactLog", "Delivery", "DeliveryAttempt", "InquiryEvent",
+           "MediaInquiry", "MediaMention", "SavedAudience", "Stakeholder", "Statement", "StatementEvent"]

@@ -1,7 +1,8 @@
 """Announcements: draft → (approval) → publish or schedule → sending → sent, or cancelled.
 
-Every change locks the announcement row and checks who may act. Publishing writes all delivery
-rows in the database (see audience.py) and queues their sends after commit.
+Every change locks the announcement row, takes its move through lifecycle.ANNOUNCEMENT (who may,
+from which status) and writes its AnnouncementEvent in the same transaction. Publishing writes all
+delivery rows in the database (see audience.py) and queues their sends after commit.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,17 +10,19 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from ..models import Acknowledgement, Announcement, Delivery
-from ..permissions import announcement_can_approve, announcement_can_write
+from ..lifecycle import ANNOUNCEMENT
+from ..models import Acknowledgement, Announcement, AnnouncementEvent, Delivery
+from ..permissions import announcement_can_write
 from ..reach import announcement_reach
 from .audience import fan_out
 
 Status = Announcement.Status
-
-
-def _in_scope(user, announcement, *, adding=False) -> bool:
-    return announcement_can_write(user, announcement, adding=adding)
+Kind = AnnouncementEvent.Kind
+NOTE_MAX = 5000
+# What an edit may change; the status, the people and the times belong to the other services.
+EDITABLE = frozenset({"kind", "title", "body", "sms_text", "audience", "saved_audience", "channels", "scheduled_at", "ack_required"})
 
 
 def announcement_validate(announcement) -> None:
@@ -46,70 +49,132 @@ def _locked(announcement) -> Announcement:
     return Announcement.objects.select_for_update().get(pk=announcement.pk)
 
 
+def _event(announcement, kind, actor, *, from_status="", note="") -> AnnouncementEvent:
+    return AnnouncementEvent.objects.create(announcement=announcement, kind=kind, actor=actor, from_status=from_status,
+                                            to_status=announcement.status, note=note)
+
+
+def _move(announcement, transition, actor, kind, *, note="", fields=()) -> Announcement:
+    """Apply a checked transition: its new status (if any) and `fields`, saved, and its event."""
+    before = announcement.status
+    if transition.target:
+        announcement.status = transition.target
+    announcement.save(update_fields=["status", *fields])
+    _event(announcement, kind, actor, from_status=before, note=note)
+    return announcement
+
+
+def _note(note, *, required):
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError({"note": _("Say what should change.")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Please keep it under %(n)d characters.") % {"n": NOTE_MAX}})
+    return note
+
+
+def _relations_set(announcement, estates, buildings, units):
+    for name, value in (("estates", estates), ("buildings", buildings), ("units", units)):
+        if value is not None:
+            getattr(announcement, name).set(value)
+
+
 @transaction.atomic
-def announcement_create(*, author, estates=(), buildings=(), units=(), **fields) -> Announcement:
+def announcement_create(*, author, estates=(), buildings=(), units=(), history_note="", **fields) -> Announcement:
+    """A new draft. `history_note` says where it came from, on its first history entry."""
     announcement = Announcement(author=author, **fields)
     announcement.full_clean(exclude=["author"])
     announcement_validate(announcement)
     announcement.save()
-    announcement.estates.set(estates)
-    announcement.buildings.set(buildings)
-    announcement.units.set(units)
-    if not _in_scope(author, announcement, adding=True):
+    _relations_set(announcement, estates, buildings, units)
+    if not announcement_can_write(author, announcement, adding=True):
         raise PermissionDenied(_("You may only write to the estates you work for."))
     announcement_validate(announcement)
+    _event(announcement, Kind.DRAFTED, author, note=history_note)
     return announcement
+
+
+@transaction.atomic
+def announcement_edit(announcement, *, actor, estates=None, buildings=None, units=None, **fields) -> Announcement:
+    """Change a draft (a returned one too) or an approved announcement. An approved one goes back
+    to waiting for approval: what the approver approved is no longer what would be sent.
+    The writer must be able to write to its reach both before and after the change."""
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"Announcement fields not editable: {sorted(unknown)}")
+    announcement = _locked(announcement)
+    approved = announcement.status == Status.APPROVED
+    transition = ANNOUNCEMENT.check("edit_approved" if approved else "edit", announcement, actor)
+    for name, value in fields.items():
+        setattr(announcement, name, value)
+    _relations_set(announcement, estates, buildings, units)
+    announcement.full_clean(exclude=["author"])
+    announcement_validate(announcement)
+    if not announcement_can_write(actor, announcement):  # the reach it has now
+        raise PermissionDenied(_("You may only write to the estates you work for."))
+    changed = [*fields]
+    if approved:
+        announcement.approved_by, announcement.approved_at = None, None
+        changed += ["approved_by", "approved_at"]
+    return _move(announcement, transition, actor, Kind.EDITED_AFTER_APPROVAL if approved else Kind.EDITED, fields=changed)
 
 
 @transaction.atomic
 def announcement_request_approval(announcement, *, actor) -> Announcement:
     announcement = _locked(announcement)
-    if not _in_scope(actor, announcement):
-        raise PermissionDenied(_("You may only write to the estates you work for."))
-    if announcement.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be sent for approval."), code="illegal_transition")
+    transition = ANNOUNCEMENT.check("request_approval", announcement, actor)
     announcement_validate(announcement)
-    announcement.status = Status.PENDING_APPROVAL
-    announcement.save(update_fields=["status"])
-    return announcement
+    return _move(announcement, transition, actor, Kind.SUBMITTED)
 
 
 @transaction.atomic
-def announcement_approve(announcement, *, actor) -> Announcement:
+def announcement_approve(announcement, *, actor, note: str = "", carried_from=None) -> Announcement:
+    """Approve it: estate managers of every estate it reaches (permissions.announcement_can_approve).
+
+    `carried_from`, a published statement, is the one other way to approve: the announcement
+    that publishes a statement to residents carries the statement's approval. Its approver is
+    then `actor`, asked the same question, and the history names the statement."""
     announcement = _locked(announcement)
-    if not announcement_can_approve(actor, announcement):
-        raise PermissionDenied(_("Only the estate manager of every estate it reaches may approve it."))
-    if announcement.status not in (Status.DRAFT, Status.PENDING_APPROVAL):
-        raise ValidationError(_("This announcement is not waiting for approval."), code="illegal_transition")
+    transition = ANNOUNCEMENT.check("approve", announcement, actor)
     announcement_validate(announcement)
-    announcement.status, announcement.approved_by, announcement.approved_at = Status.APPROVED, actor, timezone.now()
-    announcement.save(update_fields=["status", "approved_by", "approved_at"])
-    return announcement
+    approved_at = timezone.now()
+    note = _note(note, required=False)
+    if carried_from is not None:
+        approved_at = carried_from.approved_at or approved_at
+        note = _("Approved with the statement “%(title)s” (version %(version)d).") % {
+            "title": carried_from.title, "version": carried_from.version}
+    announcement.approved_by, announcement.approved_at = actor, approved_at
+    return _move(announcement, transition, actor, Kind.APPROVED, note=note, fields=["approved_by", "approved_at"])
+
+
+@transaction.atomic
+def announcement_return(announcement, *, actor, note: str) -> Announcement:
+    """Waiting for approval → draft, with the approver's note on what to change."""
+    announcement = _locked(announcement)
+    transition = ANNOUNCEMENT.check("return", announcement, actor)
+    return _move(announcement, transition, actor, Kind.RETURNED, note=_note(note, required=True))
 
 
 @transaction.atomic
 def announcement_publish(announcement, *, actor) -> Announcement:
     """Send now (or at its scheduled time). Emergency, safety and crisis notices need approval first."""
     announcement = _locked(announcement)
-    if not _in_scope(actor, announcement):
-        raise PermissionDenied(_("You may only write to the estates you work for."))
-    if announcement.needs_approval and announcement.status != Status.APPROVED:
-        raise ValidationError(_("This kind of announcement must be approved by the estate manager before it is sent."),
-                              code="needs_approval")
-    if announcement.status not in (Status.DRAFT, Status.APPROVED):
-        raise ValidationError(_("This announcement has already been sent or cancelled."), code="illegal_transition")
-    announcement_validate(announcement)
     now = timezone.now()
-    if announcement.scheduled_at and announcement.scheduled_at > now:
-        announcement.status = Status.SCHEDULED
-        announcement.save(update_fields=["status"])
-        return announcement
-    return _release(announcement, now)
+    later = announcement.scheduled_at is not None and announcement.scheduled_at > now
+    transition = ANNOUNCEMENT.check("schedule" if later else "publish", announcement, actor)
+    announcement_validate(announcement)
+    if later:
+        return _move(announcement, transition, actor, Kind.SCHEDULED)
+    return _release(announcement, now, actor)
 
 
-def _release(announcement, now) -> Announcement:
+def _release(announcement, now, actor=None) -> Announcement:
+    """Status sending, the delivery rows written, their sends queued after commit. `actor` None:
+    the scheduler released it at its time."""
+    before = announcement.status
     announcement.status, announcement.published_at = Status.SENDING, now
     announcement.save(update_fields=["status", "published_at"])
+    _event(announcement, Kind.SENDING, actor, from_status=before)
     fan_out(announcement, now)
     from ..tasks import announcement_fan_out
     from .deliveries import _enqueue_safely
@@ -126,6 +191,7 @@ def announcements_release_due(now=None) -> int:
         with transaction.atomic():
             announcement = Announcement.objects.select_for_update(skip_locked=True).filter(pk=pk, status=Status.SCHEDULED).first()
             if announcement is not None:
+                ANNOUNCEMENT.check("release", announcement)
                 _release(announcement, now)
                 released += 1
     return released
@@ -151,21 +217,28 @@ def announcements_mark_sent(announcement_ids) -> None:
     # One indexed EXISTS per announcement: called after every batch, so it must not scan the send.
     done = [pk for pk in announcement_ids
             if not Delivery.objects.filter(announcement_id=pk, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists()]
-    if done:
-        Announcement.objects.filter(pk__in=done, status=Status.SENDING).update(status=Status.SENT)
+    if not done:
+        return
+    with transaction.atomic():
+        # Locked and re-read: two senders finishing at once record "sent" once.
+        finished = list(Announcement.objects.select_for_update().filter(pk__in=done, status=Status.SENDING))
+        for announcement in finished:
+            ANNOUNCEMENT.check("finish", announcement)
+        Announcement.objects.filter(pk__in=[a.pk for a in finished]).update(status=Status.SENT)
+        AnnouncementEvent.objects.bulk_create([
+            AnnouncementEvent(announcement=a, kind=Kind.SENT, from_status=Status.SENDING, to_status=Status.SENT) for a in finished])
 
 
 @transaction.atomic
 def announcement_cancel(announcement, *, actor) -> int:
     """Stop the rest of a send (or a scheduled one). Returns how many messages will not go out."""
     announcement = _locked(announcement)
-    if not _in_scope(actor, announcement):
-        raise PermissionDenied(_("You may only write to the estates you work for."))
-    if announcement.status in (Status.SENT, Status.CANCELLED):
-        raise ValidationError(_("This announcement has already been sent or cancelled."), code="illegal_transition")
-    announcement.status, announcement.cancelled_at = Status.CANCELLED, timezone.now()
-    announcement.save(update_fields=["status", "cancelled_at"])
-    return Delivery.objects.filter(announcement=announcement, status=Delivery.Status.QUEUED).update(status=Delivery.Status.CANCELLED)
+    transition = ANNOUNCEMENT.check("cancel", announcement, actor)
+    announcement.cancelled_at = timezone.now()
+    stopped = Delivery.objects.filter(announcement=announcement, status=Delivery.Status.QUEUED).update(status=Delivery.Status.CANCELLED)
+    note = ngettext("%(n)d message will not be sent.", "%(n)d messages will not be sent.", stopped) % {"n": stopped} if stopped else ""
+    _move(announcement, transition, actor, Kind.CANCELLED, note=note, fields=["cancelled_at"])
+    return stopped
 
 
 @transaction.atomic
@@ -175,10 +248,7 @@ def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "s
     from .deliveries import deliveries_queue
 
     announcement = _locked(announcement)
-    if not _in_scope(actor, announcement):
-        raise PermissionDenied(_("You may only write to the estates you work for."))
-    if not announcement.ack_required or announcement.status not in (Status.SENDING, Status.SENT):
-        raise ValidationError(_("Only a sent announcement that asks for acknowledgement can be chased."))
+    transition = ANNOUNCEMENT.check("chase", announcement, actor)
     acked = Acknowledgement.objects.filter(announcement=announcement).values("resident_id")
     waiting = (Delivery.objects.filter(announcement=announcement, channel="portal").exclude(resident_id__in=acked)
                .select_related("resident"))
@@ -192,6 +262,8 @@ def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "s
                                  dedupe_key=f"a{announcement.pk}:{delivery.resident_id}:{channel}:r{chase}"))
     created = Delivery.objects.bulk_create(rows, batch_size=2000)
     deliveries_queue([d.pk for d in created])
+    _move(announcement, transition, actor, Kind.CHASED,
+          note=ngettext("%(n)d message sent again.", "%(n)d messages sent again.", len(created)) % {"n": len(created)})
     return len(created)
 
 

@@ -1,35 +1,53 @@
 """Statements (draft → in review → approved → published → superseded), media mentions and
-inquiries, stakeholders and their contact log."""
+inquiries, stakeholders and their contact log.
+
+Statement and inquiry moves are checked against lifecycle.STATEMENT and lifecycle.INQUIRY under a
+row lock, and each writes its history row (StatementEvent, InquiryEvent) in the same transaction.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Announcement, ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
+from ..lifecycle import INQUIRY, STATEMENT
+from ..models import Announcement, ContactLog, InquiryEvent, MediaInquiry, MediaMention, Stakeholder, Statement, StatementEvent
 from ..permissions import (
     contact_log_can_add,
     inquiry_assignee_valid,
-    inquiry_can_answer,
     media_record_write_denial,
-    statement_can_approve,
     statement_can_write,
 )
 
-S = Statement.Status
+StatementKind = StatementEvent.Kind
+InquiryKind = InquiryEvent.Kind
+NOTE_MAX = 5000
 
 
 def _locked(statement) -> Statement:
     return Statement.objects.select_for_update().get(pk=statement.pk)
 
 
-def _move(statement, sources, target, *, actor, check):
-    statement = _locked(statement)
-    check(statement)
-    if statement.status not in sources:
-        raise ValidationError(_("A statement that is “%(status)s” cannot be moved to “%(target)s”.")
-                              % {"status": statement.get_status_display(), "target": S(target).label}, code="illegal_transition")
-    statement.status = target
+def _note(note, *, required, field="note", empty=None):
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError({field: empty or _("Say what should change.")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({field: _("Please keep it under %(n)d characters.") % {"n": NOTE_MAX}})
+    return note
+
+
+def _statement_event(statement, kind, actor, *, from_status="", note="") -> StatementEvent:
+    return StatementEvent.objects.create(statement=statement, kind=kind, actor=actor, from_status=from_status,
+                                         to_status=statement.status, note=note)
+
+
+def _statement_move(statement, transition, actor, kind, *, note="", fields=()) -> Statement:
+    before = statement.status
+    if transition.target:
+        statement.status = transition.target
+    statement.save(update_fields=["status", *fields])
+    _statement_event(statement, kind, actor, from_status=before, note=note)
     return statement
 
 
@@ -43,57 +61,80 @@ def statement_create(*, author, title, body, estate=None, subject=None) -> State
     if subject is not None:
         statement.subject = subject
     statement.save()
+    _statement_event(statement, StatementKind.DRAFTED, author)
     return statement
+
+
+@transaction.atomic
+def statement_edit(statement, *, actor, title=None, body=None) -> Statement:
+    """Change a draft (a returned one too) or an approved statement. An approved one goes back to
+    review: what the manager approved is no longer what would be published."""
+    statement = _locked(statement)
+    approved = statement.status == Statement.Status.APPROVED
+    transition = STATEMENT.check("edit_approved" if approved else "edit", statement, actor)
+    if title is not None:
+        statement.title = title.strip()
+    if body is not None:
+        statement.body = body.strip()
+    if not statement.title or not statement.body:
+        raise ValidationError(_("A statement needs a title and a text."))
+    fields = ["title", "body"]
+    if approved:
+        statement.approved_by, statement.approved_at = None, None
+        fields += ["approved_by", "approved_at"]
+    return _statement_move(statement, transition, actor,
+                           StatementKind.EDITED_AFTER_APPROVAL if approved else StatementKind.EDITED, fields=fields)
 
 
 @transaction.atomic
 def statement_submit(statement, *, actor) -> Statement:
     """Draft → in review."""
-    def check(s):
-        if not statement_can_write(actor, s.estate_id):
-            raise PermissionDenied(_("You may only write statements for the estates you work for."))
-    statement = _move(statement, {S.DRAFT}, S.IN_REVIEW, actor=actor, check=check)
-    statement.save(update_fields=["status"])
-    return statement
+    statement = _locked(statement)
+    transition = STATEMENT.check("submit", statement, actor)
+    return _statement_move(statement, transition, actor, StatementKind.SUBMITTED)
 
 
 @transaction.atomic
 def statement_review(statement, *, actor, approve: bool, note: str = "") -> Statement:
-    """In review → approved, or back to draft with a note. Managers only."""
-    def check(s):
-        if not statement_can_approve(actor, s.estate_id):
-            raise PermissionDenied(_("Only a manager of this estate may approve its statements."))
-    statement = _move(statement, {S.IN_REVIEW}, S.APPROVED if approve else S.DRAFT, actor=actor, check=check)
-    statement.review_note = note.strip()
+    """In review → approved (the note is optional), or back to draft with a note saying what to
+    change (required). Managers of the statement's estate only. Every note stays in the history;
+    `review_note` holds the latest."""
+    statement = _locked(statement)
+    transition = STATEMENT.check("approve" if approve else "return", statement, actor)
+    note = _note(note, required=not approve)
+    statement.review_note = note
+    fields = ["review_note"]
     if approve:
         statement.approved_by, statement.approved_at = actor, timezone.now()
-    statement.save()
-    return statement
+        fields += ["approved_by", "approved_at"]
+    return _statement_move(statement, transition, actor, StatementKind.APPROVED if approve else StatementKind.RETURNED,
+                           note=note, fields=fields)
 
 
 @transaction.atomic
 def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
     """Approved → published; the thread's earlier published version becomes superseded.
-    With `announce`, residents of the estate are sent it as an announcement too."""
-    def check(s):
-        if not statement_can_write(actor, s.estate_id):
-            raise PermissionDenied(_("You may only publish statements for the estates you work for."))
-    statement = _move(statement, {S.APPROVED}, S.PUBLISHED, actor=actor, check=check)
-    Statement.objects.filter(thread=statement.thread, status=S.PUBLISHED).update(status=S.SUPERSEDED)
+    With `announce`, residents of the estate are sent it as an announcement too, carrying the
+    statement's approval (announcement_approve with `carried_from`)."""
+    statement = _locked(statement)
+    transition = STATEMENT.check("publish", statement, actor)
+    # The earlier published version steps down first: one published version per thread.
+    for earlier in Statement.objects.select_for_update().filter(thread=statement.thread, status=Statement.Status.PUBLISHED):
+        _statement_move(earlier, STATEMENT.check("supersede", earlier), actor, StatementKind.SUPERSEDED,
+                        note=_("Version %(version)d published.") % {"version": statement.version})
     statement.published_at = timezone.now()
-    statement.save()
+    _statement_move(statement, transition, actor, StatementKind.PUBLISHED, fields=["published_at"])
     if announce:
-        from .announcements import announcement_create, announcement_publish
+        from .announcements import announcement_approve, announcement_create, announcement_publish
 
         announcement = announcement_create(
             author=actor, kind=Announcement.Kind.GENERAL, title=statement.title, body=statement.body,
             channels=["portal", "sms"], audience=Announcement.Audience.ESTATES if statement.estate_id else Announcement.Audience.COMPANY,
             estates=[statement.estate] if statement.estate_id else [], crisis_related=True,
+            history_note=_("From the statement “%(title)s” (version %(version)d).") % {"title": statement.title,
+                                                                                      "version": statement.version},
         )
-        # The statement itself was approved by a manager; the announcement carries that approval.
-        Announcement.objects.filter(pk=announcement.pk).update(
-            status=Announcement.Status.APPROVED, approved_by=statement.approved_by, approved_at=statement.approved_at)
-        announcement.refresh_from_db()
+        announcement_approve(announcement, actor=statement.approved_by, carried_from=statement)
         announcement_publish(announcement, actor=actor)
     return statement
 
@@ -101,44 +142,52 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
 @transaction.atomic
 def statement_new_version(statement, *, actor, body: str, title: str = "") -> Statement:
     """A later update: a new draft on the same thread (published only after its own approval)."""
-    if not statement_can_write(actor, statement.estate_id):
-        raise PermissionDenied(_("You may only write statements for the estates you work for."))
     # Lock the thread's versions first: two updates started at once would otherwise both take the
     # next number and the second would fail on the (thread, version) constraint. Whoever waits
     # reads the other's new draft below and is told to finish that one.
-    list(Statement.objects.select_for_update().filter(thread=statement.thread).order_by("pk").values_list("pk", flat=True))
-    latest = Statement.objects.filter(thread=statement.thread).order_by("-version").first()
-    if Statement.objects.filter(thread=statement.thread, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
+    versions = list(Statement.objects.select_for_update().filter(thread=statement.thread).order_by("pk"))
+    statement = next(v for v in versions if v.pk == statement.pk)
+    STATEMENT.check("new_version", statement, actor)
+    latest = max(versions, key=lambda v: v.version)
+    if any(v.status in (Statement.Status.DRAFT, Statement.Status.IN_REVIEW, Statement.Status.APPROVED) for v in versions):
         raise ValidationError(_("This statement already has an unpublished version; finish that one first."))
-    return Statement.objects.create(thread=statement.thread, version=latest.version + 1, title=(title or latest.title).strip(),
-                                    body=body.strip(), estate=statement.estate, subject_type=statement.subject_type,
-                                    subject_id=statement.subject_id, author=actor)
+    if not body.strip():
+        raise ValidationError({"body": _("A statement needs a title and a text.")})
+    draft = Statement.objects.create(thread=statement.thread, version=latest.version + 1, title=(title or latest.title).strip(),
+                                     body=body.strip(), estate=statement.estate, subject_type=statement.subject_type,
+                                     subject_id=statement.subject_id, author=actor)
+    _statement_event(draft, StatementKind.NEW_VERSION, actor,
+                     note=_("Update of version %(version)d.") % {"version": statement.version})
+    return draft
 
 
-def _inquiry_close(inquiry, *, actor, status, text, empty_message) -> MediaInquiry:
+def _inquiry_event(inquiry, kind, actor, *, from_status="", note="") -> InquiryEvent:
+    return InquiryEvent.objects.create(inquiry=inquiry, kind=kind, actor=actor, from_status=from_status,
+                                       to_status=inquiry.status, note=note)
+
+
+def _inquiry_close(inquiry, *, actor, action, kind, text, field, empty_message) -> MediaInquiry:
     inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
-    if not inquiry_can_answer(actor, inquiry.estate_id):
-        raise PermissionDenied(_("Only the spokesperson or a manager of this estate may answer the media."))
-    if inquiry.status != MediaInquiry.Status.OPEN:
-        raise ValidationError(_("This inquiry has already been answered."))
-    if not text.strip():
-        raise ValidationError({"answer": empty_message})
-    inquiry.answer, inquiry.answered_at, inquiry.status = text.strip(), timezone.now(), status
+    transition = INQUIRY.check(action, inquiry, actor)
+    text = _note(text, required=True, field=field, empty=empty_message)
+    before = inquiry.status
+    inquiry.answer, inquiry.answered_at, inquiry.status = text, timezone.now(), transition.target
     inquiry.save(update_fields=["answer", "answered_at", "status"])
+    _inquiry_event(inquiry, kind, actor, from_status=before, note=text)
     return inquiry
 
 
 @transaction.atomic
 def inquiry_answer(inquiry, *, actor, answer: str) -> MediaInquiry:
     """Open → answered: record the approved line given to the journalist."""
-    return _inquiry_close(inquiry, actor=actor, status=MediaInquiry.Status.ANSWERED, text=answer,
+    return _inquiry_close(inquiry, actor=actor, action="answer", kind=InquiryKind.ANSWERED, text=answer, field="answer",
                           empty_message=_("The answer cannot be empty."))
 
 
 @transaction.atomic
 def inquiry_decline(inquiry, *, actor, reason: str) -> MediaInquiry:
     """Open → declined. The reason, as told to the journalist, is kept as the inquiry's answer."""
-    return _inquiry_close(inquiry, actor=actor, status=MediaInquiry.Status.DECLINED, text=reason,
+    return _inquiry_close(inquiry, actor=actor, action="decline", kind=InquiryKind.DECLINED, text=reason, field="answer",
                           empty_message=_("Say why the inquiry is declined."))
 
 
@@ -205,15 +254,33 @@ def mention_update(mention, *, actor, **fields) -> MediaMention:
     return _update(mention, actor=actor, fields=fields)
 
 
+def _assignee_name(inquiry) -> str:
+    return inquiry.assigned_to.display_name if inquiry.assigned_to_id else ""
+
+
 @transaction.atomic
 def inquiry_record(*, actor, **fields) -> MediaInquiry:
     """A journalist's question; its assignee must be someone who may answer for its estate."""
-    return _save(MediaInquiry(), actor=actor, fields=fields, adding=True)
+    inquiry = _save(MediaInquiry(), actor=actor, fields=fields, adding=True)
+    _inquiry_event(inquiry, InquiryKind.RECEIVED, actor)
+    if inquiry.assigned_to_id:
+        _inquiry_event(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
+    return inquiry
 
 
+@transaction.atomic
 def inquiry_update(inquiry, *, actor, **fields) -> MediaInquiry:
-    """Change what an inquiry asks or who answers it; its status moves only by answer or decline."""
-    return _update(inquiry, actor=actor, fields=fields)
+    """Change what an inquiry asks or who answers it; its status moves only by answer or decline.
+    A new assignee is recorded in its history, and only an open inquiry gets one."""
+    before = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    assignee = fields.get("assigned_to", before.assigned_to)
+    reassigned = (assignee.pk if assignee else None) != before.assigned_to_id
+    if reassigned:
+        INQUIRY.check("assign", before, actor)
+    inquiry = _update(before, actor=actor, fields=fields)
+    if reassigned:
+        _inquiry_event(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
+    return inquiry
 
 
 @transaction.atomic

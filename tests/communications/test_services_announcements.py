@@ -1,0 +1,173 @@
+"""Announcement services: every move follows lifecycle.ANNOUNCEMENT and leaves a history entry
+saying who did it, when, from which status, and with what note."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from communications.lifecycle import ANNOUNCEMENT
+from communications.models import Announcement, AnnouncementEvent, Delivery
+from communications.services import announcements as svc
+from owners.models import Role
+from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, ResidentFactory, UnitFactory, staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def estate():
+    return EstateFactory(name="海棠湾")
+
+
+@pytest.fixture
+def residents(estate):
+    building = BuildingFactory(estate=estate)
+    people = [ResidentFactory() for _ in range(3)]
+    for resident in people:
+        OccupancyFactory(resident=resident, unit=UnitFactory(building=building))
+    return people
+
+
+@pytest.fixture
+def writer(estate):
+    return staff_member(estate, role=Role.SERVICE)
+
+
+@pytest.fixture
+def manager(estate):
+    return staff_member(estate, role=Role.ESTATE_MANAGER)
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
+
+
+def _draft(writer, estate, **fields):
+    values = dict(kind="emergency", title="燃气泄漏，请立即撤离", body="3号楼燃气泄漏，请立即撤离。", channels=["portal"], audience="estates")
+    values.update(fields)
+    return svc.announcement_create(author=writer, estates=[estate], **values)
+
+
+def _history(announcement):
+    return [(e.kind, e.actor, e.from_status, e.to_status, e.note) for e in AnnouncementEvent.objects.filter(announcement=announcement)]
+
+
+def test_history_says_who_drafted_asked_returned_approved_and_sent(writer, manager, estate, residents,
+                                                                   django_capture_on_commit_callbacks):
+    draft = _draft(writer, estate)
+    svc.announcement_request_approval(draft, actor=writer)
+    svc.announcement_return(draft, actor=manager, note="写明撤离集合点")
+    svc.announcement_edit(draft, actor=writer, body="3号楼燃气泄漏，请立即撤离到南门广场。")
+    svc.announcement_request_approval(draft, actor=writer)
+    svc.announcement_approve(draft, actor=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.announcement_publish(draft, actor=writer)
+    assert Announcement.objects.get(pk=draft.pk).status == "sent"
+    assert _history(draft) == [
+        ("drafted", writer, "", "draft", ""),
+        ("submitted", writer, "draft", "pending_approval", ""),
+        ("returned", manager, "pending_approval", "draft", "写明撤离集合点"),
+        ("edited", writer, "draft", "draft", ""),
+        ("submitted", writer, "draft", "pending_approval", ""),
+        ("approved", manager, "pending_approval", "approved", ""),
+        ("sending", writer, "approved", "sending", ""),
+        ("sent", None, "sending", "sent", ""),
+    ]
+
+
+def test_only_an_approver_returns_and_only_with_a_note(writer, manager, estate):
+    draft = _draft(writer, estate)
+    svc.announcement_request_approval(draft, actor=writer)
+    with pytest.raises(PermissionDenied):
+        svc.announcement_return(draft, actor=writer, note="我自己退回")
+    with pytest.raises(ValidationError) as empty:
+        svc.announcement_return(draft, actor=manager, note="  ")
+    assert "note" in empty.value.message_dict
+    assert Announcement.objects.get(pk=draft.pk).status == "pending_approval"
+    assert [kind for kind, *_ in _history(draft)] == ["drafted", "submitted"]  # refusals leave no trace
+
+
+def test_a_refused_move_changes_nothing_and_says_why(writer, manager, estate):
+    draft = _draft(writer, estate)
+    with pytest.raises(ValidationError) as unapproved:
+        svc.announcement_publish(draft, actor=writer)
+    assert unapproved.value.code == "needs_approval"
+    with pytest.raises(ValidationError) as not_waiting:
+        svc.announcement_return(draft, actor=manager, note="?")
+    assert not_waiting.value.code == "illegal_transition"
+    with pytest.raises(PermissionDenied):
+        svc.announcement_approve(draft, actor=writer)
+    assert Announcement.objects.get(pk=draft.pk).status == "draft"
+    assert len(_history(draft)) == 1
+
+
+def test_cancel_records_who_and_how_many_messages_stopped(writer, estate, residents):
+    announcement = svc.announcement_publish(_draft(writer, estate, kind="general", channels=["portal", "sms"]), actor=writer)
+    stopped = svc.announcement_cancel(announcement, actor=writer)
+    assert stopped == Delivery.objects.filter(announcement=announcement, status="cancelled").count() == 3  # the SMS
+    kind, actor, before, after, note = _history(announcement)[-1]
+    assert (kind, actor, before, after) == ("cancelled", writer, "sending", "cancelled") and "3" in note
+    with pytest.raises(ValidationError):
+        svc.announcement_cancel(announcement, actor=writer)
+    assert len(_history(announcement)) == 3
+
+
+def test_a_scheduled_announcement_is_released_by_the_scheduler(writer, estate, residents):
+    later = timezone.now() + timedelta(hours=2)
+    announcement = svc.announcement_publish(_draft(writer, estate, kind="general", scheduled_at=later), actor=writer)
+    assert announcement.status == "scheduled"
+    assert svc.announcements_release_due(now=later + timedelta(minutes=1)) == 1
+    assert svc.announcements_release_due(now=later + timedelta(minutes=2)) == 0  # released once
+    assert [(k, a, f, t) for k, a, f, t, _ in _history(announcement)][1:] == [
+        ("scheduled", writer, "draft", "scheduled"), ("sending", None, "scheduled", "sending")]
+
+
+def test_marking_sent_twice_records_it_once(writer, estate, residents):
+    announcement = svc.announcement_publish(_draft(writer, estate, kind="general"), actor=writer)
+    Delivery.objects.filter(announcement=announcement).update(status="sent")
+    svc.announcements_mark_sent([announcement.pk])
+    svc.announcements_mark_sent([announcement.pk])
+    assert [kind for kind, *_ in _history(announcement)].count("sent") == 1
+
+
+def test_editing_an_approved_announcement_sends_it_back_for_approval(writer, manager, estate):
+    draft = _draft(writer, estate)
+    svc.announcement_approve(draft, actor=manager)
+    edited = svc.announcement_edit(draft, actor=writer, title="燃气泄漏：请撤离到南门广场")
+    assert (edited.status, edited.approved_by, edited.approved_at) == ("pending_approval", None, None)
+    assert _history(draft)[-1][:4] == ("edited_approved", writer, "approved", "pending_approval")
+    with pytest.raises(ValidationError) as waiting:  # waiting for the approver: not the writer's to change now
+        svc.announcement_edit(draft, actor=writer, title="再改")
+    assert waiting.value.code == "illegal_transition"
+    assert Announcement.objects.get(pk=draft.pk).title == "燃气泄漏：请撤离到南门广场"
+
+
+def test_an_edit_cannot_take_the_announcement_out_of_the_writers_estates(writer, estate):
+    draft = _draft(writer, estate, kind="general")
+    with pytest.raises(PermissionDenied):
+        svc.announcement_edit(draft, actor=writer, estates=[EstateFactory()])
+    assert list(Announcement.objects.get(pk=draft.pk).estates.all()) == [estate]
+    with pytest.raises(TypeError):
+        svc.announcement_edit(draft, actor=writer, status="sent")
+
+
+def test_chase_is_recorded(writer, manager, estate, residents, django_capture_on_commit_callbacks):
+    draft = _draft(writer, estate, ack_required=True)
+    svc.announcement_approve(draft, actor=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.announcement_publish(draft, actor=writer)
+    assert svc.announcement_resend_unacknowledged(draft, actor=writer) == 3
+    kind, actor, *_, note = _history(draft)[-1]
+    assert (kind, actor) == ("chased", writer) and "3" in note
+
+
+def test_the_page_offers_what_the_lifecycle_allows(writer, manager, estate):
+    draft = _draft(writer, estate)
+    assert {t.action for t in ANNOUNCEMENT.offered(draft, writer)} == {"edit", "request_approval", "cancel"}
+    assert {t.action for t in ANNOUNCEMENT.offered(draft, manager)} == {"edit", "request_approval", "approve", "cancel"}
+    waiting = svc.announcement_request_approval(draft, actor=writer)
+    assert {t.action for t in ANNOUNCEMENT.offered(waiting, manager)} == {"approve", "return", "cancel"}
+    assert {t.action for t in ANNOUNCEMENT.offered(waiting, staff_member(EstateFactory(), role=Role.ESTATE_MANAGER))} == set()
