@@ -16,7 +16,7 @@ from owners.selectors import building_list_for, estate_list_for, occupancy_list_
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
 from ..lifecycle import transitions_from
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
-from ..permissions import can_work, is_owner_of
+from ..permissions import can_work, photo_can_view
 from ..selectors import (
     QueueFilters,
     assignable_staff,
@@ -245,14 +245,10 @@ def follow_up(request, number):
 
 
 def photo(request, pk):
-    """A complaint photo, for the ticket's owner (public photos) or staff of its estate."""
-    if not request.user.is_authenticated:
-        raise Http404
+    """A complaint photo, for whoever permissions.photo_can_view lets see it; 404 for everyone
+    else, so a photo's existence is not revealed."""
     item = get_object_or_404(ComplaintPhoto.objects.select_related("complaint"), pk=pk)
-    complaint = item.complaint
-    staff_may = complaint_list_for(request.user).filter(pk=complaint.pk).exists() and not request.user.is_resident
-    owner_may = is_owner_of(request.user, complaint) and item.public
-    if not (staff_may or owner_may):
+    if not photo_can_view(request.user, item):
         raise Http404
     response = FileResponse(item.image.open("rb"), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
