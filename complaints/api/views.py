@@ -1,5 +1,7 @@
 """/api/v1/complaints/: the same rules as the pages. Status changes only through explicit actions."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -11,15 +13,16 @@ from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from owners.models import Occupancy, User
+from owners.models import User
 from owners.permissions import is_staff_member
 from owners.selectors import resident_list_for
 
 from .. import services
 from ..limits import complaint_message_limited, complaint_submit_limited
-from ..models import Complaint
+from ..models import Complaint, Priority
+from ..models.complaints import Channel
+from ..permissions import complaint_can_log, resident_of
 from ..selectors import QueueFilters, complaint_queue_queryset
-from ..views.helpers import home_place
 from . import serializers as s
 
 _FILTERS = [
@@ -30,6 +33,15 @@ _FILTERS = [
     OpenApiParameter("q", description="Ticket number, owner name or mobile, or words in the description."),
     OpenApiParameter("order", enum=["due", "new"]),
 ]
+
+
+@contextmanager
+def _refusals():
+    """A service's PermissionDenied answers 403 with its reason (DRF's handler would drop it)."""
+    try:
+        yield
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None) from exc
 
 
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -75,39 +87,37 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         payload = s.ComplaintCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        if self._owner():
-            if not request.user.is_resident or not hasattr(request.user, "resident"):
-                raise PermissionDenied(_("Only owners and staff can submit complaints."))
-            if {"resident", "channel", "priority"} & set(data):
-                raise ValidationError({"resident": _("Owners submit complaints for themselves.")})
-            resident, extra = request.user.resident, {}
-        else:
-            if not request.user.has_perm("complaints.add_complaint"):
-                raise PermissionDenied(_("Your role may not log complaints."))
-            if "resident" not in data:
-                raise ValidationError({"resident": _("Say which owner complained.")})
-            resident = get_object_or_404(resident_list_for(request.user), pk=data["resident"])
-            extra = {"logged_by": request.user, "channel": data.get("channel", "phone"), "priority": data.get("priority", "normal")}
-        homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).select_related("unit__building__estate")
-        kind = "unit" if "unit" in data else "estate" if "estate" in data else None
-        where = home_place(homes, kind, data[kind]) if kind else {}
-        if where is None:
-            raise ValidationError({kind: _("This unit is not one of the owner's homes.") if kind == "unit"
-                                   else _("Owners can complain only about the estates they live in.")})
-        complaint = services.complaint_submit(
-            resident=resident, category=data["category"], description=data.get("description", ""),
-            location=data.get("location", ""), photos=request.FILES.getlist("photos"), **where, **extra,
-        )
+        fields = {"category": data["category"], "description": data.get("description", ""), "location": data.get("location", ""),
+                  "photos": request.FILES.getlist("photos"), **{k: data[k] for k in ("unit", "estate") if k in data}}
+        with _refusals():
+            if self._owner():
+                complaint = services.complaint_submit(resident=self._submitter(data), **fields)
+            else:
+                if not complaint_can_log(request.user):  # before the lookup: a role that may not log learns nothing
+                    raise PermissionDenied(_("Your role may not log complaints."))
+                if "resident" not in data:
+                    raise ValidationError({"resident": _("Say which owner complained.")})
+                complaint = services.complaint_log_for_owner(
+                    actor=request.user, resident=get_object_or_404(resident_list_for(request.user), pk=data["resident"]),
+                    channel=data.get("channel", Channel.PHONE), priority=data.get("priority", Priority.NORMAL), **fields,
+                )
         return self._detail(complaint, status.HTTP_201_CREATED)
+
+    def _submitter(self, data):
+        """The owner submitting for themselves; the staff-only fields are refused, not ignored."""
+        resident = resident_of(self.request.user)
+        if resident is None:
+            raise PermissionDenied(_("Only owners and staff can submit complaints."))
+        if {"resident", "channel", "priority"} & set(data):
+            raise ValidationError({"resident": _("Owners submit complaints for themselves.")})
+        return resident
 
     def _act(self, request, serializer_class, do):
         complaint = self.get_object()
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
+        with _refusals():
             result = do(complaint, payload.validated_data)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc) or None)
         return self._detail(result if isinstance(result, Complaint) else complaint)
 
     @extend_schema(request=s.TransitionSerializer, responses=s.ComplaintDetailSerializer)

@@ -1,6 +1,7 @@
 """Every write to complaints goes through these functions (see ARCHITECTURE.md, "One door")."""
 
 from .sla import sla_due_times, sla_sweep
+from .submission import complaint_log_for_owner, complaint_submit, complaint_submit_check
 from .tickets import (
     complaint_assign,
     complaint_link,
@@ -8,7 +9,6 @@ from .tickets import (
     complaint_owner_message,
     complaint_rate,
     complaint_reply,
-    complaint_submit,
     complaint_transition,
     complaint_triage,
     complaint_visit,
@@ -18,11 +18,13 @@ from .tickets import (
 __all__ = [
     "complaint_assign",
     "complaint_link",
+    "complaint_log_for_owner",
     "complaint_note",
     "complaint_owner_message",
     "complaint_rate",
     "complaint_reply",
     "complaint_submit",
+    "complaint_submit_check",
     "complaint_transition",
     "complaint_triage",
     "complaint_visit",

@@ -1,4 +1,5 @@
-"""Complaint tickets: submission, the lifecycle, triage, conversation, ratings and follow-ups.
+"""Complaint tickets after submission (submission.py): the lifecycle, triage, conversation,
+ratings and follow-ups.
 
 Every function that changes a ticket locks its row first (select_for_update), so two staff
 acting at the same moment are serialised: the second sees the first one's result and is
@@ -15,17 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from owners.models import Occupancy, Role, Unit
-from owners.permissions import ALL, staff_estate_ids
+from owners.models import Role
 
 from ..lifecycle import OWNER_STATUS_TEXT, RESPONDED, TRANSITIONS
 from ..models import Complaint, ComplaintEvent, ComplaintLink, ComplaintPhoto, FollowUp, Status
-from ..models.complaints import Channel
 from ..permissions import can_work, is_owner_of
 from ..photos import photos_clean
 from ..selectors import assignable_staff
 from .notify import managers_notify, owner_notify, staff_notify
-from .numbers import complaint_number_next
 from .sla import sla_due_times
 
 Kind = ComplaintEvent.Kind
@@ -81,64 +79,6 @@ def _photos_prepare(complaint, photos, *, public: bool):
 def _require_staff(actor, complaint):
     if not can_work(actor, complaint):
         raise PermissionDenied(_("You may not work on complaints of this estate."))
-
-
-def complaint_submit(*, resident, category, description, unit: Unit | None = None, building=None, estate=None,
-                     location="", photos=(), channel=Channel.PORTAL, logged_by=None, priority="normal") -> Complaint:
-    """Open a ticket for a resident, about one of their units or a common area of their estate.
-
-    An owner submits for themselves; staff log phone or in-person complaints on an owner's
-    behalf (`logged_by`, `channel`). Bad photos refuse the whole submission. Photos are decoded
-    before the transaction opens, so it stays short.
-    """
-    _text(description, "description")
-    cleaned = photos_clean(photos)
-    return _complaint_create(resident=resident, category=category, description=description, unit=unit, building=building,
-                             estate=estate, location=location, cleaned=cleaned, channel=channel, logged_by=logged_by,
-                             priority=priority)
-
-
-@transaction.atomic
-def _complaint_create(*, resident, category, description, unit, building, estate, location, cleaned, channel,
-                      logged_by, priority) -> Complaint:
-    description = _text(description, "description")
-    location = _text(location, "location", required=False)[:200]
-    if not category.is_active:
-        raise ValidationError({"category": _("This category is no longer offered.")})
-    homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).select_related("unit__building")
-    home_units = {o.unit_id: o.unit for o in homes}
-    home_estates = {o.unit.building.estate_id for o in homes}
-    if unit is not None:
-        if unit.pk not in home_units:
-            raise ValidationError({"unit": _("This unit is not one of the owner's homes.")})
-        building, estate_id = unit.building, unit.building.estate_id
-    elif building is not None:
-        estate_id = building.estate_id
-    elif estate is not None:
-        estate_id = estate.pk
-    elif len(home_estates) == 1:
-        estate_id = next(iter(home_estates))
-    else:
-        raise ValidationError({"unit": _("Choose the unit or the common area the complaint is about.")})
-    if estate_id not in home_estates:
-        raise ValidationError({"unit": _("Owners can complain only about the estates they live in.")})
-    if logged_by is not None:
-        scope = staff_estate_ids(logged_by)
-        if not (scope is ALL or estate_id in scope):
-            raise PermissionDenied(_("You may not log complaints for this estate."))
-    now = timezone.now()
-    response_due, resolution_due = sla_due_times(category, priority, now)
-    complaint = Complaint.objects.create(
-        number=complaint_number_next(now), estate_id=estate_id, building=building, unit=unit, location=location,
-        resident=resident, category=category, priority=priority, channel=channel, description=description,
-        logged_by=logged_by, response_due_at=response_due, resolution_due_at=resolution_due, created_at=now,
-    )
-    event = _event(complaint, Kind.SUBMITTED, logged_by, public=True, body=OWNER_STATUS_TEXT[Status.SUBMITTED], to_status=Status.SUBMITTED)
-    _save_photos(complaint, cleaned, logged_by or resident.user, event=event)
-    owner_notify(complaint, "complaint.received", "received", lambda: _(
-        "We have received your complaint %(number)s and will respond by %(due)s."
-    ) % {"number": complaint.number, "due": timezone.localtime(complaint.response_due_at).strftime("%m-%d %H:%M")})
-    return complaint
 
 
 @transaction.atomic

@@ -1,9 +1,8 @@
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-
-from ..selectors import complaint_list_for
+from ..selectors import complaint_list_for, id_from
 
 
 def complaint_for(user, number):
@@ -12,31 +11,26 @@ def complaint_for(user, number):
         "estate", "category", "resident", "assignee", "unit__building", "building"), number=number)
 
 
-def home_place(occupancies, kind: str, pk: int) -> dict | None:
-    """{"unit": …} for one of the owner's units or {"estate": …} for the common areas of an
-    estate they live in, as complaint_submit takes them; None when it is not theirs."""
-    if kind == "unit":
-        unit = next((o.unit for o in occupancies if o.unit_id == pk), None)
-        return {"unit": unit} if unit else None
-    if kind == "estate":
-        estate = next((o.unit.building.estate for o in occupancies if o.unit.building.estate_id == pk), None)
-        return {"estate": estate} if estate else None
-    return None
-
-
-def where_parse(value: str, occupancies) -> dict:
-    """Turn a form's "unit:ID" / "estate:ID" choice into complaint_submit arguments."""
+def where_parse(value: str) -> dict:
+    """Turn a form's "unit:ID" / "estate:ID" choice into complaint_submit arguments. Whether the
+    place is the owner's is the service's to say (complaint_submit_check)."""
     kind, _sep, pk = (value or "").partition(":")
-    place = home_place(occupancies, kind, int(pk)) if pk.isdigit() else None
-    if place is None:
+    pk = id_from(pk)
+    if kind not in ("unit", "estate") or pk is None:
         raise ValidationError({"where": _("Choose one of the units or common areas listed.")})
-    return place
+    return {kind: pk}
 
 
-def form_errors_from(form, exc: ValidationError):
-    """Put a service's ValidationError onto the form it came from."""
+# The service names the place "unit" or "estate"; the submission forms ask for it as "where".
+WHERE_FIELDS = {"unit": "where", "estate": "where"}
+
+
+def form_errors_from(form, exc: ValidationError, renamed: dict | None = None):
+    """Put a service's ValidationError onto the form it came from; `renamed` maps the service's
+    field names to the form's."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
+            field = (renamed or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)

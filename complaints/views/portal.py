@@ -15,7 +15,7 @@ from ..lifecycle import OWNER_STATUS_TEXT
 from ..limits import complaint_message_limited, complaint_submit_limited
 from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
 from ..services import complaint_owner_message, complaint_rate, complaint_submit
-from .helpers import complaint_for, form_errors_from, where_parse
+from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 
 @resident_required
@@ -35,10 +35,10 @@ def complaint_new(request):
         try:
             complaint = complaint_submit(
                 resident=resident, category=data["category"], description=data["description"],
-                location=data["location"], photos=request.FILES.getlist("photos"), **where_parse(data["where"], occupancies),
+                location=data["location"], photos=request.FILES.getlist("photos"), **where_parse(data["where"]),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            form_errors_from(form, exc, WHERE_FIELDS)
         else:
             messages.success(request, _("Thank you. Your complaint number is %(number)s.") % {"number": complaint.number})
             return redirect("portal:complaint_detail", number=complaint.number)

@@ -16,7 +16,7 @@ from owners.selectors import building_list_for, estate_list_for, occupancy_list_
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
 from ..lifecycle import transitions_from
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
-from ..permissions import can_work, photo_can_view
+from ..permissions import can_work, complaint_can_log, photo_can_view
 from ..selectors import (
     QueueFilters,
     assignable_staff,
@@ -29,15 +29,15 @@ from ..selectors import (
 from ..services import (
     complaint_assign,
     complaint_link,
+    complaint_log_for_owner,
     complaint_note,
     complaint_reply,
-    complaint_submit,
     complaint_transition,
     complaint_triage,
     complaint_visit,
     follow_up_record,
 )
-from .helpers import complaint_for, form_errors_from, where_parse
+from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 PAGE = 50
 
@@ -100,6 +100,8 @@ def queue(request):
 @staff_required
 def complaint_new(request):
     """Log a phone or in-person complaint: first find the owner, then describe it."""
+    if not complaint_can_log(request.user):
+        raise PermissionDenied(_("Your role may not log complaints."))
     resident = None
     if request.GET.get("resident") or request.POST.get("resident"):
         resident = get_object_or_404(resident_list_for(request.user), pk=id_from(request.GET.get("resident") or request.POST.get("resident")))
@@ -111,13 +113,13 @@ def complaint_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            complaint = complaint_submit(
-                resident=resident, category=data["category"], description=data["description"], location=data["location"],
-                photos=request.FILES.getlist("photos"), channel=data["channel"], logged_by=request.user,
-                priority=data["priority"], **where_parse(data["where"], occupancies),
+            complaint = complaint_log_for_owner(
+                actor=request.user, resident=resident, category=data["category"], description=data["description"],
+                location=data["location"], photos=request.FILES.getlist("photos"), channel=data["channel"],
+                priority=data["priority"], **where_parse(data["where"]),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            form_errors_from(form, exc, WHERE_FIELDS)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

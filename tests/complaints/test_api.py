@@ -118,3 +118,30 @@ def test_owner_message_through_the_api_keeps_its_photos_as_the_portal_does(owner
                                format="multipart")
     assert refused.status_code == 400 and "photos" in refused.json()["errors"]
     assert not ComplaintEvent.objects.filter(complaint=complaint, body="七张").exists()
+
+
+def test_owner_api_refuses_a_place_that_is_not_the_owners_home(owner, noise):
+    from tests.factories import EstateFactory, UnitFactory
+
+    api = _api(owner)
+    foreign_unit = api.post("/api/v1/complaints/", {"category": noise.pk, "unit": UnitFactory().pk, "description": "x"})
+    assert foreign_unit.status_code == 400 and "unit" in foreign_unit.json()["errors"]
+    foreign_estate = api.post("/api/v1/complaints/", {"category": noise.pk, "estate": EstateFactory().pk, "description": "x"})
+    assert foreign_estate.status_code == 400 and "estate" in foreign_estate.json()["errors"]
+    staff_fields = api.post("/api/v1/complaints/", {"category": noise.pk, "description": "x", "priority": "urgent"})
+    assert staff_fields.status_code == 400 and "resident" in staff_fields.json()["errors"]
+    assert not Complaint.objects.exists()
+
+
+def test_staff_log_through_the_api_as_through_the_page(owner, noise, service):
+    from owners.models import Role
+    from tests.factories import staff_member
+
+    body = {"category": noise.pk, "description": "业主来电", "resident": owner.resident.pk,
+            "unit": owner.resident.occupancies.get().unit.pk, "channel": "in_person"}
+    refused = _api(staff_member(None, role=Role.SPOKESPERSON)).post("/api/v1/complaints/", body)
+    assert refused.status_code == 403 and not Complaint.objects.exists()
+    logged = _api(service).post("/api/v1/complaints/", body)
+    assert logged.status_code == 201, logged.json()
+    complaint = Complaint.objects.get()
+    assert complaint.logged_by == service and complaint.channel == "in_person"

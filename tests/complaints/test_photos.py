@@ -17,7 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from complaints import photos as photo_module
 from complaints.models import ComplaintEvent, ComplaintPhoto
-from complaints.services import complaint_owner_message, complaint_submit, complaint_visit, tickets
+from complaints.services import complaint_owner_message, complaint_submit, complaint_visit, submission, tickets
 from tests.complaints.conftest import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,7 @@ def test_photos_are_decoded_before_any_transaction_or_row_lock(owner, noise, ser
         return real(uploads)
 
     monkeypatch.setattr(tickets, "photos_clean", watching)
+    monkeypatch.setattr(submission, "photos_clean", watching)
     complaint = _submit(owner, noise, [_upload(image_bytes())])
     complaint_owner_message(complaint, user=owner, text="补充照片", photos=[_upload(image_bytes())])
     complaint_visit(complaint, actor=service, findings="现场", photos=[_upload(image_bytes())])

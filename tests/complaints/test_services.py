@@ -365,3 +365,32 @@ def test_an_estate_without_a_manager_escalates_to_the_company_administrators(noi
     with django_capture_on_commit_callbacks(execute=True):
         complaint_rate(complaint, user=resident, rating=1)
     assert Delivery.objects.filter(user=head_office, topic="complaint.reopened").exists()
+
+
+def test_the_home_check_is_one_rule_for_every_door(owner, noise, estate):
+    from complaints.services import complaint_submit_check
+
+    unit = owner.resident.occupancies.get().unit
+    assert complaint_submit_check(resident=owner.resident, unit=unit.pk).unit == unit
+    assert complaint_submit_check(resident=owner.resident, estate=estate.pk).estate_id == estate.pk
+    assert complaint_submit_check(resident=owner.resident).estate_id == estate.pk  # the one estate they live in
+    with pytest.raises(ValidationError) as caught:
+        complaint_submit_check(resident=owner.resident, unit=UnitFactory().pk)
+    assert "unit" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        complaint_submit_check(resident=owner.resident, estate=EstateFactory())
+    assert "estate" in caught.value.message_dict
+
+
+def test_staff_log_for_an_owner_only_with_a_role_that_logs_and_in_their_estates(owner, noise, service):
+    from complaints.services import complaint_log_for_owner
+
+    unit = owner.resident.occupancies.get().unit
+    for refused in (staff_member(None, role=Role.SPOKESPERSON), staff_member(EstateFactory(), role=Role.SERVICE)):
+        with pytest.raises(PermissionDenied):
+            complaint_log_for_owner(actor=refused, resident=owner.resident, category=noise, description="来电", unit=unit)
+    assert not Complaint.objects.exists()
+    complaint = complaint_log_for_owner(actor=service, resident=owner.resident, category=noise, description="来电",
+                                        unit=unit, channel="in_person", priority="high")
+    assert (complaint.logged_by, complaint.channel, complaint.priority) == (service, "in_person", "high")
+    assert complaint.events.get().actor == service

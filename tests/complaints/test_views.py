@@ -222,3 +222,17 @@ def test_queue_filter_never_lists_another_estates_staff(client, estate, manager)
     # The manager's own estate still offers its own staff.
     own = client.get(reverse("dashboard:complaint_queue"), {"estate": estate.pk}).content.decode()
     assert "本小区客服" in own and colleague.pk
+
+
+def test_a_view_only_role_cannot_log_a_complaint_from_the_page(client, owner, noise):
+    """The API refused a company-wide spokesperson; the page let them log (review §3)."""
+    from owners.models import Role
+
+    client.force_login(staff_member(None, role=Role.SPOKESPERSON))
+    unit = owner.resident.occupancies.get().unit
+    assert client.get(reverse("dashboard:complaint_new"), {"resident": owner.resident.pk}).status_code == 403
+    response = client.post(reverse("dashboard:complaint_new"), {
+        "resident": owner.resident.pk, "category": noise.pk, "priority": "normal", "channel": "phone",
+        "where": f"unit:{unit.pk}", "description": "业主来电",
+    })
+    assert response.status_code == 403 and not Complaint.objects.exists()
