@@ -8,6 +8,7 @@ portal_patterns = [
     path("complaints/<str:number>/", portal.complaint_detail, name="complaint_detail"),
     path("complaints/<str:number>/message/", portal.complaint_message, name="complaint_message"),
     path("complaints/<str:number>/rate/", portal.complaint_rate_view, name="complaint_rate"),
+    path("complaints/<str:number>/reopen/", portal.complaint_reopen, name="complaint_reopen"),
 ]
 
 dashboard_patterns = [

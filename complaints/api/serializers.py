@@ -108,9 +108,9 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         return obj.assignee.display_name
 
     def get_allowed_actions(self, obj) -> list[str]:
-        from ..lifecycle import transitions_from
+        from ..lifecycle import transitions_for
 
-        return [t.action for t in transitions_from(obj.status, owner=self._for_owner())]
+        return [t.action for t in transitions_for(obj, owner=self._for_owner())]
 
 
 class ComplaintCreateSerializer(StrictSerializer):

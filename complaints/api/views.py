@@ -123,7 +123,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=s.TransitionSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
-        """Move the ticket: acknowledge, start, resolve (text = summary), close, reject (text = reason), reopen."""
+        """Move the ticket. Staff: acknowledge, start, resolve (text = summary), close, reject (text = reason),
+        reopen. Owners: accept (a resolved ticket) or reopen (a resolved one, or one closed within the last
+        7 days); `allowed_actions` on the ticket lists what the caller may do now."""
         return self._act(request, s.TransitionSerializer, lambda c, d: services.complaint_transition(
             c, d["action"], actor=request.user, text=d.get("text", ""), owner=self._owner()))
 

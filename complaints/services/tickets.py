@@ -92,6 +92,8 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
         if not transition.by_owner or not is_owner_of(actor, complaint):
             raise PermissionDenied(_("You may not do this."))
     else:
+        if not transition.by_staff:
+            raise PermissionDenied(_("Only the owner can do this."))
         _require_staff(actor, complaint)
     if complaint.status not in transition.sources:
         raise ValidationError(
@@ -99,6 +101,8 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
             % {"status": complaint.get_status_display(), "action": transition.label},
             code="illegal_transition",
         )
+    if not transition.allows(complaint, owner=owner):  # the owner's guard said no
+        raise ValidationError(str(transition.owner_refusal), code="illegal_transition")
     text = _text(text, transition.needs_text or "text", required=bool(transition.needs_text))
     now = timezone.now()
     source = complaint.status
@@ -252,7 +256,7 @@ def _owner_message_save(complaint, *, user, text, cleaned) -> ComplaintEvent:
 @transaction.atomic
 def complaint_rate(complaint, *, user, rating: int, comment: str = "", solved: bool = True) -> Complaint:
     """The owner rates a resolved ticket. 1–2 stars or "not solved" reopens it and flags it to the
-    estate manager; a satisfied rating closes it."""
+    estate manager; a satisfied rating accepts the solution, which closes it."""
     complaint = _locked(complaint)
     if not is_owner_of(user, complaint):
         raise PermissionDenied(_("You may not do this."))
@@ -270,13 +274,8 @@ def complaint_rate(complaint, *, user, rating: int, comment: str = "", solved: b
     complaint.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     _event(complaint, Kind.RATED, user, public=True,
            body=_("Rated %(n)d of 5.") % {"n": rating} + (f"\n{complaint.rating_comment}" if complaint.rating_comment else ""))
-    if rating <= 2 or not solved:
-        return complaint_transition(complaint, "reopen", actor=user, owner=True)
-    complaint.status, complaint.closed_at = Status.CLOSED, timezone.now()
-    complaint.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(complaint, Kind.TRANSITION, user, public=True, body=str(OWNER_STATUS_TEXT[Status.CLOSED]),
-           from_status=Status.RESOLVED, to_status=Status.CLOSED)
-    return complaint
+    # Both outcomes are the owner's lifecycle moves, with their guards and timeline entry.
+    return complaint_transition(complaint, "reopen" if rating <= 2 or not solved else "accept", actor=user, owner=True)
 
 
 @transaction.atomic

@@ -11,11 +11,12 @@ from owners.access import resident_required
 from owners.selectors import occupancy_list_for_resident
 
 from ..forms import OwnerComplaintForm, RatingForm, TextForm
-from ..lifecycle import OWNER_STATUS_TEXT
+from ..lifecycle import OWNER_STATUS_TEXT, TRANSITIONS
 from ..limits import complaint_message_limited, complaint_submit_limited
+from ..models import Status
 from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
-from ..services import complaint_owner_message, complaint_rate, complaint_submit
-from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
+from ..services import complaint_owner_message, complaint_rate, complaint_submit, complaint_transition
+from .helpers import WHERE_FIELDS, complaint_for, error_text, form_errors_from, where_parse
 
 
 @resident_required
@@ -56,6 +57,8 @@ def complaint_detail(request, number):
         "photos": complaint_photos(complaint, for_owner=True).filter(event__kind="submitted"),
         "message_form": TextForm(),
         "rating_form": RatingForm(),
+        # A closed ticket's "not solved" button; a resolved one is reopened through the rating.
+        "may_reopen": complaint.status == Status.CLOSED and TRANSITIONS["reopen"].allows(complaint, owner=True),
     })
 
 
@@ -95,4 +98,21 @@ def complaint_rate_view(request, number):
             messages.info(request, _("We are sorry it is not solved. Your complaint has been reopened and the estate manager has been told."))
         else:
             messages.success(request, _("Thank you for your rating."))
+    return redirect("portal:complaint_detail", number=number)
+
+
+@resident_required
+@require_POST
+def complaint_reopen(request, number):
+    """The owner says a closed ticket's problem is back, while the lifecycle still lets them."""
+    complaint = complaint_for(request.user, number)
+    form = TextForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        complaint_transition(complaint, "reopen", actor=request.user, text=form.cleaned_data["text"], owner=True)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.info(request, _("We are sorry it is not solved. Your complaint has been reopened and the estate manager has been told."))
     return redirect("portal:complaint_detail", number=number)

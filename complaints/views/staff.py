@@ -14,7 +14,7 @@ from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
-from ..lifecycle import transitions_from
+from ..lifecycle import transitions_for
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
 from ..permissions import can_work, complaint_can_log, photo_can_view
 from ..selectors import (
@@ -136,7 +136,7 @@ def detail(request, number):
     return render(request, "complaints/staff/detail.html", {
         "complaint": complaint,
         "timeline": complaint_timeline(complaint, for_owner=False),
-        "transitions": transitions_from(complaint.status) if can_work(request.user, complaint) else [],
+        "transitions": transitions_for(complaint) if can_work(request.user, complaint) else [],
         "can_work": can_work(request.user, complaint),
         "assign_form": AssignForm(staff=assignable_staff(complaint.estate_id), initial={"assignee": complaint.assignee_id}),
         "triage_form": TriageForm(initial={"category": complaint.category_id, "priority": complaint.priority}),

@@ -145,3 +145,37 @@ def test_staff_log_through_the_api_as_through_the_page(owner, noise, service):
     assert logged.status_code == 201, logged.json()
     complaint = Complaint.objects.get()
     assert complaint.logged_by == service and complaint.channel == "in_person"
+
+
+def _resolved(owner, noise, service):
+    from complaints.services import complaint_transition
+
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    complaint_transition(complaint, "acknowledge", actor=service)
+    complaint_transition(complaint, "resolve", actor=service, text="已处理")
+    return complaint
+
+
+def test_owner_api_offers_and_takes_the_same_moves_as_the_lifecycle(owner, noise, service):
+    complaint = _resolved(owner, noise, service)
+    api = _api(owner)
+    detail = api.get(f"/api/v1/complaints/{complaint.number}/").json()
+    assert sorted(detail["allowed_actions"]) == ["accept", "reopen"]
+    staff_accept = _api(service).post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "accept"})
+    assert staff_accept.status_code == 403
+    accepted = api.post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "accept"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "closed"
+    assert accepted.json()["allowed_actions"] == ["reopen"]  # closed moments ago: still within the week
+
+
+def test_owner_api_cannot_reopen_a_rejected_ticket(owner, noise, service):
+    from complaints.services import complaint_transition
+
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    complaint_transition(complaint, "reject", actor=service, text="不属于物业管理范围")
+    api = _api(owner)
+    assert api.get(f"/api/v1/complaints/{complaint.number}/").json()["allowed_actions"] == []
+    response = api.post(f"/api/v1/complaints/{complaint.number}/transition/", {"action": "reopen"})
+    assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.status == "rejected"

@@ -394,3 +394,47 @@ def test_staff_log_for_an_owner_only_with_a_role_that_logs_and_in_their_estates(
                                         unit=unit, channel="in_person", priority="high")
     assert (complaint.logged_by, complaint.channel, complaint.priority) == (service, "in_person", "high")
     assert complaint.events.get().actor == service
+
+
+def _resolved(owner, noise, service):
+    complaint = _submit(owner, noise)
+    complaint_transition(complaint, "acknowledge", actor=service)
+    complaint_transition(complaint, "resolve", actor=service, text="已处理")
+    return complaint
+
+
+def test_a_satisfied_rating_is_the_owners_accept_move_and_staff_cannot_take_it(owner, noise, service):
+    complaint = _resolved(owner, noise, service)
+    with pytest.raises(PermissionDenied):
+        complaint_transition(complaint, "accept", actor=service)
+    complaint_rate(complaint, user=owner, rating=4)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED and complaint.closed_at
+    last = complaint.events.order_by("-id").first()
+    assert (last.kind, last.actor, last.from_status, last.to_status) == ("transition", owner, "resolved", "closed")
+
+
+def test_the_owner_reopens_a_closed_ticket_only_within_a_week_and_never_a_rejected_one(owner, noise, service):
+    from complaints.lifecycle import OWNER_REOPEN_DAYS
+
+    complaint = _resolved(owner, noise, service)
+    complaint_transition(complaint, "close", actor=service)
+    complaint_transition(complaint, "reopen", actor=owner, owner=True, text="又漏了")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REOPENED and complaint.flagged
+    complaint_transition(complaint, "resolve", actor=service, text="再次处理")
+    complaint_transition(complaint, "close", actor=service)
+    Complaint.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - timedelta(days=OWNER_REOPEN_DAYS, hours=1))
+    with pytest.raises(ValidationError) as caught:
+        complaint_transition(complaint, "reopen", actor=owner, owner=True)
+    assert caught.value.code == "illegal_transition"
+    rejected = _submit(owner, noise)
+    complaint_transition(rejected, "reject", actor=service, text="不属于物业管理范围")
+    with pytest.raises(ValidationError):
+        complaint_transition(rejected, "reopen", actor=owner, owner=True)
+    complaint.refresh_from_db()
+    rejected.refresh_from_db()
+    assert (complaint.status, rejected.status) == (Status.CLOSED, Status.REJECTED)
+    complaint_transition(complaint, "reopen", actor=service)  # staff are not bound by the owner's week
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REOPENED

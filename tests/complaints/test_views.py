@@ -236,3 +236,31 @@ def test_a_view_only_role_cannot_log_a_complaint_from_the_page(client, owner, no
         "where": f"unit:{unit.pk}", "description": "业主来电",
     })
     assert response.status_code == 403 and not Complaint.objects.exists()
+
+
+def test_owner_reopens_a_recently_closed_ticket_from_the_portal_and_not_an_old_one(client, owner, noise, service):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from complaints.lifecycle import OWNER_REOPEN_DAYS
+
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    for action, text in (("acknowledge", ""), ("resolve", "已处理"), ("close", "")):
+        complaint_transition(complaint, action, actor=service, text=text)
+    client.force_login(owner)
+    detail = reverse("portal:complaint_detail", args=[complaint.number])
+    reopen = reverse("portal:complaint_reopen", args=[complaint.number])
+    assert reopen in client.get(detail).content.decode()
+    client.post(reopen, {"text": "又开始漏水"})
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REOPENED and complaint.flagged
+    assert complaint.events.filter(to_status="reopened", actor=owner, body__contains="又开始漏水").exists()
+    complaint_transition(complaint, "resolve", actor=service, text="再次处理")
+    complaint_transition(complaint, "close", actor=service)
+    Complaint.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - timedelta(days=OWNER_REOPEN_DAYS + 1))
+    assert reopen not in client.get(detail).content.decode()
+    page = client.post(reopen, {"text": "还是漏"}, follow=True).content.decode()
+    assert "alert-danger" in page
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
