@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -58,6 +61,19 @@ class DeliveryAdmin(OutOfScopeNotFound, admin.ModelAdmin):
         return False
 
 
+def history_table(events) -> str:
+    """A record's history, newest first, as a read-only table on its change page. A field rather
+    than an inline: an inline would make every save of an editable record post a formset for rows
+    nobody may change."""
+    if not events:
+        return _("Nothing recorded yet.")
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (date_format(localtime(e.at), "Y-m-d H:i"), e.get_kind_display(), e.actor.display_name if e.actor_id else _("automatically"),
+         e.note) for e in events))
+    return format_html('<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
+                       _("at"), _("kind"), _("by"), _("note"), rows)
+
+
 @admin.register(Announcement)
 class AnnouncementAdmin(OutOfScopeNotFound, admin.ModelAdmin):
     """Read-only here: announcements are written, approved and sent from the dashboard."""
@@ -65,7 +81,11 @@ class AnnouncementAdmin(OutOfScopeNotFound, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "author", "created_at", "published_at"]
     list_filter = ["kind", "status"]
     search_fields = ["title"]
-    readonly_fields = [f.name for f in Announcement._meta.fields] + ["estates", "buildings", "units"]
+    readonly_fields = [f.name for f in Announcement._meta.fields] + ["estates", "buildings", "units", "history"]
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        return history_table(selectors.announcement_history(obj))
 
     def get_queryset(self, request):
         return selectors.announcement_list_for(request.user)
@@ -137,7 +157,12 @@ class StatementAdmin(ScopedMediaAdmin):
     selector = staticmethod(selectors.statement_list_for)
     list_display = ["title", "version", "status", "estate", "author", "approved_by", "published_at"]
     list_filter = ["status", ESTATE_FILTER]
-    readonly_fields = [f.name for f in Statement._meta.fields]
+    readonly_fields = [f.name for f in Statement._meta.fields] + ["history"]
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        # This version's own entries: the admin opens one version at a time (the dashboard shows the thread).
+        return history_table(obj.events.select_related("actor").order_by("-at", "-id")[:selectors.HISTORY_MAX])
 
     def has_add_permission(self, request):
         return False
@@ -170,7 +195,11 @@ class MediaInquiryAdmin(MediaRecordAdmin):
     list_filter = ["status", ESTATE_FILTER]
     search_fields = ["outlet", "journalist", "question"]
     # Answered or declined only through inquiry_answer / inquiry_decline (the action below).
-    readonly_fields = ["status", "answer", "answered_at"]
+    readonly_fields = ["status", "answer", "answered_at", "history"]
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        return history_table(selectors.inquiry_history(obj)) if obj.pk else "–"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":

@@ -1,11 +1,15 @@
 """Reads of announcements and notices, scoped: staff see their estates' sends, residents their notices."""
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from owners.models import Estate
 from owners.permissions import ALL, staff_estate_ids
 
-from .models import Acknowledgement, Announcement, Delivery
-from .reach import announcements_reaching
+from .models import Acknowledgement, Announcement, AnnouncementEvent, Delivery, InquiryEvent, StatementEvent
+from .reach import announcement_reach, announcements_reaching
+
+HISTORY_MAX = 200  # entries shown; a record with more has been chased or edited far beyond the usual
 
 
 def announcement_list_for(user) -> QuerySet[Announcement]:
@@ -84,3 +88,34 @@ def statements_published_for_resident(resident, *, limit: int = 20):
     estates = Occupancy.objects.filter(resident=resident, end_date__isnull=True).values("unit__building__estate_id")
     return list(Statement.objects.filter(status=Statement.Status.PUBLISHED)
                 .filter(Q(estate_id__in=estates) | Q(estate__isnull=True)).order_by("-published_at")[:limit])
+
+
+# The history of a record, for staff pages and the API only: no public or owner-facing selector
+# reads these tables. Newest first; the caller has already found the record through a scoped selector.
+def announcement_history(announcement) -> list[AnnouncementEvent]:
+    return list(AnnouncementEvent.objects.filter(announcement=announcement).select_related("actor")
+                .order_by("-at", "-id")[:HISTORY_MAX])
+
+
+def statement_history(statement) -> list[StatementEvent]:
+    """Every version of the statement's thread: what was said about an earlier draft stays in sight."""
+    return list(StatementEvent.objects.filter(statement__thread=statement.thread).select_related("actor", "statement")
+                .order_by("-at", "-id")[:HISTORY_MAX])
+
+
+def inquiry_history(inquiry) -> list[InquiryEvent]:
+    return list(InquiryEvent.objects.filter(inquiry=inquiry).select_related("actor").order_by("-at", "-id")[:HISTORY_MAX])
+
+
+def history_zone(estate_ids) -> str:
+    """The time zone a record's history is shown in: its estates' zone when they share one,
+    else the company's (a company-wide record, or estates in different zones)."""
+    if not estate_ids:
+        return settings.TIME_ZONE
+    zones = set(Estate.objects.filter(pk__in=estate_ids).values_list("timezone", flat=True))
+    return zones.pop() if len(zones) == 1 else settings.TIME_ZONE
+
+
+def announcement_zone(announcement) -> str:
+    return history_zone(announcement_reach(announcement))
+

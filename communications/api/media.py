@@ -17,6 +17,7 @@ from .. import selectors
 from ..models import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
 from ..permissions import inquiry_assignee_valid, inquiry_assignees_for
 from ..services import media as svc
+from .serializers import InquiryEventSerializer, StatementEventSerializer
 from .views import StaffOnly
 
 
@@ -144,6 +145,13 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._act(lambda s, d: svc.statement_publish(s, actor=request.user, announce=d.get("announce", False)),
                          PublishSerializer)
 
+    @extend_schema(responses=StatementEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None, format=None):
+        """The history of the statement's thread, every version, newest first (at most 200 entries):
+        who drafted, submitted, returned (with the reviewer's note), approved, published each version, and when."""
+        return Response(StatementEventSerializer(selectors.statement_history(self.get_object()), many=True).data)
+
     @extend_schema(request=VersionSerializer, responses=StatementSerializer)
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, pk=None):
@@ -194,6 +202,12 @@ class InquiryViewSet(_RecordViewSet):
         payload.is_valid(raise_exception=True)
         result = svc.inquiry_answer(inquiry, actor=request.user, answer=payload.validated_data["answer"])
         return Response(InquirySerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=InquiryEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None, format=None):
+        """The history, newest first: received, assigned (to whom), answered or declined (with the text), by whom and when."""
+        return Response(InquiryEventSerializer(selectors.inquiry_history(self.get_object()), many=True).data)
 
     @extend_schema(request=DeclineSerializer, responses=InquirySerializer)
     @action(detail=True, methods=["post"])

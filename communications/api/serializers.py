@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
-from owners.api.serializers import StrictSerializer
+from owners.api.serializers import StrictPlainSerializer, StrictSerializer
 from owners.selectors import building_list_for, estate_list_for, unit_list_for
 
-from ..models import Announcement, Delivery
+from ..models import Announcement, AnnouncementEvent, Delivery, InquiryEvent, StatementEvent
 
 
 class AnnouncementSerializer(StrictSerializer):
@@ -47,3 +47,41 @@ class DeliverySerializer(serializers.ModelSerializer):
         model = Delivery
         fields = ["id", "resident", "channel", "address", "status", "attempts", "last_error", "round", "created_at",
                   "next_attempt_at", "sent_at", "read_at"]
+
+
+_EVENT_FIELDS = ["id", "kind", "kind_display", "actor", "actor_name", "from_status", "to_status", "note", "at"]
+
+
+class _EventSerializer(serializers.ModelSerializer):
+    """One entry of a record's history. Staff only: no owner-facing or public endpoint has these."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    actor_name = serializers.SerializerMethodField(help_text="Who acted; null when the scheduler or the sender did.")
+
+    def get_actor_name(self, obj) -> str | None:
+        return obj.actor.display_name if obj.actor_id else None
+
+
+class AnnouncementEventSerializer(_EventSerializer):
+    class Meta:
+        model = AnnouncementEvent
+        fields = _EVENT_FIELDS
+
+
+class StatementEventSerializer(_EventSerializer):
+    version = serializers.IntegerField(source="statement.version", read_only=True,
+                                       help_text="The version of the statement the entry is about.")
+
+    class Meta:
+        model = StatementEvent
+        fields = [*_EVENT_FIELDS, "statement", "version"]
+
+
+class InquiryEventSerializer(_EventSerializer):
+    class Meta:
+        model = InquiryEvent
+        fields = _EVENT_FIELDS
+
+
+class ReturnSerializer(StrictPlainSerializer):
+    note = serializers.CharField(max_length=5000, help_text="What the writer should change; kept in the history.")

@@ -1,4 +1,4 @@
-"""/api/v1/announcements/: draft, approve, publish, cancel, chase, progress and deliveries."""
+"""/api/v1/announcements/: draft, approve or return, publish, cancel, chase, progress, deliveries and history."""
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,7 +12,7 @@ from config.api.pagination import IdCursorPagination
 from owners.api.views import ReadScopedWriteByRole
 
 from ..models import Delivery
-from ..selectors import announcement_list_for
+from ..selectors import announcement_history, announcement_list_for
 from ..services import announcements as svc
 from . import serializers as s
 
@@ -66,6 +66,14 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         """Estate managers of every estate it reaches (or a company administrator)."""
         return self._act(lambda a: svc.announcement_approve(a, actor=request.user))
 
+    @extend_schema(request=s.ReturnSerializer, responses=s.AnnouncementSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", permission_classes=[StaffOnly])
+    def send_back(self, request, pk=None):
+        """An approver sends an announcement waiting for approval back to draft, saying what to change."""
+        payload = s.ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(lambda a: svc.announcement_return(a, actor=request.user, note=payload.validated_data["note"]))
+
     @extend_schema(request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def publish(self, request, pk=None):
@@ -88,6 +96,13 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         return Response(svc.announcement_progress(self.get_object()))
+
+    @extend_schema(responses=s.AnnouncementEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None, format=None):
+        """The history, newest first (at most 200 entries): who drafted, asked for approval, returned
+        (with the note), approved, scheduled, sent, cancelled or chased it, and when."""
+        return Response(s.AnnouncementEventSerializer(announcement_history(self.get_object()), many=True).data)
 
     @extend_schema(responses=s.DeliverySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])

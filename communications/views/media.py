@@ -44,6 +44,17 @@ def statement_detail(request, pk):
     return render(request, "communications/media/statement.html", {
         "s": statement, "versions": versions, "may_approve": statement_can_approve(request.user, statement.estate_id),
         "may_write": statement_can_write(request.user, statement.estate_id),
+        "events": selectors.statement_history(statement), "zone": selectors.history_zone([statement.estate_id] if statement.estate_id else []),
+    })
+
+
+@staff_required
+def inquiry_detail(request, pk):
+    """One inquiry with its history: received, assigned, answered or declined, by whom and when."""
+    inquiry = get_object_or_404(selectors.inquiry_list_for(request.user), pk=pk)
+    return render(request, "communications/media/inquiry.html", {
+        "q": inquiry, "answerable": inquiry.status == MediaInquiry.Status.OPEN and inquiry_can_answer(request.user, inquiry.estate_id),
+        "events": selectors.inquiry_history(inquiry), "zone": selectors.history_zone([inquiry.estate_id] if inquiry.estate_id else []),
     })
 
 
@@ -93,6 +104,8 @@ def _inquiry_close(request, pk, close, done_message):
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, done_message)
+    if request.POST.get("back") == "inquiry":  # sent from the inquiry's own page: back there, to its history
+        return redirect("dashboard:inquiry_detail", pk=pk)
     return redirect("dashboard:media")
 
 

@@ -11,6 +11,7 @@ from owners.selectors import building_list_for, estate_list_for
 
 from .. import selectors
 from ..forms import CHANNEL_CHOICES, AnnouncementForm
+from ..lifecycle import ANNOUNCEMENT
 from ..permissions import announcement_can_approve
 from ..services import announcements as svc
 
@@ -60,6 +61,8 @@ def announcement_detail(request, pk):
         channel_labels=[str(labels.get(c, c)) for c in announcement.channels],
         can_approve=announcement_can_approve(request.user, announcement),
         estates=announcement.estates.all(), buildings=announcement.buildings.select_related("estate"),
+        offered={t.action for t in ANNOUNCEMENT.offered(announcement, request.user)},
+        events=selectors.announcement_history(announcement), zone=selectors.announcement_zone(announcement),
     )
     return render(request, "communications/staff/detail.html", context)
 
@@ -89,6 +92,8 @@ def announcement_action(request, pk, action):
     actions = {
         "request-approval": (lambda a: svc.announcement_request_approval(a, actor=request.user), _("Sent to the estate manager for approval.")),
         "approve": (lambda a: svc.announcement_approve(a, actor=request.user), _("Approved.")),
+        "return": (lambda a: svc.announcement_return(a, actor=request.user, note=request.POST.get("note", "")),
+                   _("Sent back to the writer with your note.")),
         "publish": (lambda a: svc.announcement_publish(a, actor=request.user), _("Sending has started (or is scheduled).")),
         "cancel": (lambda a: svc.announcement_cancel(a, actor=request.user), lambda n: _("Cancelled; %(n)d messages will not be sent.") % {"n": n}),
         "chase": (lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user),
