@@ -5,21 +5,17 @@ due time), orders by (resolution_due_at, id) and fetches one row more than a pag
 counting, so its cost does not grow with the table.
 """
 
-import re
-from dataclasses import dataclass
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from owners.models import Building, Estate, Resident, Unit, User
+from owners.models import Building, Estate, Unit, User
 from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import staff_with_roles
 
+from .filters import ComplaintQueueFilter
 from .models import Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
 from .models.complaints import OPEN_STATUSES
 from .permissions import complaint_working_roles
-
-NUMBER = re.compile(r"^TS-\d{8}-\d{4,}$", re.IGNORECASE)
 
 
 def complaint_list_for(user) -> QuerySet[Complaint]:
@@ -35,55 +31,15 @@ def complaint_list_for(user) -> QuerySet[Complaint]:
     return qs.none()
 
 
-MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
-
-
-def id_from(value) -> int | None:
-    """A database id from a query or form value, else None. Only ASCII digits count ("²".isdigit()
-    is true but int() refuses it), and a number past a bigint is no id (PostgreSQL would refuse
-    the query)."""
-    value = str(value or "")
-    if not (value.isascii() and value.isdigit() and len(value) <= 19):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
-
-
-@dataclass
-class QueueFilters:
-    status: str = ""
-    category: int | None = None
-    building: int | None = None
-    estate: int | None = None
-    assignee: str = ""  # user id, "me" or "none"
-    priority: str = ""
-    overdue: bool = False
-    q: str = ""
-    order: str = "due"  # "due" (soonest first) or "new" (newest first)
-
-    @classmethod
-    def from_params(cls, params) -> "QueueFilters":
-        """The filters of a query string (the staff page's and the API's); a malformed or
-        out-of-range number is ignored rather than reaching the database."""
-        assignee = params.get("assignee", "")
-        if assignee not in ("me", "none"):
-            assignee = str(id_from(assignee) or "")
-        return cls(
-            status=params.get("status", ""), category=id_from(params.get("category")),
-            building=id_from(params.get("building")), estate=id_from(params.get("estate")), assignee=assignee,
-            priority=params.get("priority", ""), overdue=params.get("overdue") in ("1", "true", "on"),
-            q=params.get("q", "")[:100], order=params.get("order", "due"),
-        )
-
-
-def complaint_queue(user, filters: QueueFilters, *, offset: int = 0, limit: int = 50):
+def complaint_queue(user, params=None, *, offset: int = 0, limit: int = 50):
     """One page of the staff queue: (rows, has_more). Never counts the whole table."""
-    rows = list(complaint_queue_queryset(user, filters)[offset:offset + limit + 1])
+    rows = list(complaint_queue_queryset(user, params)[offset:offset + limit + 1])
     return rows[:limit], len(rows) > limit
 
 
-def complaint_queue_queryset(user, filters: QueueFilters) -> QuerySet[Complaint]:
-    """The filtered, ordered queue (for pages and the API's cursor pagination).
+def complaint_queue_queryset(user, params=None) -> QuerySet[Complaint]:
+    """The user's queue, filtered and ordered by `params` (a query string's values, checked by
+    ComplaintQueueFilter), for the staff page and the API's cursor pagination alike.
 
     Only two small tables are joined; the other related rows come by prefetch (one `id IN (…)`
     query each). At a million rows PostgreSQL spent ~17 ms planning the full seven-way join
@@ -101,38 +57,7 @@ def complaint_queue_queryset(user, filters: QueueFilters) -> QuerySet[Complaint]
         )
         .defer("resolution_summary", "rejection_reason", "rating_comment", "resident__notes")
     )
-    if filters.status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.category:
-        qs = qs.filter(category_id=filters.category)
-    if filters.estate:
-        qs = qs.filter(estate_id=filters.estate)
-    if filters.building:
-        qs = qs.filter(building_id=filters.building)
-    if filters.assignee == "me":
-        qs = qs.filter(assignee=user)
-    elif filters.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        qs = qs.filter(assignee_id=int(filters.assignee))
-    if filters.priority:
-        qs = qs.filter(priority=filters.priority)
-    if filters.overdue:
-        now = timezone.now()
-        qs = qs.filter(status__in=OPEN_STATUSES).filter(
-            Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)
-        )
-    text = (filters.q or "").strip()
-    if text:
-        if NUMBER.match(text):
-            qs = qs.filter(number=text.upper())
-        else:
-            owners = Resident.objects.filter(Q(name=text) | Q(mobile=text)).values("id")
-            qs = qs.filter(Q(resident__in=owners) | Q(description__icontains=text))
-    ordering = ["-created_at", "-id"] if filters.order == "new" else ["resolution_due_at", "id"]
-    return qs.order_by(*ordering)
+    return ComplaintQueueFilter(params, queryset=qs, user=user).qs
 
 
 def complaint_owner_list(user, *, limit: int = 50) -> list[Complaint]:

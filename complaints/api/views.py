@@ -22,7 +22,8 @@ from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Complaint, Priority
 from ..models.complaints import Channel
 from ..permissions import complaint_can_log, resident_of
-from ..selectors import QueueFilters, complaint_queue_queryset
+from ..filters import ComplaintQueueFilter
+from ..selectors import complaint_queue_queryset
 from . import serializers as s
 
 _FILTERS = [
@@ -54,14 +55,13 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return not is_staff_member(self.request.user)
 
     def get_queryset(self):
-        return complaint_queue_queryset(self.request.user, QueueFilters.from_params(self.request.query_params))
+        return complaint_queue_queryset(self.request.user, self.request.query_params)
 
     @property
     def paginator(self):
         paginator = super().paginator
-        if paginator is not None:
-            order = self.request.query_params.get("order", "due")
-            paginator.ordering = ("-created_at", "-id") if order == "new" else ("resolution_due_at", "id")
+        if paginator is not None:  # the cursor follows the queue's own order
+            paginator.ordering = ComplaintQueueFilter(self.request.query_params, user=self.request.user).ordering
         return paginator
 
     def get_serializer_class(self):

@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from ..selectors import complaint_list_for, id_from
+from ..filters import id_from
+from ..selectors import complaint_list_for
 
 
 def complaint_for(user, number):

@@ -10,21 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from owners.access import staff_required
-from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
 from ..lifecycle import transitions_for
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
 from ..permissions import can_work, complaint_can_log, photo_can_view
+from ..filters import ComplaintQueueFilter, id_from
 from ..selectors import (
-    QueueFilters,
     assignable_staff,
     complaint_linked,
     complaint_list_for,
     complaint_queue,
     complaint_timeline,
-    id_from,
 )
 from ..services import (
     complaint_assign,
@@ -69,21 +67,18 @@ def _queue_rows(rows):
 
 @staff_required
 def queue(request):
-    filters = QueueFilters.from_params(request.GET)
-    scope = staff_estate_ids(request.user)
-    if filters.estate and scope is not ALL and filters.estate not in scope:
-        filters.estate = None  # another estate's id: ignored, so its staff are never listed below
+    filters = ComplaintQueueFilter(request.GET, user=request.user).values  # what the form shows as chosen
     page = id_from(request.GET.get("page")) or 1
     if page > MAX_PAGE:
         rows, has_more = [], False
     else:
-        rows, has_more = complaint_queue(request.user, filters, offset=(page - 1) * PAGE, limit=PAGE)
+        rows, has_more = complaint_queue(request.user, request.GET, offset=(page - 1) * PAGE, limit=PAGE)
     rows = _queue_rows(rows)
     query = request.GET.copy()
     query.pop("page", None)
     estates = list(estate_list_for(request.user).order_by("name")[:200])
     # Buildings are offered for one estate at a time: the chosen one, or the only one.
-    building_estate = filters.estate or (estates[0].pk if len(estates) == 1 else None)
+    building_estate = filters["estate"] or (estates[0].pk if len(estates) == 1 else None)
     buildings = building_list_for(request.user).filter(estate_id=building_estate).order_by("name") if building_estate else []
     return render(request, "complaints/staff/queue.html", {
         "rows": rows, "has_more": has_more, "page": page, "filters": filters, "query": query.urlencode(),

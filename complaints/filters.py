@@ -1,0 +1,170 @@
+"""The staff queue's filters, parsed and validated once for the page and the API.
+
+Applied inside the queue selector (selectors.complaint_queue_queryset), so both doors accept the
+same parameters with the same meaning. A value that does not validate — a malformed or
+out-of-range id, an unknown status, another estate — is ignored, as if it had not been given:
+the queue answers, and nothing unchecked reaches the database. Validation runs no query.
+"""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from owners.models import Resident
+from owners.permissions import ALL, is_staff_member, staff_estate_ids
+
+from .models import Complaint, Priority, Status
+from .models.complaints import OPEN_STATUSES
+
+NUMBER = re.compile(r"^TS-\d{8}-\d{4,}$", re.IGNORECASE)  # a ticket number, e.g. TS-20260301-0042
+MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
+
+
+def id_from(value) -> int | None:
+    """A database id from a query or form value, else None. Only ASCII digits count ("²".isdigit()
+    is true but int() refuses it), and a number past a bigint is no id (PostgreSQL would refuse
+    the query)."""
+    value = str(value or "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+# Each "order" value and the queryset ordering it means (the API's cursor pagination uses the same).
+QUEUE_ORDERINGS = {"due": ("resolution_due_at", "id"), "new": ("-created_at", "-id")}
+SEARCH_MAX = 100
+
+# What each filter means when it is missing or invalid: the page's form shows these.
+DEFAULTS = {"status": "", "category": None, "estate": None, "building": None, "assignee": "", "priority": "",
+            "overdue": False, "q": "", "order": "due"}
+
+
+class IdField(forms.Field):
+    """A database id (see selectors.id_from); with `within`, only one of those ids."""
+
+    def __init__(self, *args, within=ALL, **kwargs):
+        self.within = within
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        number = id_from(value)
+        if number is None or (self.within is not ALL and number not in self.within):
+            raise forms.ValidationError(_("Not one of the choices."), code="invalid_choice")
+        return number
+
+
+class AssigneeField(forms.Field):
+    """A user id, "me" or "none"; kept as text (the page's form compares it as text)."""
+
+    def to_python(self, value):
+        if value in (None, "", "me", "none"):
+            return value or ""
+        number = id_from(value)
+        if number is None:
+            raise forms.ValidationError(_("Not one of the choices."), code="invalid_choice")
+        return str(number)
+
+
+class FlagField(forms.BooleanField):
+    """A checkbox's value read as sent: "1", "true" or "on" mean yes; absent, "", "0" or "false"
+    no. (BooleanField's checkbox widget would read "0" as yes.)"""
+
+    widget = forms.TextInput
+
+
+class SearchField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value)[:SEARCH_MAX]
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+
+
+class AssigneeFilter(django_filters.Filter):
+    field_class = AssigneeField
+
+
+class FlagFilter(django_filters.Filter):
+    """A checkbox: "1", "true" or "on" (what a browser sends) mean yes; absent, "0" or "false" no."""
+
+    field_class = FlagField
+
+
+class SearchFilter(django_filters.Filter):
+    field_class = SearchField
+
+
+class ComplaintQueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=[("open", _("All open")), *Status.choices], method="filter_status")
+    category = IdFilter(field_name="category_id")
+    estate = IdFilter(field_name="estate_id")
+    building = IdFilter(field_name="building_id")
+    assignee = AssigneeFilter(method="filter_assignee")
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    overdue = FlagFilter(method="filter_overdue")
+    q = SearchFilter(method="filter_q")
+    order = django_filters.ChoiceFilter(choices=[(key, key) for key in QUEUE_ORDERINGS], method="filter_order")
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data if data is not None else {}, queryset, **kwargs)
+        self.user = user
+        # Staff may narrow to one of their estates only: another estate's id is ignored, so the
+        # page never lists that estate's buildings or staff (owners' lists are theirs already).
+        if is_staff_member(user):
+            self.filters["estate"].extra["within"] = staff_estate_ids(user)
+
+    @property
+    def values(self) -> dict:
+        """Every filter as applied: its valid value, or its default when missing or invalid."""
+        self.is_valid()  # validates once; invalid values are left out of cleaned_data
+        cleaned = self.form.cleaned_data
+        return {name: cleaned[name] if cleaned.get(name) not in (None, "") else default
+                for name, default in DEFAULTS.items()}
+
+    @property
+    def ordering(self) -> tuple:
+        return QUEUE_ORDERINGS[self.values["order"]]
+
+    def filter_queryset(self, queryset):
+        # The order is applied last and always (the default when none or a bad one was given).
+        return super().filter_queryset(queryset).order_by(*self.ordering)
+
+    def filter_order(self, queryset, name, value):
+        return queryset  # see filter_queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.filter(status=value)
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee_id=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(status__in=OPEN_STATUSES).filter(
+            Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)
+        )
+
+    def filter_q(self, queryset, name, value):
+        """A ticket number, an owner's exact name or mobile, or words of the description."""
+        if NUMBER.match(value):
+            return queryset.filter(number=value.upper())
+        owners = Resident.objects.filter(Q(name=value) | Q(mobile=value)).values("id")
+        return queryset.filter(Q(resident__in=owners) | Q(description__icontains=value))
