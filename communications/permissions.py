@@ -1,16 +1,17 @@
 """Who may do what with announcements, statements, media records and inquiries.
 
-Each predicate joins two things and nothing else: the Django permission the user's role carries
-(declared once in communications/apps.py `role_permissions`) and the estate scope from
-owners.permissions. Services enforce these; pages, the API and the admin ask the same ones to
-decide what to offer. None looks at role names.
+Each predicate asks one thing: does a role the user holds at the estate concerned carry the
+permission (declared once in communications/apps.py `role_permissions`)? That is
+owners.permissions.has_perm_at, so a role held at one estate gives nothing at another. Services
+enforce these; pages, the API and the admin ask the same ones to decide what to offer. None
+looks at role names.
 """
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from owners.models import StaffMembership, User
-from owners.permissions import ALL, can_see_estate, managed_estate_ids, staff_estate_ids
+from owners.permissions import ALL, estate_ids_with_perm, has_perm_at, staff_estate_ids
 
 from .reach import announcement_reach
 
@@ -29,9 +30,10 @@ def media_record_write_denial(user, model, estate_id, *, adding: bool = False) -
     """Why `user` may not add (`adding`) or change a `model` row (mention, inquiry, stakeholder)
     of `estate_id`, or None when they may. `estate_id` None is a company-wide row: only
     company-wide staff write those. An update must pass for the row's estate before and after."""
-    if not user.has_perm(_perm(model, "add" if adding else "change")):
+    perm = _perm(model, "add" if adding else "change")
+    if not user.has_perm(perm):
         return _("Your role may read media records but not record or change them.")
-    if not can_see_estate(user, estate_id):
+    if not has_perm_at(user, perm, estate_id):
         if estate_id is None:
             return _("Only company-wide staff may record or change company-wide media records.")
         return _("You may only record or change media records of the estates you work for.")
@@ -50,15 +52,17 @@ def media_record_can_add(user, model) -> bool:
 def contact_log_can_add(user, stakeholder) -> bool:
     """Anyone whose role logs contacts may log one with a stakeholder of their estates or a
     company-wide one (a street office talks to every estate); the log only grows."""
-    return user.has_perm("communications.add_contactlog") and (
-        stakeholder.estate_id is None or can_see_estate(user, stakeholder.estate_id))
+    perm = "communications.add_contactlog"
+    if stakeholder.estate_id is None:
+        return user.has_perm(perm)
+    return has_perm_at(user, perm, stakeholder.estate_id)
 
 
 def inquiry_can_answer(user, estate_id) -> bool:
     """May `user` speak for the company on an inquiry about `estate_id` (answer or decline it)?
     Holders of the answer permission whose scope covers the estate; company-wide inquiries
     (estate None) only company-wide ones."""
-    return bool(getattr(user, "is_active", False)) and user.has_perm(ANSWER_INQUIRY) and can_see_estate(user, estate_id)
+    return has_perm_at(user, ANSWER_INQUIRY, estate_id)
 
 
 def inquiry_assignees_for(actor) -> QuerySet[User]:
@@ -83,31 +87,32 @@ def inquiry_assignee_valid(assignee, estate_id) -> bool:
 def statement_can_write(user, estate_id, *, adding: bool = False) -> bool:
     """May `user` draft (`adding`), submit, publish or add a version to a statement of
     `estate_id`? Company-wide statements (None): company-wide staff only."""
-    return user.has_perm(f"communications.{'add' if adding else 'change'}_statement") and can_see_estate(user, estate_id)
+    return has_perm_at(user, f"communications.{'add' if adding else 'change'}_statement", estate_id)
 
 
 def statement_can_approve(user, estate_id) -> bool:
-    """Holders of the approve permission who manage the statement's estate (company-wide
-    statements: those who manage every estate)."""
-    managed = managed_estate_ids(user)
-    return user.has_perm(APPROVE_STATEMENT) and (managed is ALL or estate_id in managed)
+    """Holders of the approve permission at the statement's estate (company-wide statements:
+    holders of it company-wide)."""
+    return has_perm_at(user, APPROVE_STATEMENT, estate_id)
 
 
 
 def announcement_can_write(user, announcement, *, adding: bool = False) -> bool:
     """May `user` write (`adding`), edit, send for approval, send, cancel or chase this
-    announcement? Holders of the write permission whose scope covers every estate it reaches;
+    announcement? Holders of the write permission at every estate it reaches;
     company-wide announcements only company-wide staff."""
-    if not user.has_perm(f"communications.{'add' if adding else 'change'}_announcement"):
-        return False
-    scope, reach = staff_estate_ids(user), announcement_reach(announcement)
-    return scope is ALL or (reach is not None and reach <= scope)
+    scope = estate_ids_with_perm(user, f"communications.{'add' if adding else 'change'}_announcement")
+    if scope is ALL:
+        return True
+    reach = announcement_reach(announcement)
+    return bool(scope) and reach is not None and reach <= scope
 
 
 def announcement_can_approve(user, announcement) -> bool:
-    """Holders of the approve permission who manage every estate it reaches (a company-wide
-    announcement: those who manage every estate)."""
-    if not user.has_perm(APPROVE_ANNOUNCEMENT):
-        return False
-    managed, reach = managed_estate_ids(user), announcement_reach(announcement)
-    return managed is ALL or (bool(reach) and reach <= managed)
+    """Holders of the approve permission at every estate it reaches (a company-wide
+    announcement: holders of it company-wide)."""
+    scope = estate_ids_with_perm(user, APPROVE_ANNOUNCEMENT)
+    if scope is ALL:
+        return True
+    reach = announcement_reach(announcement)
+    return bool(scope) and bool(reach) and reach <= scope

@@ -1,12 +1,13 @@
 """Who may see and do what with complaints: named predicates that the pages, the API, the admin
 and the services all ask, so a door cannot forget a rule the others apply.
 
-Which estates a person sees comes from owners.permissions; what their role may do comes from the
-permissions its group carries (declared in ComplaintsConfig.role_permissions), never from role
-names. Which lifecycle moves an owner may make is the lifecycle's to say (lifecycle.py).
+Which estates a person sees comes from owners.permissions; what they may do at an estate comes
+from the permissions the role they hold there carries (declared in
+ComplaintsConfig.role_permissions; asked through owners.permissions.has_perm_at), never from
+role names. Which lifecycle moves an owner may make is the lifecycle's to say (lifecycle.py).
 """
 
-from owners.permissions import ALL, can_see_estate, staff_estate_ids
+from owners.permissions import ALL, can_see_estate, estate_ids_with_perm, has_perm_at
 
 from .apps import ComplaintsConfig
 
@@ -34,19 +35,17 @@ def is_owner_of(user, complaint) -> bool:
 
 def complaint_can_log(user, estate_id: int | None = None) -> bool:
     """May staff `user` log a complaint on an owner's behalf at `estate_id` (None: at any estate
-    of theirs)? Their role must carry the add permission — a spokesperson's view-only role does
-    not, even company-wide — and the estate must be one they see."""
-    if not getattr(user, "is_authenticated", False) or not user.has_perm(LOG_PERMISSION):
-        return False
+    of theirs)? The role they hold at that estate must carry the add permission — a
+    spokesperson's view-only role does not, even company-wide (owners.permissions.has_perm_at)."""
     if estate_id is None:
-        scope = staff_estate_ids(user)
+        scope = estate_ids_with_perm(user, LOG_PERMISSION)
         return scope is ALL or bool(scope)
-    return can_see_estate(user, estate_id)
+    return has_perm_at(user, LOG_PERMISSION, estate_id)
 
 
 def can_work(user, complaint) -> bool:
-    """Staff of the complaint's estate whose role may work tickets."""
-    return can_see_estate(user, complaint.estate_id) and user.has_perm(WORK_PERMISSION)
+    """Staff whose role at the complaint's estate may work tickets."""
+    return has_perm_at(user, WORK_PERMISSION, complaint.estate_id)
 
 
 def photo_can_view(user, photo) -> bool:

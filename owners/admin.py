@@ -15,10 +15,14 @@ from .models import Building, Estate, Invitation, Occupancy, Resident, StaffMemb
 from .permissions import (
     ALL,
     assignable_roles,
+    estate_ids_with_perm,
+    has_perm_at,
     managed_estate_ids,
     membership_can_assign_user,
     membership_can_grant,
+    registry_can,
     resident_can_edit,
+    resident_can_invite,
     staff_estate_ids,
     user_can_administer,
     user_password_can_set,
@@ -34,6 +38,10 @@ from .selectors import (
     user_list_for,
 )
 from .services import (
+    building_create,
+    building_update,
+    estate_create,
+    estate_update,
     resident_invite,
     resident_mobile_check,
     resident_update,
@@ -41,54 +49,147 @@ from .services import (
     staff_membership_revoke,
     staff_membership_save,
     staff_roles_sync,
+    unit_create,
+    unit_update,
     user_password_reset_request,
 )
 from .services.residents import EDITABLE_FIELDS as RESIDENT_EDITABLE_FIELDS
+
+# Foreign keys offered in forms: what the user may see, and the path from a row to its estate.
+_CHOICES = {"estate": (estate_list_for, "id"), "building": (building_list_for, "estate_id"),
+            "unit": (unit_list_for, "building__estate_id"), "resident": (resident_list_for, None)}
+
+
+def _writable_choices(form, user, model, actions) -> None:
+    """Narrow the form's estate, building and unit choices to the estates where the user's role
+    carries `owners.<action>_<model>` for one of `actions`: a role held at one estate neither
+    offers nor accepts another estate's buildings (the choice is refused as invalid)."""
+    scope: set[int] | None = set()
+    for action in actions:
+        held = estate_ids_with_perm(user, f"owners.{action}_{model._meta.model_name}")
+        if held is ALL:
+            return
+        scope |= held
+    for name, (_chooser, path) in _CHOICES.items():
+        field = form.base_fields.get(name)
+        if field is not None and path is not None:
+            field.queryset = field.queryset.filter(**{f"{path}__in": scope})
 
 
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and foreign-key choices limited to the signed-in manager's estates."""
 
     scoped_queryset = None  # callable(user) -> queryset
-    scoped_fields = {"estate": estate_list_for, "building": building_list_for, "unit": unit_list_for,
-                     "resident": resident_list_for}
 
     def get_queryset(self, request):
         return type(self).scoped_queryset(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        chooser = self.scoped_fields.get(db_field.name)
+        chooser, _path = _CHOICES.get(db_field.name, (None, None))
         if chooser is not None:
             kwargs["queryset"] = chooser(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        _writable_choices(form, request.user, self.model, ["add" if obj is None else "change"])
+        return form
+
+
+class EstateBoundAdmin(ScopedAdmin):
+    """Records that belong to one estate (estates, buildings, units, occupancies): changed and
+    deleted only where the user's role carries the permission at that estate. Django's global
+    model permissions, which the role's group gives everywhere, are asked as well."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not registry_can(request.user, "change", obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Django's bulk delete asks here for each selected row too.
+        if obj is not None and not registry_can(request.user, "delete", obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not registry_can(request.user, "change" if change else "add", obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
 
 class BuildingInline(admin.TabularInline):
+    """An estate's buildings. Every row is of the estate on the page, so the page's estate decides."""
+
     model = Building
     extra = 0
     fields = ["name", "floors"]
     show_change_link = True
 
+    def _allowed(self, request, action, estate):
+        return estate is None or has_perm_at(request.user, f"owners.{action}_building", estate.pk)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, "add", obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "delete", obj) and super().has_delete_permission(request, obj)
+
+
+def _changes(record, changed_fields):
+    return {name: getattr(record, name) for name in changed_fields}
+
+
+def _adopt(obj, saved) -> None:
+    """The admin goes on with its own instance (log entry, redirect, inlines): make it the saved row."""
+    obj.pk = saved.pk
+    obj._state.adding, obj._state.db = False, saved._state.db
+
 
 @admin.register(Estate)
-class EstateAdmin(ScopedAdmin):
+class EstateAdmin(EstateBoundAdmin):
     scoped_queryset = estate_list_for
     list_display = ["name", "code", "address", "timezone", "phone"]
     search_fields = ["name", "code", "address"]
     inlines = [BuildingInline]
 
+    def save_model(self, request, obj, form, change):
+        fields = _changes(obj, form.changed_data if change else form.cleaned_data)
+        saved = estate_update(actor=request.user, estate=obj, **fields) if change else estate_create(actor=request.user, **fields)
+        _adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Building:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for building in formset.deleted_objects:  # allowed by BuildingInline.has_delete_permission
+            building.delete()
+        for building, changed in formset.changed_objects:
+            building_update(actor=request.user, building=building, **_changes(building, changed))
+        for building in formset.new_objects:
+            building_create(actor=request.user, estate=form.instance, name=building.name, floors=building.floors)
+
 
 @admin.register(Building)
-class BuildingAdmin(ScopedAdmin):
+class BuildingAdmin(EstateBoundAdmin):
     scoped_queryset = building_list_for
     list_display = ["name", "estate", "floors"]
     list_filter = [("estate", ScopedRelatedFieldListFilter)]
     search_fields = ["name", "estate__name"]
     list_select_related = ["estate"]
 
+    def save_model(self, request, obj, form, change):
+        fields = _changes(obj, form.changed_data if change else form.cleaned_data)
+        saved = (building_update(actor=request.user, building=obj, **fields) if change
+                 else building_create(actor=request.user, **fields))
+        _adopt(obj, saved)
+
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdmin):
+class UnitAdmin(EstateBoundAdmin):
     scoped_queryset = unit_list_for
     list_display = ["number", "entrance", "building", "floor", "area_sqm"]
     list_filter = [("building__estate", ScopedRelatedFieldListFilter), ("building", ScopedRelatedFieldListFilter)]
@@ -97,8 +198,36 @@ class UnitAdmin(ScopedAdmin):
     autocomplete_fields = ["building"]
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        fields = _changes(obj, form.changed_data if change else form.cleaned_data)
+        saved = unit_update(actor=request.user, unit=obj, **fields) if change else unit_create(actor=request.user, **fields)
+        _adopt(obj, saved)
+
+
+def _occupancy_rows_allowed(user, formset) -> bool:
+    """Each home added, changed or removed on a resident's page, as the user's role allows at its
+    estate — for a change, both the estate it was in and the one it would be in. The page's rows
+    may lie in several estates, so the page as a whole decides nothing."""
+    before = Occupancy.objects.select_related("unit__building").in_bulk(
+        [row.instance.pk for row in formset.initial_forms if row.instance.pk])
+    for row in formset.forms:
+        occupancy = row.instance
+        deleting = formset.can_delete and row.cleaned_data.get("DELETE")
+        if occupancy.pk is None:
+            checks = [] if deleting or not row.has_changed() else [("add", occupancy)]
+        elif deleting:
+            checks = [("delete", before[occupancy.pk])]
+        else:
+            checks = [("change", before[occupancy.pk]), ("change", occupancy)] if row.has_changed() else []
+        if not all(registry_can(user, action, record) for action, record in checks):
+            return False
+    return True
+
 
 class OccupancyInline(admin.TabularInline):
+    """A resident's homes. Rows of several estates may share the page: each row is checked
+    against the user's role at its own estate when saved (ResidentAdmin.save_formset)."""
+
     model = Occupancy
     extra = 0
     autocomplete_fields = ["unit"]
@@ -111,6 +240,11 @@ class OccupancyInline(admin.TabularInline):
         if db_field.name == "unit":
             kwargs["queryset"] = unit_list_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        _writable_choices(formset.form, request.user, Occupancy, ["add", "change"])
+        return formset
 
 
 class ResidentForm(forms.ModelForm):
@@ -149,9 +283,14 @@ class ResidentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Deleting takes every home with it; Django's bulk delete asks here for each row too.
-        if obj is not None and not resident_can_edit(request.user, obj):
+        if obj is not None and not resident_can_edit(request.user, obj, "delete"):
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Occupancy and not _occupancy_rows_allowed(request.user, formset):
+            raise PermissionDenied
+        super().save_formset(request, form, formset, change)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -167,6 +306,9 @@ class ResidentAdmin(ScopedAdmin):
     def invite(self, request, queryset):
         sent, refused = 0, []
         for resident in queryset:
+            if not resident_can_invite(request.user, resident):
+                refused.append(_("Your role may not invite %(name)s.") % {"name": resident.name})
+                continue
             try:
                 resident_invite(resident=resident, invited_by=request.user)
                 sent += 1

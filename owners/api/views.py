@@ -15,15 +15,21 @@ from rest_framework.response import Response
 from config.api.errors import ErrorSerializer, error_response
 
 from ..models import Building, Occupancy, Resident, Unit
-from ..permissions import resident_can_edit
+from ..permissions import estate_can_import, registry_can, resident_can_edit, resident_can_invite
 from ..selectors import building_list_for, estate_list_for, occupancy_list_for, resident_list_for, unit_list_for
 from ..services import (
     ImportError,
+    building_create,
+    building_update,
+    estate_create,
+    estate_update,
     import_residents,
     import_units,
     resident_create,
     resident_invite,
     resident_update,
+    unit_create,
+    unit_update,
 )
 from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
@@ -31,7 +37,12 @@ from .strict import IdFilter
 
 
 class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
-    """Anyone signed in may read what their scope shows; writes need the role's model permission."""
+    """Anyone signed in may read what their scope shows; writes need the role's model permission.
+
+    A write to one record also asks the view's `object_write_allowed(user, obj)`, when it has
+    one: a role counts only at the estate where it is held, so the model permission alone
+    (global, like Django's groups) would let a role held at one estate write another's records.
+    """
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
@@ -40,17 +51,40 @@ class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
             return True
         return super().has_permission(request, view)
 
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        allowed = getattr(view, "object_write_allowed", None)
+        if allowed is None or allowed(request.user, obj):
+            return True
+        self.message = getattr(view, "object_write_refused", None) or self.message
+        return False
+
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """List, read, create and update within the caller's scope; nothing here deletes."""
+    """List, read, create and update within the caller's scope; nothing here deletes.
+
+    Each viewset creates and updates through the owners services, which check the actor's role
+    at the estate the record is in and would be in; nothing is written by `serializer.save()`.
+    """
 
     permission_classes = [ReadScopedWriteByRole]
+    object_write_refused = gettext_lazy("Your role at this estate does not allow this change.")
+
+    def object_write_allowed(self, user, obj) -> bool:
+        return registry_can(user, "change", obj)
 
 
 class EstateViewSet(ScopedViewSet):
     serializer_class = s.EstateSerializer
     search_fields = ["name", "code"]
+
+    def perform_create(self, serializer):
+        serializer.instance = estate_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = estate_update(actor=self.request.user, estate=serializer.instance, **serializer.validated_data)
 
     def get_queryset(self):
         return estate_list_for(self.request.user)
@@ -68,12 +102,12 @@ class EstateViewSet(ScopedViewSet):
         form = s.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         kind = form.validated_data["kind"]
-        if not request.user.has_perm("owners.add_unit" if kind == "units" else "owners.add_resident"):
+        if not estate_can_import(request.user, estate, kind):
             return error_response(_("Your role may not import this kind of file."), "permission_denied", status.HTTP_403_FORBIDDEN)
         try:
             data = form.validated_data["file"].read()
             if kind == "units":
-                result = import_units(estate=estate, data=data)
+                result = import_units(estate=estate, data=data, actor=request.user)
             else:
                 result = import_residents(estate=estate, data=data, actor=request.user)
         except ImportError as exc:
@@ -94,6 +128,12 @@ class BuildingViewSet(ScopedViewSet):
     filterset_class = BuildingFilter
     search_fields = ["name"]
 
+    def perform_create(self, serializer):
+        serializer.instance = building_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = building_update(actor=self.request.user, building=serializer.instance, **serializer.validated_data)
+
     def get_queryset(self):
         return building_list_for(self.request.user)
 
@@ -110,6 +150,12 @@ class UnitViewSet(ScopedViewSet):
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
     search_fields = ["number"]
+
+    def perform_create(self, serializer):
+        serializer.instance = unit_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = unit_update(actor=self.request.user, unit=serializer.instance, **serializer.validated_data)
 
     def get_queryset(self):
         return unit_list_for(self.request.user)
@@ -135,20 +181,15 @@ class ResidentFilter(django_filters.FilterSet):
         return self._living(queryset, unit_id=value)
 
 
-class ResidentEditable(permissions.BasePermission):
-    """Staff change only residents who live (or lived) in none but their estates (finding E3)."""
-
-    message = gettext_lazy("You may not change this resident's details; ask the company administrator.")
-
-    def has_object_permission(self, request, view, obj):
-        return request.method in permissions.SAFE_METHODS or resident_can_edit(request.user, obj)
-
-
 class ResidentViewSet(ScopedViewSet):
     serializer_class = s.ResidentSerializer
     filterset_class = ResidentFilter
     search_fields = ["name", "mobile", "email"]
-    permission_classes = [ReadScopedWriteByRole, ResidentEditable]
+    # Staff change only residents who live (or lived) nowhere their role may not (finding E3).
+    object_write_refused = gettext_lazy("You may not change this resident's details; ask the company administrator.")
+
+    def object_write_allowed(self, user, obj) -> bool:
+        return resident_can_edit(user, obj)
 
     def get_queryset(self):
         # Homes in estates outside the caller's are not shown, even of a resident they may see.
@@ -172,7 +213,7 @@ class ResidentViewSet(ScopedViewSet):
     def invite(self, request, pk=None):
         """Send this resident an invitation to the owner portal (revokes any earlier open link)."""
         resident = self.get_object()
-        if not request.user.has_perm("owners.add_invitation"):
+        if not resident_can_invite(request.user, resident):
             return error_response(_("Your role may not invite residents."), "permission_denied", status.HTTP_403_FORBIDDEN)
         try:
             invitation = resident_invite(resident=resident, invited_by=request.user)

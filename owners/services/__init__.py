@@ -9,10 +9,15 @@ from .accounts import (
     user_password_reset_request,
 )
 from .imports import ImportError, ImportResult, RowError, import_residents, import_units
+from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
 from .residents import resident_create, resident_mobile_check, resident_move_in, resident_update
 from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
 
 __all__ = [
+    "building_create",
+    "building_update",
+    "estate_create",
+    "estate_update",
     "ImportError",
     "ImportResult",
     "RowError",
@@ -30,5 +35,7 @@ __all__ = [
     "staff_membership_revoke",
     "staff_membership_save",
     "staff_roles_sync",
+    "unit_create",
+    "unit_update",
     "user_password_reset_request",
 ]

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Invitation, Resident, User
+from ..permissions import resident_can_invite, scope_cache_clear
 from ..roles import ADMIN_ROLES, role_group_name
 from ..signals import invitation_created, password_reset_requested
 
@@ -48,10 +49,13 @@ def invitation_from_token(token: str) -> Invitation:
 def resident_invite(*, resident: Resident, invited_by: User | None) -> Invitation:
     """Open a new invitation for a resident (revoking any open one) and have it sent.
 
-    Refused when the resident already has an account or has neither mobile nor e-mail.
-    The notice itself is recorded by the notification engine in this transaction and sent
-    after commit, so a rolled-back request sends nothing.
+    Refused when the resident already has an account or has neither mobile nor e-mail, and
+    (PermissionDenied) when `invited_by`'s role invites at none of the resident's estates;
+    `invited_by` None is the company itself. The notice itself is recorded by the notification
+    engine in this transaction and sent after commit, so a rolled-back request sends nothing.
     """
+    if invited_by is not None and not resident_can_invite(invited_by, resident):
+        raise PermissionDenied(_("Your role may not invite this resident."))
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.user_id:
         raise ValidationError(_("%(name)s already has a portal account.") % {"name": resident.name}, code="has_account")
@@ -149,5 +153,4 @@ def staff_roles_sync(user: User) -> None:
         if roles:
             user.kind = User.Kind.STAFF
         user.save(update_fields=["is_staff", "kind"])
-    if hasattr(user, "_lighthouse_estate_scope"):
-        del user._lighthouse_estate_scope
+    scope_cache_clear(user)

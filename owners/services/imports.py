@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Building, Estate, Occupancy, Resident, Unit
-from ..permissions import ALL, staff_estate_ids
+from ..permissions import ALL, estate_can_import, estate_ids_with_perm
 from ..phone import mobile_normalize
 from .tabular import TableError, table_read
 
@@ -156,8 +156,15 @@ def _building_check(line, row, buildings, estate, row_errors) -> int | None:
     return building_id
 
 
-def import_units(*, estate: Estate, data: bytes) -> ImportResult:
-    """Create the units listed in a file, or nothing at all if any row is wrong."""
+def _refuse_unless_allowed(actor, estate: Estate, kind: str) -> None:
+    if actor is not None and not estate_can_import(actor, estate, kind):
+        raise PermissionDenied(_("Your role may not import this kind of file."))
+
+
+def import_units(*, estate: Estate, data: bytes, actor) -> ImportResult:
+    """Create the units listed in a file, or nothing at all if any row is wrong. `actor` None is a
+    management command acting for the whole company."""
+    _refuse_unless_allowed(actor, estate, "units")
     _check_size(data)
     rows, encoding, ignored = _read(data, UNIT_COLUMNS)
     buildings = dict(Building.objects.filter(estate=estate).values_list("name", "id"))
@@ -207,14 +214,14 @@ def import_residents(*, estate: Estate, data: bytes, actor) -> ImportResult:
     """Create residents and move them into existing units, or nothing at all if any row is wrong.
 
     A mobile number already on file names the same person: that resident gets the new unit —
-    but only a resident wholly within `actor`'s estates. Someone who lives or lived anywhere else
-    is not matched, and the row error says the same whoever they are and names nobody, so a file
+    but only a resident the actor may edit (every home in an estate where their role changes
+    residents). Someone who lives or lived anywhere else is not matched, and the row error says the same whoever they are and names nobody, so a file
     can neither reveal nor take over another estate's owner. `actor` None is a management command
     acting for the whole company.
     """
-    scope = ALL if actor is None else staff_estate_ids(actor)
-    if scope is not ALL and estate.pk not in scope:
-        raise PermissionDenied
+    _refuse_unless_allowed(actor, estate, "residents")
+    # Whom the actor may match: residents they could edit (permissions.resident_can_edit).
+    scope = ALL if actor is None else estate_ids_with_perm(actor, "owners.change_resident")
     _check_size(data)
     rows, encoding, ignored = _read(data, RESIDENT_COLUMNS)
     buildings = dict(Building.objects.filter(estate=estate).values_list("name", "id"))

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Occupancy, Resident, Unit
-from ..permissions import resident_can_edit
+from ..permissions import resident_can_edit, resident_can_move_in
 from ..phone import mobile_normalize
 from ..selectors import resident_list_for
 
@@ -39,7 +39,12 @@ def resident_mobile_check(*, actor, mobile: str | None, exclude: Resident | None
 @transaction.atomic
 def resident_create(*, actor, name: str, mobile: str = "", email: str = "", unit: Unit | None = None,
                     relation: str = Occupancy.Relation.OWNER, **fields) -> Resident:
-    """Create a resident (mobile normalised and unique), optionally moving them into a unit."""
+    """Create a resident (mobile normalised and unique), optionally moving them into a unit.
+
+    Refused (PermissionDenied) unless the actor's role at the unit's estate registers residents.
+    """
+    if actor is not None and unit is not None and not resident_can_move_in(actor, unit):
+        raise PermissionDenied(_("Your role at this estate does not allow this change."))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("A name is required.")})

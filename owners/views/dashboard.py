@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from ..access import perm_required, staff_required
 from ..forms import ImportForm
 from ..models import Invitation
+from ..permissions import estate_can_import, resident_can_invite
 from ..selectors import (
     building_list_for,
     estate_list_for,
@@ -67,6 +68,7 @@ def resident_detail(request, pk):
     invitation = Invitation.objects.filter(resident=resident).first()
     return render(request, "owners/resident_detail.html", {
         "resident": resident, "occupancies": occupancy_list_for_resident(resident, request.user), "invitation": invitation,
+        "can_invite": resident_can_invite(request.user, resident),
         "deliveries": resident.deliveries.all()[:20] if hasattr(resident, "deliveries") else [],
     })
 
@@ -105,17 +107,15 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None, estates=estates, initial=initial)
     context = {"form": form, "unit_columns": import_columns("units"), "resident_columns": import_columns("residents")}
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        needed = "owners.add_unit" if kind == "units" else "owners.add_resident"
-        if not request.user.has_perm(needed):
+        kind, estate = form.cleaned_data["kind"], form.cleaned_data["estate"]
+        if not estate_can_import(request.user, estate, kind):
             form.add_error("kind", _("Your role may not import this kind of file."))
             return render(request, "owners/import.html", context, status=403)
         upload = form.cleaned_data["file"]
         data = upload.read()
-        estate = form.cleaned_data["estate"]
         try:
             if kind == "units":
-                result = import_units(estate=estate, data=data)
+                result = import_units(estate=estate, data=data, actor=request.user)
             else:
                 result = import_residents(estate=estate, data=data, actor=request.user)
         except ImportError as exc:

@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 estate = Estate.objects.create(name=f"基准测试小区{run}", code=f"{BENCH_PREFIX}{run}")
                 Building.objects.bulk_create([Building(estate=estate, name=f"{b}号楼") for b in range(1, buildings + 1)])
                 started = time.perf_counter()
-                import_units(estate=estate, data=units_file)
+                import_units(estate=estate, data=units_file, actor=None)
                 unit_times.append(time.perf_counter() - started)
                 reset_queries()
                 with CaptureQueriesContext(connection) as captured:
