@@ -74,7 +74,7 @@ def complaint_message(request, number):
             raise ValidationError(form.errors.as_text())
         complaint_owner_message(complaint, user=request.user, text=form.cleaned_data["text"], photos=request.FILES.getlist("photos"))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your message has been added."))
     return redirect("portal:complaint_detail", number=number)
@@ -92,7 +92,7 @@ def complaint_rate_view(request, number):
         complaint = complaint_rate(complaint, user=request.user, rating=form.cleaned_data["rating"],
                                    comment=form.cleaned_data["comment"], solved=form.cleaned_data["solved"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         if complaint.status == "reopened":
             messages.info(request, _("We are sorry it is not solved. Your complaint has been reopened and the estate manager has been told."))

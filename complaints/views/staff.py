@@ -35,7 +35,7 @@ from ..services import (
     complaint_visit,
     follow_up_record,
 )
-from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
+from .helpers import WHERE_FIELDS, complaint_for, error_text, form_errors_from, where_parse
 
 PAGE = 50
 
@@ -116,7 +116,7 @@ def complaint_new(request):
         except ValidationError as exc:
             form_errors_from(form, exc, WHERE_FIELDS)
         except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Complaint %(number)s logged.") % {"number": complaint.number})
             return redirect("dashboard:complaint_detail", number=complaint.number)
@@ -146,10 +146,8 @@ def _act(request, number, do):
     complaint = complaint_for(request.user, number)
     try:
         done = do(complaint)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, done)
     return redirect("dashboard:complaint_detail", number=number)
