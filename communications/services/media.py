@@ -145,7 +145,9 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
     # Lock the thread's versions first: two updates started at once would otherwise both take the
     # next number and the second would fail on the (thread, version) constraint. Whoever waits
     # reads the other's new draft below and is told to finish that one.
-    versions = list(Statement.objects.select_for_update().filter(thread=statement.thread).order_by("pk"))
+    list(Statement.objects.select_for_update().filter(thread=statement.thread).order_by("pk").values_list("pk", flat=True))
+    # Read again once the lock is ours: a version added while we waited is not in the locked set.
+    versions = list(Statement.objects.filter(thread=statement.thread))
     statement = next(v for v in versions if v.pk == statement.pk)
     STATEMENT.check("new_version", statement, actor)
     latest = max(versions, key=lambda v: v.version)
