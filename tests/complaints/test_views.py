@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.conf import settings as django_settings
 from django.urls import reverse
 from PIL import Image
 
@@ -162,12 +163,17 @@ def test_staff_logs_a_phone_complaint_and_works_it(client, owner, noise, service
     })
     complaint = Complaint.objects.get()
     assert response.status_code == 302 and complaint.channel == "phone" and complaint.logged_by == service
-    client.post(reverse("dashboard:complaint_transition", args=[complaint.number]), {"action": "acknowledge"})
-    client.post(reverse("dashboard:complaint_transition", args=[complaint.number]), {"action": "close"})
+    transition = reverse("dashboard:complaint_transition", args=[complaint.number])
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    done = client.post(transition, {"action": "acknowledge"}, follow=True).content.decode()
+    refused = client.post(transition, {"action": "close"}, follow=True).content.decode()
     complaint.refresh_from_db()
     assert complaint.status == Status.ACKNOWLEDGED
-    page = client.get(reverse("dashboard:complaint_detail", args=[complaint.number]), follow=True).content.decode()
-    assert complaint.number in page
+    # What the member of staff sees: the move confirmed, then the refused one with its reason,
+    # and only the moves an acknowledged ticket allows offered as buttons.
+    assert "Done: Acknowledged." in done
+    assert "alert-danger" in refused and "cannot be moved with" in refused
+    assert 'value="start"' in refused and 'value="acknowledge"' not in refused
 
 
 def test_illegal_transition_from_the_page_shows_why(client, owner, noise, service):
