@@ -1,12 +1,9 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Building, Estate, Occupancy, Resident, Unit
-from ..phone import mobile_normalize
 from ..selectors import building_list_for, estate_list_for, unit_list_for
-from ..services.residents import resident_mobile_check
 from .strict import StrictPlainSerializer, StrictSerializer  # noqa: F401 (imported from here by every app)
 
 
@@ -57,6 +54,7 @@ class ResidentSerializer(StrictSerializer):
         help_text="On create: the unit the resident moves into.",
     )
     relation = serializers.ChoiceField(choices=Occupancy.Relation.choices, write_only=True, required=False)
+    # Normalised and checked for uniqueness by the services (resident_create, resident_update), not here.
     mobile = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32,
                                    help_text="Mainland mobile; +86, spaces and dashes are accepted and removed.")
 
@@ -75,17 +73,6 @@ class ResidentSerializer(StrictSerializer):
     def get_occupancies(self, obj) -> list[dict]:
         current = [o for o in obj.occupancies.all() if o.end_date is None]
         return OccupancySerializer(current, many=True).data
-
-    def validate_mobile(self, value):
-        if not value:
-            return None
-        try:
-            normal = mobile_normalize(value)
-            request = self.context.get("request")
-            resident_mobile_check(actor=request.user if request else None, mobile=normal, exclude=self.instance)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages)
-        return normal
 
     def validate(self, attrs):
         if self.instance is None and "unit" not in attrs:

@@ -14,6 +14,17 @@ EDITABLE_FIELDS = {
 }
 
 
+def _mobile(raw) -> str | None:
+    """The normal form of a typed mobile number, None for none; a bad one is an error of the
+    `mobile` field, whichever door it came through."""
+    if not raw:
+        return None
+    try:
+        return mobile_normalize(raw)
+    except ValidationError as exc:
+        raise ValidationError({"mobile": exc.error_list})
+
+
 def resident_mobile_check(*, actor, mobile: str | None, exclude: Resident | None = None) -> None:
     """Refuse a mobile number another resident already has.
 
@@ -40,6 +51,7 @@ def resident_mobile_check(*, actor, mobile: str | None, exclude: Resident | None
 def resident_create(*, actor, name: str, mobile: str = "", email: str = "", unit: Unit | None = None,
                     relation: str = Occupancy.Relation.OWNER, **fields) -> Resident:
     """Create a resident (mobile normalised and unique), optionally moving them into a unit.
+    The one place, with resident_update, where a typed mobile is normalised and checked.
 
     Refused (PermissionDenied) unless the actor's role at the unit's estate registers residents.
     """
@@ -48,7 +60,7 @@ def resident_create(*, actor, name: str, mobile: str = "", email: str = "", unit
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("A name is required.")})
-    normal = mobile_normalize(mobile) if mobile else None
+    normal = _mobile(mobile)
     resident_mobile_check(actor=actor, mobile=normal)
     resident = Resident(name=name, mobile=normal, email=(email or "").strip(), **fields)
     resident.full_clean()
@@ -71,7 +83,7 @@ def resident_update(*, actor, resident: Resident, **changes) -> Resident:
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if "mobile" in changes:
-        changes["mobile"] = mobile_normalize(changes["mobile"]) if changes["mobile"] else None
+        changes["mobile"] = _mobile(changes["mobile"])
         resident_mobile_check(actor=actor, mobile=changes["mobile"], exclude=resident)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     for name, value in changes.items():
