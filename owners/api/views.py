@@ -18,13 +18,13 @@ from ..models import Building, Occupancy, Resident, Unit
 from ..permissions import estate_can_import, registry_can, resident_can_edit, resident_can_invite
 from ..selectors import building_list_for, estate_list_for, occupancy_list_for, resident_list_for, unit_list_for
 from ..services import (
-    ImportError,
+    ImportRejected,
     building_create,
     building_update,
     estate_create,
     estate_update,
-    import_residents,
-    import_units,
+    estate_residents_import,
+    estate_units_import,
     resident_create,
     resident_invite,
     resident_update,
@@ -107,10 +107,10 @@ class EstateViewSet(ScopedViewSet):
         try:
             data = form.validated_data["file"].read()
             if kind == "units":
-                result = import_units(estate=estate, data=data, actor=request.user)
+                result = estate_units_import(estate=estate, data=data, actor=request.user)
             else:
-                result = import_residents(estate=estate, data=data, actor=request.user)
-        except ImportError as exc:
+                result = estate_residents_import(estate=estate, data=data, actor=request.user)
+        except ImportRejected as exc:
             # The first errors and the count: a file of 100,000 bad rows must not answer 9 MB of JSON.
             return error_response(exc.message, "import_rejected", total_errors=len(exc.errors),
                                   rows=[e.as_dict() for e in exc.errors[:IMPORT_ERRORS_SHOWN]])

@@ -8,27 +8,27 @@ from .accounts import (
     staff_roles_sync,
     user_password_reset_request,
 )
-from .imports import ImportError, ImportResult, RowError, import_residents, import_units
+from .imports import ImportRejected, ImportResult, RowError, estate_residents_import, estate_units_import
 from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
 from .residents import resident_create, resident_mobile_check, resident_move_in, resident_update
 from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
 
 __all__ = [
+    "ImportRejected",
+    "ImportResult",
+    "RowError",
     "building_create",
     "building_update",
     "estate_create",
+    "estate_residents_import",
+    "estate_units_import",
     "estate_update",
-    "ImportError",
-    "ImportResult",
-    "RowError",
-    "import_residents",
-    "import_units",
     "invitation_accept",
     "invitation_from_token",
     "invitation_token",
     "resident_create",
-    "resident_mobile_check",
     "resident_invite",
+    "resident_mobile_check",
     "resident_move_in",
     "resident_update",
     "staff_membership_check",

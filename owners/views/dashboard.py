@@ -22,7 +22,7 @@ from ..selectors import (
     resident_list_for,
     resident_search,
 )
-from ..services import ImportError, import_residents, import_units, resident_invite
+from ..services import ImportRejected, estate_residents_import, estate_units_import, resident_invite
 from ..services.import_reports import IMPORT_ERRORS_SHOWN, import_errors_fetch, import_errors_keep
 from ..services.imports import import_columns
 
@@ -115,10 +115,10 @@ def import_upload(request):
         data = upload.read()
         try:
             if kind == "units":
-                result = import_units(estate=estate, data=data, actor=request.user)
+                result = estate_units_import(estate=estate, data=data, actor=request.user)
             else:
-                result = import_residents(estate=estate, data=data, actor=request.user)
-        except ImportError as exc:
+                result = estate_residents_import(estate=estate, data=data, actor=request.user)
+        except ImportRejected as exc:
             # The first errors in the page, all of them as a download: 100,000 rows of HTML helps nobody.
             shown = exc.errors[:IMPORT_ERRORS_SHOWN]
             context.update(import_error=exc.message, row_errors=shown, total_errors=len(exc.errors), filename=upload.name,

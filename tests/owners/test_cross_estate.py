@@ -12,7 +12,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from owners.models import Occupancy, Resident, Role
-from owners.services import ImportError, import_residents
+from owners.services import ImportRejected, estate_residents_import
 from tests.factories import (
     BuildingFactory,
     EstateFactory,
@@ -67,8 +67,8 @@ def _csv(name, mobile):
 
 @pytest.mark.parametrize("name", ["某某", "周建国"])
 def test_import_does_not_match_or_name_a_resident_of_another_estate(world, name):
-    with pytest.raises(ImportError) as caught:
-        import_residents(estate=world["lake"], data=_csv(name, "13800000001"), actor=world["manager2"])
+    with pytest.raises(ImportRejected) as caught:
+        estate_residents_import(estate=world["lake"], data=_csv(name, "13800000001"), actor=world["manager2"])
     [error] = caught.value.errors
     assert error.message in NEUTRAL
     assert "周建国" not in caught.value.message + error.message
@@ -77,8 +77,8 @@ def test_import_does_not_match_or_name_a_resident_of_another_estate(world, name)
 
 def test_import_refuses_a_resident_who_lives_in_both_estates_too(world):
     # Matching would hand the other estate's half of their record over to this import's author.
-    with pytest.raises(ImportError) as caught:
-        import_residents(estate=world["lake"], data=_csv("两地业主", "13800000009"), actor=world["lake_service"])
+    with pytest.raises(ImportRejected) as caught:
+        estate_residents_import(estate=world["lake"], data=_csv("两地业主", "13800000009"), actor=world["lake_service"])
     [error] = caught.value.errors
     assert error.message in NEUTRAL
 
@@ -105,18 +105,18 @@ def test_import_through_the_api_and_the_page_answers_the_same_neutral_row(client
 def test_import_still_matches_the_importers_own_residents(world):
     mine = OccupancyFactory(resident=ResidentFactory(name="本小区业主", mobile="13800000007"),
                             unit=UnitFactory(building=world["lake_unit"].building, number="707")).resident
-    result = import_residents(estate=world["lake"], data=_csv("本小区业主", "13800000007"), actor=world["manager2"])
+    result = estate_residents_import(estate=world["lake"], data=_csv("本小区业主", "13800000007"), actor=world["manager2"])
     assert result.residents_matched == 1
     assert Occupancy.objects.filter(resident=mine, unit=world["lake_unit"]).exists()
     # Under another name it is refused, without telling the name on file.
-    with pytest.raises(ImportError) as caught:
-        import_residents(estate=world["lake"], data="楼栋,单元,房号,姓名,手机\n1号楼,,707,别名,13800000007\n".encode(),
+    with pytest.raises(ImportRejected) as caught:
+        estate_residents_import(estate=world["lake"], data="楼栋,单元,房号,姓名,手机\n1号楼,,707,别名,13800000007\n".encode(),
                          actor=world["manager2"])
     assert "本小区业主" not in caught.value.errors[0].message
 
 
 def test_company_admin_import_matches_across_estates(world):
-    result = import_residents(estate=world["lake"], data=_csv("周建国", "13800000001"), actor=world["admin"])
+    result = estate_residents_import(estate=world["lake"], data=_csv("周建国", "13800000001"), actor=world["admin"])
     assert result.residents_matched == 1
     assert Occupancy.objects.filter(resident=world["zhou"], unit=world["lake_unit"]).exists()
 
@@ -216,8 +216,8 @@ def test_searches_never_list_another_estates_resident(client, world):
         page = client.get(url, {"q": "13800000001"}).content.decode()
         assert "周建国" not in page and "阳光花园" not in page
     # Even after trying the import path.
-    with pytest.raises(ImportError):
-        import_residents(estate=world["lake"], data=_csv("周建国", "13800000001"), actor=world["manager2"])
+    with pytest.raises(ImportRejected):
+        estate_residents_import(estate=world["lake"], data=_csv("周建国", "13800000001"), actor=world["manager2"])
     for url in (reverse("dashboard:resident_list"), reverse("dashboard:complaint_new")):
         page = client.get(url, {"q": "13800000001"}).content.decode()
         assert "周建国" not in page

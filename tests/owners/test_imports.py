@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from rest_framework.test import APIClient
 
 from owners.models import Occupancy, Resident, Role, Unit
-from owners.services import ImportError, import_residents, import_units
+from owners.services import ImportRejected, estate_residents_import, estate_units_import
 from tests.factories import BuildingFactory, EstateFactory, ResidentFactory, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,12 @@ def estate():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_units_and_residents_import_in_every_excel_encoding(estate, encoding):
-    units = import_units(estate=estate, data=UNITS_CSV.encode(encoding), actor=None)
+    units = estate_units_import(estate=estate, data=UNITS_CSV.encode(encoding), actor=None)
     assert units.units_created == 3
     assert set(Unit.objects.filter(building__estate=estate).values_list("entrance", "number")) == {
         ("1", "101"), ("1", "102"), ("", "201")
     }
-    residents = import_residents(estate=estate, data=RESIDENTS_CSV.encode(encoding), actor=None)
+    residents = estate_residents_import(estate=estate, data=RESIDENTS_CSV.encode(encoding), actor=None)
     assert residents.residents_created == 2 and residents.occupancies_created == 3
     zhang = Resident.objects.get(mobile="13800138000")
     assert zhang.name == "张伟" and zhang.email == "zw@example.com"
@@ -60,14 +60,14 @@ def test_xlsx_import(estate):
     sheet.append(["2号楼", None, "302", 3, 96.5])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    result = import_units(estate=estate, data=buffer.getvalue(), actor=None)
+    result = estate_units_import(estate=estate, data=buffer.getvalue(), actor=None)
     assert result.units_created == 2
     assert Unit.objects.get(number="301").entrance == "1"
     assert Unit.objects.get(number="302").area_sqm == pytest.approx(96.5)
 
 
 def test_bad_file_writes_nothing_and_reports_every_bad_row(estate):
-    import_units(estate=estate, data=UNITS_CSV.encode(), actor=None)
+    estate_units_import(estate=estate, data=UNITS_CSV.encode(), actor=None)
     ResidentFactory(name="王五", mobile="13900000000")
     bad = (
         "楼栋,单元,房号,姓名,手机,身份\n"
@@ -79,8 +79,8 @@ def test_bad_file_writes_nothing_and_reports_every_bad_row(estate):
         "1号楼,1,101,好人,13800000001,业主\n"  # duplicate of line 2
         "1号楼,1,101,戊,13800000004,房东\n"  # unknown relation
     )
-    with pytest.raises(ImportError) as caught:
-        import_residents(estate=estate, data=bad.encode("gbk"), actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_residents_import(estate=estate, data=bad.encode("gbk"), actor=None)
     lines = [e.line for e in caught.value.errors]
     assert lines == [3, 4, 5, 6, 7, 8]
     assert "9号楼" in caught.value.errors[0].message
@@ -88,17 +88,17 @@ def test_bad_file_writes_nothing_and_reports_every_bad_row(estate):
 
 
 def test_duplicate_units_in_file_or_on_file_are_refused(estate):
-    import_units(estate=estate, data="楼栋,单元,房号\n1号楼,1,101\n".encode(), actor=None)
-    with pytest.raises(ImportError) as caught:
-        import_units(estate=estate, data="楼栋,单元,房号\n1号楼,1,102\n1号楼,1单元,102\n1号楼,1,101\n".encode(), actor=None)
+    estate_units_import(estate=estate, data="楼栋,单元,房号\n1号楼,1,101\n".encode(), actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_units_import(estate=estate, data="楼栋,单元,房号\n1号楼,1,102\n1号楼,1单元,102\n1号楼,1,101\n".encode(), actor=None)
     assert [(e.line, "line 2" in e.message or "第 2 行" in e.message) for e in caught.value.errors][0] == (3, True)
     assert [e.line for e in caught.value.errors] == [3, 4]
     assert Unit.objects.count() == 1
 
 
 def test_missing_column_is_a_clear_error(estate):
-    with pytest.raises(ImportError) as caught:
-        import_residents(estate=estate, data="楼栋,房号,姓名\n1号楼,101,张三\n".encode(), actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_residents_import(estate=estate, data="楼栋,房号,姓名\n1号楼,101,张三\n".encode(), actor=None)
     assert caught.value.errors == []
     assert "Mobile" in caught.value.message or "手机" in caught.value.message
 
@@ -114,16 +114,16 @@ def test_missing_column_is_a_clear_error(estate):
     ],
 )
 def test_unreadable_files_are_refused(estate, data, words):
-    with pytest.raises(ImportError) as caught:
-        import_units(estate=estate, data=data, actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_units_import(estate=estate, data=data, actor=None)
     assert any(w in caught.value.message for w in words), caught.value.message
     assert Unit.objects.count() == 0
 
 
 def test_oversized_file_is_refused(estate, settings):
     settings.IMPORT_MAX_BYTES = 1024
-    with pytest.raises(ImportError):
-        import_units(estate=estate, data=(UNITS_CSV + "1号楼,1,1,1,1\n" * 200).encode(), actor=None)
+    with pytest.raises(ImportRejected):
+        estate_units_import(estate=estate, data=(UNITS_CSV + "1号楼,1,1,1,1\n" * 200).encode(), actor=None)
     assert Unit.objects.count() == 0
 
 
@@ -179,7 +179,7 @@ def test_downloaded_template_imports_cleanly_once_filled(client, estate):
     template = client.get(reverse("dashboard:import_template", args=["units"])).content
     assert template.startswith("\ufeff".encode())
     filled = template + "1号楼,2,1201,12,96\r\n".encode()
-    result = import_units(estate=estate, data=filled, actor=None)
+    result = estate_units_import(estate=estate, data=filled, actor=None)
     assert result.units_created == 1 and Unit.objects.get().number == "1201"
 
 
@@ -261,8 +261,8 @@ def test_xlsx_with_one_row_of_millions_of_cells_is_refused(estate):
     wide = _workbook_with(sheet=[SHEET_OPEN, b"<row>", *_repeat(b"<c/>", 8 << 20), b"</row>", SHEET_CLOSE])
     tracemalloc.start()
     try:
-        with pytest.raises(ImportError) as caught:
-            import_units(estate=estate, data=wide, actor=None)
+        with pytest.raises(ImportRejected) as caught:
+            estate_units_import(estate=estate, data=wide, actor=None)
         peak_mb = tracemalloc.get_traced_memory()[1] / (1 << 20)
     finally:
         tracemalloc.stop()
@@ -272,8 +272,8 @@ def test_xlsx_with_one_row_of_millions_of_cells_is_refused(estate):
 def test_xlsx_with_more_shared_strings_than_rows_need_is_refused(estate, settings):
     settings.IMPORT_MAX_ROWS = 100
     many = _workbook_with(strings=[SST_OPEN, b"<si><t>x</t></si>" * 1000, b"</sst>"])
-    with pytest.raises(ImportError) as caught:
-        import_units(estate=estate, data=many, actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_units_import(estate=estate, data=many, actor=None)
     assert "sharedStrings" in caught.value.message
 
 
@@ -285,8 +285,8 @@ def test_xlsx_row_numbered_past_the_limit_is_refused_without_padding(estate, set
         b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>1\xe5\x8f\xb7\xe6\xa5\xbc</t></is></c><c r="B1048576"><v>101</v></c></row>',
         SHEET_CLOSE,
     ])
-    with pytest.raises(ImportError) as caught:
-        import_units(estate=estate, data=far, actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_units_import(estate=estate, data=far, actor=None)
     assert "1000" in caught.value.message
     assert Unit.objects.count() == 0
 
@@ -294,8 +294,8 @@ def test_xlsx_row_numbered_past_the_limit_is_refused_without_padding(estate, set
 def test_xlsx_with_a_doctype_is_refused(estate):
     body = SHEET_OPEN.split(b"?>", 1)[1]
     entity = _workbook_with(sheet=[b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]>', body, SHEET_CLOSE])
-    with pytest.raises(ImportError) as caught:
-        import_units(estate=estate, data=entity, actor=None)
+    with pytest.raises(ImportRejected) as caught:
+        estate_units_import(estate=estate, data=entity, actor=None)
     assert "DOCTYPE" in caught.value.message
 
 
@@ -307,7 +307,7 @@ def test_xlsx_workbook_far_wider_than_its_columns_still_imports(estate):
     sheet.cell(row=2, column=5000).font = Font(bold=True)  # a stray formatted cell far to the right
     buffer = io.BytesIO()
     workbook.save(buffer)
-    assert import_units(estate=estate, data=buffer.getvalue(), actor=None).units_created == 1
+    assert estate_units_import(estate=estate, data=buffer.getvalue(), actor=None).units_created == 1
 
 
 # --- Many bad rows (security probe finding 15): the first errors, a count and a download ---

@@ -19,7 +19,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from owners.models import Building, Estate, Occupancy, Resident, Unit
-from owners.services import import_residents, import_units
+from owners.services import estate_residents_import, estate_units_import
 
 BENCH_PREFIX = "bench-i-"  # the complaints scenario keeps its own "bench-c-" estates
 
@@ -90,12 +90,12 @@ class Command(BaseCommand):
                 estate = Estate.objects.create(name=f"基准测试小区{run}", code=f"{BENCH_PREFIX}{run}")
                 Building.objects.bulk_create([Building(estate=estate, name=f"{b}号楼") for b in range(1, buildings + 1)])
                 started = time.perf_counter()
-                import_units(estate=estate, data=units_file, actor=None)
+                estate_units_import(estate=estate, data=units_file, actor=None)
                 unit_times.append(time.perf_counter() - started)
                 reset_queries()
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
-                    result = import_residents(estate=estate, data=residents_file, actor=None)
+                    result = estate_residents_import(estate=estate, data=residents_file, actor=None)
                     resident_times.append(time.perf_counter() - started)
                 queries.append(len(captured))
                 assert result.residents_created == rows, result
