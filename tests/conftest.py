@@ -49,10 +49,62 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def worker_env(gateway_url: str, queue: str, **extra) -> dict:
+    """Environment for a worker or beat process on the test database and `queue`."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_QUEUE": queue,
+        "NOTIFY_GATEWAY_URL": gateway_url,
+        "NOTIFY_GATEWAY_KEY": "test-key",
+        "NOTIFY_GATEWAY_TIMEOUT": "2",  # as the gateway fixture: a claim's lease is 3 timeouts (6 s)
+        "SITE_URL": "http://testserver",
+        "CONN_MAX_AGE": "0",
+        **{k: str(v) for k, v in extra.items()},
+    }
+
+
+def worker_argv(name: str, queue: str, *, pool: str = "solo") -> list[str]:
+    pool_args = ["--pool=solo"] if pool == "solo" else [f"--pool={pool}", "--concurrency=2"]
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", *pool_args, "-Q", queue, "-n", name,
+            "--without-gossip", "--without-mingle", "--loglevel=INFO"]
+
+
+def process_log(name: str):
+    """Where a test's worker or beat process writes: .pytest_cache/<name>.log when it exists."""
+    folder = ROOT / ".pytest_cache"
+    return open(folder / f"{name}.log", "w") if folder.exists() else subprocess.DEVNULL
+
+
+def worker_wait_ready(name: str, process=None, timeout: float = 30) -> None:
+    """Return once the worker `name` answers a ping; fail the test if it exits or stays silent."""
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5, destination=[name]):
+            return
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {process.returncode}")
+    pytest.fail(f"the Celery worker did not answer within {timeout:.0f} s")
+
+
+def process_stop(process, timeout: float = 15) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture
 def start_worker(transactional_db, gateway):
     """Start real Celery worker processes (Redis broker, PostgreSQL test database); all are
-    stopped after the test. Extra settings for the worker come as keyword arguments."""
+    stopped after the test. `pool="prefork"` runs two child processes as production does; extra
+    settings for the worker come as keyword arguments."""
     from django.conf import settings
     from django.db import connection
 
@@ -65,34 +117,13 @@ def start_worker(transactional_db, gateway):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     workers = []
 
-    def start(**extra_env):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": test_database_url(),
-            "CELERY_QUEUE": queue,
-            "NOTIFY_GATEWAY_URL": gateway.url,
-            "NOTIFY_GATEWAY_KEY": "test-key",
-            "NOTIFY_GATEWAY_TIMEOUT": "2",  # as the gateway fixture: a claim's lease is 3 timeouts (6 s)
-            "SITE_URL": "http://testserver",
-            "CONN_MAX_AGE": "0",
-            **{k: str(v) for k, v in extra_env.items()},
-        }
+    def start(pool="solo", **extra_env):
         name = f"w{len(workers)}-{os.getpid()}@localhost"
-        log = open(ROOT / ".pytest_cache" / f"celery-{name}.log", "w") if (ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", name,
-             "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        worker = subprocess.Popen(worker_argv(name, queue, pool=pool), cwd=ROOT, env=worker_env(gateway.url, queue, **extra_env),
+                                  stdout=process_log(f"celery-{name}"), stderr=subprocess.STDOUT)
         workers.append(worker)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if app.control.ping(timeout=0.5, destination=[name]):
-                return worker
-            if worker.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {worker.returncode}")
-        pytest.fail("the Celery worker did not answer within 30 s")
+        worker_wait_ready(name, worker)
+        return worker
 
     app.conf.task_always_eager = False
     try:
@@ -100,13 +131,7 @@ def start_worker(transactional_db, gateway):
     finally:
         app.conf.task_always_eager = True
         for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+            process_stop(worker)
 
 
 @pytest.fixture

@@ -197,7 +197,8 @@ class DeliveryClaim:
                 changed.append(delivery)
                 if result.kind == "released":
                     delivery.status, delivery.next_attempt_at = Status.QUEUED, defer_until
-                    outcomes[delivery.pk] = DeliveryOutcome(Status.QUEUED, retry_in=(defer_until - now).total_seconds())
+                    waits[delivery.pk] = (defer_until - now).total_seconds()
+                    outcomes[delivery.pk] = DeliveryOutcome(Status.QUEUED, retry_in=waits[delivery.pk])
                     continue
                 delivery.attempts += 1
                 delivery.last_error = result.error[:2000]

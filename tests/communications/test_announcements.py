@@ -241,6 +241,8 @@ def test_killing_a_worker_mid_send_misses_no_one_and_doubles_no_one(start_worker
 
     posts = [key for _, key in gateway.posted]
     assert len(posts) - len(set(posts)) == gateway.duplicates <= CHUNK
+    print(f"\nFAULT kill -9 mid-send: {len(crowd)} residents, {len(posts)} POSTs, {gateway.duplicates} re-POSTed, "
+          f"{half} sent before the kill, 0 lost, 0 twice")
 
 
 def test_saved_list_audience_reaches_only_its_members(writer, estate, residents, gateway, settings):
