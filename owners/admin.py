@@ -30,6 +30,7 @@ from .permissions import (
 from .selectors import (
     building_list_for,
     estate_list_for,
+    invitation_list_for,
     membership_assignable_users_for,
     membership_list_for,
     occupancy_list_for,
@@ -334,7 +335,7 @@ class OccupancyAdmin(ScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ScopedAdmin):
-    scoped_queryset = staticmethod(lambda user: Invitation.objects.filter(resident__in=resident_list_for(user)).select_related("resident", "created_by"))
+    scoped_queryset = invitation_list_for
     list_display = ["resident", "created_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
     search_fields = ["resident__name", "resident__mobile"]

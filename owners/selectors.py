@@ -6,7 +6,7 @@ units and themselves. A foreign id is simply absent from these querysets, so cal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .models import Building, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
+from .models import Building, Estate, Invitation, Occupancy, Resident, Role, StaffMembership, Unit, User
 from .permissions import ALL, managed_estate_ids, staff_estate_ids
 
 
@@ -112,6 +112,19 @@ def estate_summaries_for(user) -> list[Estate]:
     for estate in estates:
         estate.resident_count = residents.get(estate.id, 0)
     return estates
+
+
+def invitation_list_for(user) -> QuerySet[Invitation]:
+    """Portal invitations of residents the user sees, sent by the company itself, by company-wide
+    staff or by staff of the user's estates. A resident who also lives elsewhere may have been
+    invited by the other estate's staff: that invitation, and the name of whoever sent it, is
+    that estate's business."""
+    qs = Invitation.objects.filter(resident__in=resident_list_for(user)).select_related("resident", "created_by")
+    scope = staff_estate_ids(user)
+    if scope is ALL:
+        return qs
+    ours = StaffMembership.objects.filter(Q(estate_id__in=scope or []) | Q(estate__isnull=True), user=OuterRef("created_by"))
+    return qs.filter(Q(created_by__isnull=True) | Q(created_by__is_superuser=True) | Exists(ours))
 
 
 def membership_list_for(user) -> QuerySet[StaffMembership]:

@@ -363,3 +363,26 @@ def test_company_admin_cannot_delete_or_change_a_superuser(client):
     assert response.status_code == 403
     root.refresh_from_db()
     assert root.email == "root@example.com"
+
+
+# --- Invitations of a resident shared with another estate (finding: the other side's staff names) ---
+
+def test_invitation_list_shows_no_invitation_by_another_estates_staff(client, two_estates):
+    from owners.services import resident_invite
+
+    shared = ResidentFactory(name="两地业主")
+    OccupancyFactory(resident=shared, unit=UnitFactory(building__estate=two_estates["sunny"]))
+    OccupancyFactory(resident=shared, unit=UnitFactory(building__estate=two_estates["lake"]))
+    lake_staff = staff_member(two_estates["lake"], role=Role.SERVICE, username="lakeclerk", first_name="湖边文员")
+    foreign = resident_invite(resident=shared, invited_by=lake_staff)
+    client.force_login(two_estates["manager"])
+    page = client.get(reverse("admin:owners_invitation_changelist")).content.decode()
+    assert "湖边文员" not in page and "lakeclerk" not in page
+    assert client.get(reverse("admin:owners_invitation_change", args=[foreign.pk])).status_code == 302  # "does not exist"
+    own = resident_invite(resident=shared, invited_by=two_estates["service"])  # 阳光花园's own staff
+    page = client.get(reverse("admin:owners_invitation_changelist")).content.decode()
+    assert reverse("admin:owners_invitation_change", args=[own.pk]) in page
+    # The company's own invitations and those of company-wide staff are everyone's business.
+    company = resident_invite(resident=shared, invited_by=None)
+    page = client.get(reverse("admin:owners_invitation_changelist")).content.decode()
+    assert reverse("admin:owners_invitation_change", args=[company.pk]) in page
