@@ -8,11 +8,18 @@ from .services.deliveries import BATCH
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliveries_send(delivery_ids: list[int]):
     """Send a batch of deliveries, then queue again any batch a dead worker left behind (its
-    claim ran out), so a send in progress recovers without waiting for the sweeper. Transient
+    claim ran out), so a send in progress recovers without waiting for beat. Transient
     failures get a later next_attempt_at and a delayed task or the sweeper's next run."""
     outcomes = deliveries_attempt(delivery_ids)
     deliveries_reclaim(limit=BATCH)
     return {status: sum(1 for o in outcomes.values() if o.status == status) for status in {o.status for o in outcomes.values()}}
+
+
+@shared_task
+def deliveries_reclaim_expired():
+    """Periodic (every 15 s): queue again the rows of a worker that died mid-send, once its claim
+    has run out. Cheap: an index holds only the rows under a claim."""
+    return deliveries_reclaim()
 
 
 @shared_task

@@ -9,7 +9,7 @@ outcomes. When a provider answers with Retry-After, every worker holds the chann
 the rest of the batch is given back, due when the pause ends.
 
 A worker killed mid-send leaves its rows under a lease of three gateway timeouts; when it runs
-out, the next send task or the sweeper queues them again (deliveries_reclaim). Only rows then
+out, the next send task or beat (every 15 s) queues them again (deliveries_reclaim). Only rows then
 "sending" can reach a person twice: at most one chunk of SMS/push, which repeats the same
 Idempotency-Key, and at most one e-mail, which repeats the same Message-ID.
 """

@@ -288,3 +288,26 @@ def test_a_message_that_cannot_be_rendered_fails_alone(gateway):
     orphan.refresh_from_db()
     assert orphan.status == "failed" and orphan.failed_attempts.get().permanent
     assert gateway.texts_to("13900000032") and gateway.texts_to("13900000031") == []
+
+
+def test_beat_reclaims_a_dead_workers_rows_every_15_seconds():
+    """A dead worker's rows come back one lease (3 gateway timeouts) plus at most 15 s after it
+    died, even when no other send task is running to notice."""
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    PeriodicTask.objects.filter(task="communications.tasks.deliveries_reclaim_expired").delete()
+    importlib.import_module("communications.migrations.0014_delivery_reclaim_schedule").install(apps, None)
+    task = PeriodicTask.objects.get(task="communications.tasks.deliveries_reclaim_expired")
+    assert task.enabled and (task.interval.every, task.interval.period) == (15, "seconds")
+
+
+def test_the_reclaim_task_queues_rows_whose_claim_ran_out(gateway):
+    from communications.tasks import deliveries_reclaim_expired
+
+    _notice("13900000041", "dead:2", status="sending", claimed_by="dead-worker",
+            lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert deliveries_reclaim_expired.delay().get() == 1
+    assert gateway.texts_to("13900000041") and Delivery.objects.get(dedupe_key="dead:2").status == "sent"
