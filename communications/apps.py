@@ -25,8 +25,10 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self):
         from owners import signals as owner_signals
+        from owners.panels import resident_panel_register
 
-        from . import receivers
+        from . import panels, receivers
 
         owner_signals.invitation_created.connect(receivers.on_invitation_created, dispatch_uid="comms.invitation")
         owner_signals.password_reset_requested.connect(receivers.on_password_reset, dispatch_uid="comms.password_reset")
+        resident_panel_register("communications.messages", panels.resident_messages_panel)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from ..access import perm_required, staff_required
 from ..forms import ImportForm
 from ..models import Invitation
+from ..panels import resident_panels_render
 from ..permissions import estate_can_import, resident_can_invite
 from ..selectors import (
     building_list_for,
@@ -69,7 +70,8 @@ def resident_detail(request, pk):
     return render(request, "owners/resident_detail.html", {
         "resident": resident, "occupancies": occupancy_list_for_resident(resident, request.user), "invitation": invitation,
         "can_invite": resident_can_invite(request.user, resident),
-        "deliveries": resident.deliveries.all()[:20] if hasattr(resident, "deliveries") else [],
+        # What other apps show about the resident, e.g. the messages sent (registered by communications).
+        "panels": resident_panels_render(request, resident),
     })
 
 
