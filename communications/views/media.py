@@ -44,7 +44,8 @@ def statement_detail(request, pk):
     return render(request, "communications/media/statement.html", {
         "s": statement, "versions": versions, "may_approve": statement_can_approve(request.user, statement.estate_id),
         "may_write": statement_can_write(request.user, statement.estate_id),
-        "events": selectors.statement_history(statement), "zone": selectors.history_zone([statement.estate_id] if statement.estate_id else []),
+        "events": selectors.statement_history(statement),
+        "zone": selectors.history_zone([statement.estate_id] if statement.estate_id else []),
     })
 
 
@@ -54,7 +55,8 @@ def inquiry_detail(request, pk):
     inquiry = get_object_or_404(selectors.inquiry_list_for(request.user), pk=pk)
     return render(request, "communications/media/inquiry.html", {
         "q": inquiry, "answerable": inquiry.status == MediaInquiry.Status.OPEN and inquiry_can_answer(request.user, inquiry.estate_id),
-        "events": selectors.inquiry_history(inquiry), "zone": selectors.history_zone([inquiry.estate_id] if inquiry.estate_id else []),
+        "events": selectors.inquiry_history(inquiry),
+        "zone": selectors.history_zone([inquiry.estate_id] if inquiry.estate_id else []),
     })
 
 
