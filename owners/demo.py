@@ -4,7 +4,7 @@ import random
 
 from django.db import transaction
 
-from .models import Building, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
+from .models import Building, Channel, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
 from .services import staff_roles_sync
 
 DEMO_PASSWORD = "lighthouse-demo"
@@ -72,7 +72,7 @@ def seed_owners(stdout=None) -> dict:
             plan.append((f"139{serial:08d}", _name(rng), unit_id, Occupancy.Relation.FAMILY))
     existing = set(Resident.objects.filter(mobile__in=[p[0] for p in plan]).values_list("mobile", flat=True))
     Resident.objects.bulk_create(
-        [Resident(name=name, mobile=mobile, preferred_channel=rng.choice(("sms", "sms", "email", "push")),
+        [Resident(name=name, mobile=mobile, preferred_channel=rng.choice((Channel.SMS, Channel.SMS, Channel.EMAIL, Channel.PUSH)),
                   email=f"r{mobile[-5:]}@example.com" if rng.random() < 0.4 else "")
          for mobile, name, _u, _r in plan if mobile not in existing],
         batch_size=1000,

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
 from .auth import user_find_by_identifier
-from .models import Estate
+from .models import Channel, Estate
 from .phone import looks_like_mobile
 from .services import user_password_reset_request
 
@@ -31,7 +31,7 @@ class IdentifierPasswordResetForm(forms.Form):
         user = user_find_by_identifier(identifier)
         if user is None or not user.has_usable_password():
             return
-        prefer = "email" if "@" in identifier else "sms" if looks_like_mobile(identifier) else None
+        prefer = Channel.EMAIL if "@" in identifier else Channel.SMS if looks_like_mobile(identifier) else None
         user_password_reset_request(user=user, language=language, prefer=prefer)
 
 

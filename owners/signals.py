@@ -10,6 +10,6 @@ from django.dispatch import Signal
 
 # kwargs: invitation (owners.Invitation)
 invitation_created = Signal()
-# kwargs: user (owners.User), channel ("sms" | "email"), address (str),
+# kwargs: user (owners.User), channel (owners.models.Channel.SMS | .EMAIL), address (str),
 #         request_key (str, unique per request), language (str)
 password_reset_requested = Signal()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from owners.models.residents import Channel
+from owners.models import Channel
 
 
 class Delivery(models.Model):
@@ -29,8 +29,7 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    # Announcements add the portal notice board as a channel of its own.
-    channel = models.CharField(_("channel"), max_length=10, choices=[*Channel.choices, ("portal", _("Portal notice board"))])
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     announcement = models.ForeignKey(
         "communications.Announcement", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
         verbose_name=_("announcement"),

@@ -255,7 +255,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "complaints.models.complaints.Status",
         "AnnouncementStatusEnum": "communications.models.announcements.Announcement.Status",
         "DeliveryStatusEnum": "communications.models.deliveries.Delivery.Status",
-        "ResidentChannelEnum": "owners.models.residents.Channel",
+        "ResidentChannelEnum": "owners.models.channels.PREFERRED_CHANNEL_CHOICES",
         "ComplaintChannelEnum": "complaints.models.complaints.Channel",
     },
 }

@@ -4,11 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Channel(models.TextChoices):
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("E-mail")
-    PUSH = "push", _("App push")
+from .channels import PREFERRED_CHANNEL_CHOICES, Channel
 
 
 class Resident(models.Model):
@@ -21,7 +17,7 @@ class Resident(models.Model):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.SMS
+        _("preferred channel"), max_length=10, choices=PREFERRED_CHANNEL_CHOICES, default=Channel.SMS
     )
     # Opt-outs; emergency notices are sent regardless.
     allow_sms = models.BooleanField(_("accepts SMS"), default=True)

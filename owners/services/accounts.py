@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Invitation, Resident, User
+from ..models import Channel, Invitation, Resident, User
 from ..permissions import resident_can_invite, scope_cache_clear
 from ..roles import ADMIN_ROLES, role_group_name
 from ..signals import invitation_created, password_reset_requested
@@ -120,14 +120,14 @@ def user_password_reset_request(*, user: User, language: str | None = None, pref
     """
     if not user.is_active:
         return False
-    if prefer == "email" and user.email:
-        channel, address = "email", user.email
-    elif prefer == "sms" and user.mobile:
-        channel, address = "sms", user.mobile
+    if prefer == Channel.EMAIL and user.email:
+        channel, address = Channel.EMAIL, user.email
+    elif prefer == Channel.SMS and user.mobile:
+        channel, address = Channel.SMS, user.mobile
     elif user.email:
-        channel, address = "email", user.email
+        channel, address = Channel.EMAIL, user.email
     elif user.mobile:
-        channel, address = "sms", user.mobile
+        channel, address = Channel.SMS, user.mobile
     else:
         return False
     if language is None:
