@@ -1,4 +1,4 @@
-"""What every request body of the API shares: unknown fields refused, date-times in a sane range.
+"""What every request of the API shares: unknown body fields refused, date-times and ids in range.
 
 The OpenAPI schema reads `refuses_unknown_fields` to declare `additionalProperties: false` on
 the bodies these serializers read (config/api/schema.py), so the declaration cannot drift from
