@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -371,8 +372,11 @@ def _estate_choices_for(user):
 
 
 def _role_choices_for(user, choices):
+    """The roles `user` may hand out, after an empty first choice: a browser submits a select's
+    first option, and without the empty one every blank extra row would read as a new "service"
+    assignment (company-wide, when a company admin's form leaves the estate empty)."""
     allowed = assignable_roles(user)
-    return [(v, label) for v, label in choices if v in allowed]
+    return [*BLANK_CHOICE_DASH, *((v, label) for v, label in choices if v in allowed)]
 
 
 class MembershipInline(admin.TabularInline):

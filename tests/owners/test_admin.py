@@ -386,3 +386,27 @@ def test_invitation_list_shows_no_invitation_by_another_estates_staff(client, tw
     company = resident_invite(resident=shared, invited_by=None)
     page = client.get(reverse("admin:owners_invitation_changelist")).content.decode()
     assert reverse("admin:owners_invitation_change", args=[company.pk]) in page
+
+
+def _first_option(page: str, name: str) -> str:
+    """What a browser submits for a select with nothing selected: its first option."""
+    import re
+
+    select = re.search(r'<select name="%s"[^>]*>(.*?)</select>' % re.escape(name), page, re.S).group(1)
+    return re.search(r'<option value="([^"]*)"', select).group(1)
+
+
+@pytest.mark.parametrize("who", ["company_admin", "manager"])
+def test_saving_an_account_unchanged_adds_no_assignment(client, two_estates, who):
+    """The empty extra assignment row must read as empty, as a browser submits it."""
+    service, sunny = two_estates["service"], two_estates["sunny"]
+    actor = staff_member(None, role=Role.COMPANY_ADMIN) if who == "company_admin" else two_estates["manager"]
+    client.force_login(actor)
+    url = reverse("admin:owners_user_change", args=[service.pk])
+    page = client.get(url).content.decode()
+    data = {**_admin_form(client, url), "_save": "1"}
+    extra = int(data["memberships-TOTAL_FORMS"]) - 1
+    data[f"memberships-{extra}-role"] = _first_option(page, f"memberships-{extra}-role")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert _memberships(service) == {(sunny.pk, "service")}
