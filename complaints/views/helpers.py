@@ -22,14 +22,6 @@ def where_parse(value: str) -> dict:
     return {kind: pk}
 
 
-def error_text(exc) -> str:
-    """What a refused service call says, as one line for a page message: a ValidationError's
-    messages joined, or a PermissionDenied's reason (or a generic one when it gives none)."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
-
-
 # The service names the place "unit" or "estate"; the submission forms ask for it as "where".
 WHERE_FIELDS = {"unit": "where", "estate": "where"}
 

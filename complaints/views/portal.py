@@ -16,7 +16,9 @@ from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Status
 from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
 from ..services import complaint_owner_message, complaint_rate, complaint_submit, complaint_transition
-from .helpers import WHERE_FIELDS, complaint_for, error_text, form_errors_from, where_parse
+from core.messages import error_text
+
+from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 
 @resident_required

@@ -35,7 +35,9 @@ from ..services import (
     complaint_visit,
     follow_up_record,
 )
-from .helpers import WHERE_FIELDS, complaint_for, error_text, form_errors_from, where_parse
+from core.messages import error_text
+
+from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 PAGE = 50
 

@@ -270,16 +270,3 @@ def test_owner_reopens_a_recently_closed_ticket_from_the_portal_and_not_an_old_o
     assert "alert-danger" in page
     complaint.refresh_from_db()
     assert complaint.status == Status.CLOSED
-
-
-def test_a_refused_service_call_reads_as_one_line_on_the_page():
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.utils import translation
-
-    from complaints.views.helpers import error_text
-
-    with translation.override("en"):
-        assert error_text(ValidationError({"text": ["Too long."], "photos": ["Bad photo."]})) == "Too long. Bad photo."
-        assert error_text(ValidationError("Only open complaints can be assigned.")) == "Only open complaints can be assigned."
-        assert error_text(PermissionDenied("Not your estate.")) == "Not your estate."
-        assert error_text(PermissionDenied()) == "You may not do this."
