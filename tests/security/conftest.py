@@ -1,0 +1,217 @@
+"""The world the authorization matrix runs in: two estates, ten principals, one of everything.
+
+Built once per module inside a transaction that is rolled back at the end; every test is marked
+django_db and runs in a savepoint of that transaction that is rolled back too (see
+_django_db_helper below), so a write that gets through, or is allowed, never leaks into the next
+cell. Requests carry a session cookie or an API token made here: a cell costs one request and no
+sign-in. Works on SQLite and on PostgreSQL.
+"""
+
+import io
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from PIL import Image
+from rest_framework.authtoken.models import Token
+
+from owners.models import Occupancy, Resident, Role, StaffMembership, User
+from tests.factories import (
+    BuildingFactory,
+    EstateFactory,
+    OccupancyFactory,
+    ResidentFactory,
+    UnitFactory,
+    owner_with_account,
+    staff_member,
+)
+
+# Column order of every row of the expectation tables.
+PRINCIPALS = ["anon", "owner_a", "owner_b", "service_a", "service_b", "spokesperson", "engineer_a",
+              "manager_a", "manager_b", "admin"]
+
+# Words only estate A's (or estate B's) people and records carry. A page or API answer shown to
+# someone scoped to the other estate must contain none of them.
+MARKERS = {
+    "a": ["阳光花园", "阳光1号楼", "周建国", "13800000001", "张丽", "赵强", "李明", "楼上装修噪音", "阳光停水通知",
+          "阳光草稿通知", "阳光内部草稿声明", "阳光电梯困人", "阳光晚报", "阳光街道王主任", "阳光车库业主", "郑小燕"],
+    "b": ["翠湖苑", "翠湖1号楼", "吴敏", "13800000002", "王芳", "陈刚", "厨房漏水", "翠湖停水通知", "翠湖日报"],
+}
+# Which estate each scoped principal belongs to; company-wide principals see both.
+SIDE = {"owner_a": "a", "service_a": "a", "engineer_a": "a", "manager_a": "a",
+        "owner_b": "b", "service_b": "b", "manager_b": "b"}
+
+
+def jpeg_upload(name="photo.jpg"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def _world_build():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+
+    from communications.models import Delivery, MediaInquiry, MediaMention, SavedAudience, Stakeholder
+    from communications.services import media as media_svc
+    from communications.services.announcements import announcement_create, announcement_publish
+    from complaints.models import Category, SlaPolicy
+    from complaints.services import complaint_submit
+    from owners.services import invitation_token, resident_invite
+
+    w = SimpleNamespace()
+    w.estate_a = EstateFactory(name="阳光花园", code="sunny")
+    w.estate_b = EstateFactory(name="翠湖苑", code="jade")
+    w.building_a = BuildingFactory(estate=w.estate_a, name="阳光1号楼")
+    w.building_b = BuildingFactory(estate=w.estate_b, name="翠湖1号楼")
+    w.unit_a = UnitFactory(building=w.building_a, entrance="1", number="101")
+    w.unit_b = UnitFactory(building=w.building_b, entrance="1", number="101")
+
+    owner_a = owner_with_account(unit=w.unit_a, mobile="13800000001")
+    owner_b = owner_with_account(unit=w.unit_b, mobile="13800000002")
+    Resident.objects.filter(user=owner_a).update(name="周建国")
+    Resident.objects.filter(user=owner_b).update(name="吴敏")
+    w.resident_a, w.resident_b = Resident.objects.get(user=owner_a), Resident.objects.get(user=owner_b)
+    w.occupancy_a = Occupancy.objects.get(resident=w.resident_a)
+
+    w.users = {
+        "owner_a": owner_a,
+        "owner_b": owner_b,
+        "service_a": staff_member(w.estate_a, role=Role.SERVICE, username="service_a", first_name="张丽"),
+        "service_b": staff_member(w.estate_b, role=Role.SERVICE, username="service_b", first_name="王芳"),
+        "spokesperson": staff_member(None, role=Role.SPOKESPERSON, username="spokesperson", first_name="孙悦"),
+        "engineer_a": staff_member(w.estate_a, role=Role.ENGINEER, username="engineer_a", first_name="赵强"),
+        "manager_a": staff_member(w.estate_a, role=Role.ESTATE_MANAGER, username="manager_a", first_name="李明"),
+        "manager_b": staff_member(w.estate_b, role=Role.ESTATE_MANAGER, username="manager_b", first_name="陈刚"),
+        "admin": staff_member(None, role=Role.COMPANY_ADMIN, username="admin", first_name="总部管理员", is_superuser=True),
+    }
+    w.membership_service_a = StaffMembership.objects.get(user=w.users["service_a"])
+
+    # A resident of estate A without an account, with an open invitation (the activation link).
+    w.invitee = ResidentFactory(name="郑小燕", mobile="13800000003")
+    OccupancyFactory(resident=w.invitee, unit=UnitFactory(building=w.building_a, entrance="1", number="102"))
+    w.invitation = resident_invite(resident=w.invitee, invited_by=w.users["service_a"])
+    w.activation_token = invitation_token(w.invitation)
+    w.reset_uid = urlsafe_base64_encode(force_bytes(owner_a.pk))
+    w.reset_token = default_token_generator.make_token(owner_a)
+
+    w.category = Category.objects.get_or_create(code="noise", defaults={"name": "噪音", "name_en": "Noise"})[0]
+    w.sla_policy = SlaPolicy.objects.get_or_create(
+        category=w.category, priority="normal", defaults={"first_response": timedelta(hours=4), "resolution": timedelta(days=3)})[0]
+    w.complaint_a = complaint_submit(resident=w.resident_a, category=w.category, description="楼上装修噪音，晚上十点还在施工",
+                                     unit=w.unit_a, photos=[jpeg_upload()])
+    w.complaint_a2 = complaint_submit(resident=w.resident_a, category=w.category, description="楼道灯坏了", unit=w.unit_a)
+    w.complaint_b = complaint_submit(resident=w.resident_b, category=w.category, description="厨房漏水到楼下", unit=w.unit_b)
+    w.photo_a = w.complaint_a.photos.get()
+
+    # A sent notice per estate (owner A's portal notice board) and a draft of estate A to act on.
+    w.notice_a = announcement_create(author=w.users["service_a"], title="阳光停水通知", body="明天 9:00–12:00 停水。",
+                                     channels=["portal"], audience="estates", estates=[w.estate_a])
+    announcement_publish(w.notice_a, actor=w.users["service_a"])
+    w.notice_b = announcement_create(author=w.users["service_b"], title="翠湖停水通知", body="明天停水。",
+                                     channels=["portal"], audience="estates", estates=[w.estate_b])
+    announcement_publish(w.notice_b, actor=w.users["service_b"])
+    w.draft_a = announcement_create(author=w.users["service_a"], title="阳光草稿通知", body="下周消杀。",
+                                    channels=["portal"], audience="estates", estates=[w.estate_a])
+    w.delivery_a = Delivery.objects.get(announcement=w.notice_a, resident=w.resident_a, channel="portal")
+
+    # Statements of estate A: one published (public by design), one draft (internal).
+    spokesperson, manager_a = w.users["spokesperson"], w.users["manager_a"]
+    w.statement_public = media_svc.statement_create(author=spokesperson, title="关于电梯维保的说明", body="已全面检修。",
+                                                    estate=w.estate_a)
+    media_svc.statement_submit(w.statement_public, actor=spokesperson)
+    media_svc.statement_review(w.statement_public, actor=manager_a, approve=True)
+    media_svc.statement_publish(w.statement_public, actor=spokesperson)
+    w.statement_a = media_svc.statement_create(author=spokesperson, title="阳光内部草稿声明", body="草稿。", estate=w.estate_a)
+    media_svc.statement_submit(w.statement_a, actor=spokesperson)  # in review: approval is what is tried
+
+    w.mention_company = media_svc.media_record_create(
+        MediaMention(source="news", excerpt="物业行业观察：服务升级", reach=1000), actor=spokesperson)
+    w.mention_a = media_svc.media_record_create(
+        MediaMention(source="weibo", excerpt="阳光电梯困人二十分钟", reach=5000, estate=w.estate_a), actor=spokesperson)
+    w.inquiry_a = media_svc.media_record_create(
+        MediaInquiry(journalist="刘记者", outlet="阳光晚报", question="电梯多久检修一次？",
+                     deadline=timezone.now() + timedelta(days=1), estate=w.estate_a), actor=spokesperson)
+    w.inquiry_b = media_svc.media_record_create(
+        MediaInquiry(journalist="钱记者", outlet="翠湖日报", question="漏水怎么处理？",
+                     deadline=timezone.now() + timedelta(days=1), estate=w.estate_b), actor=spokesperson)
+    w.stakeholder_a = media_svc.media_record_create(
+        Stakeholder(kind="street_office", name="阳光街道王主任", phone="021-55550001", estate=w.estate_a), actor=spokesperson)
+    w.stakeholder_company = media_svc.media_record_create(
+        Stakeholder(kind="government", name="住建局李科长", phone="021-55550009"), actor=spokesperson)
+    w.audience_a = SavedAudience.objects.create(name="阳光车库业主", estate=w.estate_a)
+    w.audience_a.residents.add(w.resident_a)
+
+    # Rows for the admin screens of the libraries (beat schedules, axes logs, tokens, groups).
+    w.group = Group.objects.get(name="role:service")
+    w.interval = IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)[0]
+    w.crontab = CrontabSchedule.objects.get_or_create(minute="0", hour="3")[0]
+    w.solar = SolarSchedule.objects.create(event="sunrise", latitude=31.23, longitude=121.47)
+    w.clocked = ClockedSchedule.objects.create(clocked_time=timezone.now() + timedelta(days=1))
+    w.periodic_task = PeriodicTask.objects.create(name="matrix-probe", task="communications.tasks.x", interval=w.interval)
+    attempt = dict(username="someone", ip_address="10.0.0.9", user_agent="probe", http_accept="*/*", path_info="/accounts/login/")
+    w.access_attempt = AccessAttempt.objects.create(get_data="", post_data="", failures_since_start=1, **attempt)
+    w.access_log = AccessLog.objects.create(**attempt)
+    w.access_failure = AccessFailureLog.objects.create(locked_out=False, **attempt)
+
+    w.tokens = {name: Token.objects.create(user=user).key for name, user in w.users.items()}
+    w.sessions = {}
+    for name, user in w.users.items():
+        client = Client()
+        client.force_login(user, backend="owners.auth.IdentifierBackend")
+        w.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Everything the matrix needs, made once for the module and rolled back after it."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    # Thousands of expected 403/404s would each log a warning with its traceback formatted.
+    quiet = [logging.getLogger(name) for name in ("django.request", "django.security", "axes")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+            with transaction.atomic():
+                yield _world_build()
+                transaction.set_rollback(True)
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+
+
+@pytest.fixture
+def _django_db_helper(request, django_db_setup, django_db_blocker):
+    """For this directory, pytest-django's per-test database fixture made light: a savepoint of
+    the module's transaction, rolled back after the test. Django's TestCase machinery costs
+    ~5 ms a test, as much as a cell's request; the matrix has thousands of cells. Tests here
+    never need transaction=True. (If pytest-django renames this private fixture, its own takes
+    over: slower, same result.)"""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def client_for(world, principal: str) -> Client:
+    """A fresh test client signed in as `principal` (by session cookie); anonymous for "anon".
+    A server error is an answer like any other here (the cell fails saying 5xx), not an exception."""
+    client = Client(raise_request_exception=False)
+    if principal != "anon":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[principal]
+    return client
+
+
+def api_headers(world, principal: str) -> dict:
+    return {} if principal == "anon" else {"HTTP_AUTHORIZATION": f"Token {world.tokens[principal]}"}
