@@ -117,7 +117,12 @@ class EstateViewSet(ScopedViewSet):
         return Response(s.ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
+# Filters by id take a number, not a choice of rows: a choice list would name every estate and
+# building of the company in the browsable API's filter form, and a foreign id simply finds nothing.
+
 class BuildingFilter(django_filters.FilterSet):
+    estate = IdFilter(field_name="estate_id")
+
     class Meta:
         model = Building
         fields = ["estate"]
@@ -140,6 +145,7 @@ class BuildingViewSet(ScopedViewSet):
 
 class UnitFilter(django_filters.FilterSet):
     estate = IdFilter(field_name="building__estate_id")
+    building = IdFilter(field_name="building_id")
 
     class Meta:
         model = Unit

@@ -101,3 +101,21 @@ def test_schema_documents_every_error_and_docs_need_no_cdn(client):
     assert {"201", "400", "401", "403", "429"} <= set(create)
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/buildings/", "/api/v1/units/", "/api/v1/residents/"])
+def test_browsable_api_filters_name_no_other_estate(path):
+    from tests.factories import BuildingFactory
+
+    other = BuildingFactory(estate__name="别人的小区", name="别人的楼")
+    UnitFactory(building=other)
+    mine = UnitFactory(building__estate__name="我的小区")
+    api = APIClient()
+    api.force_authenticate(staff_member(mine.building.estate, role=Role.SERVICE))
+    response = api.get(path, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "别人的小区" not in page and "别人的楼" not in page
+    # An id of the other estate filters to nothing; it is not an error that confirms it exists.
+    response = api.get(f"{path}?estate={other.estate_id}")
+    assert response.status_code == 200 and response.json()["results"] == []
