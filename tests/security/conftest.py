@@ -10,6 +10,7 @@ sign-in. Works on SQLite and on PostgreSQL.
 import io
 import logging
 from datetime import timedelta
+from http.cookies import SimpleCookie
 from types import SimpleNamespace
 
 import pytest
@@ -204,10 +205,18 @@ def _django_db_helper(request, django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+_clients: dict[str, Client] = {}
+
+
 def client_for(world, principal: str) -> Client:
-    """A fresh test client signed in as `principal` (by session cookie); anonymous for "anon".
-    A server error is an answer like any other here (the cell fails saying 5xx), not an exception."""
-    client = Client(raise_request_exception=False)
+    """The test client of `principal`, its cookies reset to their session alone (none for "anon").
+    One client per principal for the whole run: a new one loads the middleware again, which
+    costs as much as a small request. A server error is an answer like any other here (the
+    cell fails saying 5xx), not an exception."""
+    client = _clients.get(principal)
+    if client is None:
+        client = _clients[principal] = Client(raise_request_exception=False)
+    client.cookies = SimpleCookie()
     if principal != "anon":
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[principal]
     return client

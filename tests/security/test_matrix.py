@@ -754,17 +754,34 @@ def _snapshot_tables() -> list[str]:
                    and m._meta.managed and m._meta.model_name not in ("permission", "contenttype")})
 
 
+_SNAPSHOT_SQL = {}
+
+
+def _snapshot_sql(connection) -> tuple[list[str], str]:
+    """One SELECT giving, per table, all its rows as one string (sorted), so a snapshot of every
+    table costs one round trip."""
+    if connection.vendor not in _SNAPSHOT_SQL:
+        tables, parts, quote = _snapshot_tables(), [], connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table in tables:
+                if connection.vendor == "postgresql":
+                    parts.append(f"(SELECT string_agg(t::text, '|' ORDER BY t::text) FROM {quote(table)} t)")
+                else:
+                    columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+                    row = " || ',' || ".join(f"quote({quote(c)})" for c in columns)
+                    parts.append(f"(SELECT group_concat(r, '|') FROM (SELECT {row} AS r FROM {quote(table)} ORDER BY 1))")
+        _SNAPSHOT_SQL[connection.vendor] = (tables, "SELECT " + ", ".join(parts))
+    return _SNAPSHOT_SQL[connection.vendor]
+
+
 def db_snapshot() -> dict:
-    """Every row of the product's tables (and auth's), to compare before and after a write.
-    Plain SQL: a few milliseconds for all of them, against tens through the ORM."""
+    """Every row of the product's tables (and auth's), to compare before and after a write."""
     from django.db import connection
 
+    tables, sql = _snapshot_sql(connection)
     with connection.cursor() as cursor:
-        snapshot = {}
-        for table in _snapshot_tables():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
-            snapshot[table] = cursor.fetchall()
-    return snapshot
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone()))
 
 
 def changes(before: dict, after: dict) -> list[str]:
