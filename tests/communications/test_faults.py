@@ -131,8 +131,8 @@ def _broker(url):
     from config.celery import app
 
     def use(target):
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Forget (never close) the pools: kombu keeps them in a registry by URL, and the
+        # suite's own broker pool must still be usable after the test.
         app._pool = None
         if "amqp" in app.__dict__:
             app.amqp._producer_pool = None
