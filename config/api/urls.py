@@ -12,6 +12,9 @@ from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, Un
 from .tokens import TokenObtainView
 
 router = DefaultRouter()
+# No `….json` twins of every route: clients ask for JSON with the Accept header (or get it by
+# default), and a second spelling of each URL is one more door to keep working and scoped.
+router.include_format_suffixes = False
 router.register("estates", EstateViewSet, basename="estate")
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("units", UnitViewSet, basename="unit")

@@ -6,6 +6,7 @@ what is enforced.
 """
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from django import forms
 from django.db import models
 from django.utils import timezone
@@ -49,6 +50,25 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class IdFilterSet(django_filters.FilterSet):
+    """A FilterSet whose foreign keys filter by id (IdFilter) instead of a choice of rows: a
+    choice list names every row of the table in the browsable API's filter form (another estate's
+    buildings, every account) and answers 400 for an unknown id but an empty list for a foreign
+    one — telling the caller the foreign id exists. Scope is the queryset's job, not the filter's."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+    }
+
+
+class IdFilterBackend(DjangoFilterBackend):
+    """The API's filter backend: `filterset_fields` build an IdFilterSet."""
+
+    filterset_base = IdFilterSet
 
 
 class StrictInput:

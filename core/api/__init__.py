@@ -1,0 +1,1 @@
+"""What every app's API shares: errors, pagination, schema helpers, filters, renderers."""
