@@ -14,6 +14,7 @@ from communications.models import Announcement, AnnouncementEvent, InquiryEvent,
 from communications.services import announcements as announcements_svc
 from communications.services import media as media_svc
 from owners.models import Role
+from tests.communications.conftest import api_as
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +47,6 @@ def manager(estate):
 @pytest.fixture
 def owner(estate):
     return owner_with_account(unit=UnitFactory(building=BuildingFactory(estate=estate)))
-
-
-def _api(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def _returned_announcement(writer, manager, estate):
@@ -126,20 +121,20 @@ def test_inquiry_page_shows_received_assigned_answered(client, spokesperson, man
 
 def test_api_gives_each_history_newest_first(writer, spokesperson, manager, estate):
     draft = _returned_announcement(writer, manager, estate)
-    events = _api(writer).get(f"/api/v1/announcements/{draft.pk}/events/").json()
+    events = api_as(writer).get(f"/api/v1/announcements/{draft.pk}/events/").json()
     assert [e["kind"] for e in events] == ["returned", "submitted", "drafted"]
     assert events[0] | {"id": None, "at": None} == {
         "id": None, "kind": "returned", "kind_display": str(AnnouncementEvent.Kind.RETURNED.label), "actor": manager.pk,
         "actor_name": "经理丙", "from_status": "pending_approval", "to_status": "draft", "note": RETURN_NOTE, "at": None}
     statement = _published_statement(spokesperson, manager, estate)
-    statement_events = _api(spokesperson).get(f"/api/v1/statements/{statement.pk}/events/").json()
+    statement_events = api_as(spokesperson).get(f"/api/v1/statements/{statement.pk}/events/").json()
     assert [(e["kind"], e["version"], e["note"]) for e in statement_events][-3] == ("returned", 1, REVIEW_NOTE)
     inquiry = media_svc.inquiry_record(actor=spokesperson, journalist="王", outlet="晚报", question="?", estate=estate,
                                        deadline=timezone.now() + timedelta(hours=1))
     media_svc.inquiry_decline(inquiry, actor=spokesperson, reason="暂不评论")
-    assert [(e["kind"], e["note"]) for e in _api(manager).get(f"/api/v1/media-inquiries/{inquiry.pk}/events/").json()] == [
+    assert [(e["kind"], e["note"]) for e in api_as(manager).get(f"/api/v1/media-inquiries/{inquiry.pk}/events/").json()] == [
         ("declined", "暂不评论"), ("received", "")]
-    outsider = _api(staff_member(EstateFactory(), role=Role.ESTATE_MANAGER))
+    outsider = api_as(staff_member(EstateFactory(), role=Role.ESTATE_MANAGER))
     for path in (f"/api/v1/announcements/{draft.pk}/events/", f"/api/v1/statements/{statement.pk}/events/",
                  f"/api/v1/media-inquiries/{inquiry.pk}/events/"):
         assert outsider.get(path).status_code == 404
@@ -150,11 +145,11 @@ def test_api_return_needs_an_approver_and_a_note(writer, manager, estate):
                                                   body="今晚暴雨。", channels=["portal"], audience="estates")
     announcements_svc.announcement_request_approval(draft, actor=writer)
     url = f"/api/v1/announcements/{draft.pk}/return/"
-    assert _api(writer).post(url, {"note": "自己退回"}, format="json").status_code == 403
-    assert _api(manager).post(url, {}, format="json").status_code == 400
-    answer = _api(manager).post(url, {"note": "补充积水路段"}, format="json")
+    assert api_as(writer).post(url, {"note": "自己退回"}, format="json").status_code == 403
+    assert api_as(manager).post(url, {}, format="json").status_code == 400
+    answer = api_as(manager).post(url, {"note": "补充积水路段"}, format="json")
     assert answer.status_code == 200 and answer.json()["status"] == "draft"
-    assert _api(manager).post(url, {"note": "再退一次"}, format="json").status_code == 400  # not waiting any more
+    assert api_as(manager).post(url, {"note": "再退一次"}, format="json").status_code == 400  # not waiting any more
 
 
 def test_the_schema_documents_the_history_operations(client):
@@ -183,7 +178,7 @@ def test_owners_and_the_public_never_see_the_history(client, writer, spokesperso
         text = response.content.decode()
         assert "燃气泄漏" in text or "电梯困人" in text or response.request["PATH_INFO"] == reverse("portal:home")
         assert not [secret for secret in secrets if secret in text], response.request["PATH_INFO"]
-    owner_api = _api(owner)
+    owner_api = api_as(owner)
     assert owner_api.get(f"/api/v1/announcements/{draft.pk}/events/").status_code == 403
     assert owner_api.get(f"/api/v1/statements/{statement.pk}/events/").status_code == 403
 

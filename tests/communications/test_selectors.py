@@ -2,31 +2,21 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from rest_framework.test import APIClient
 
 from communications.models import Announcement, SavedAudience
 from communications.reach import announcement_reach
 from communications.selectors import announcement_list_for
 from communications.services import announcements as svc
 from owners.models import Role
+from tests.communications.conftest import api_as
 from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, ResidentFactory, UnitFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def estate():
-    return EstateFactory(name="海棠湾")
-
-
-@pytest.fixture
 def elsewhere():
     return EstateFactory(name="翠湖苑")
-
-
-@pytest.fixture
-def writer(estate):
-    return staff_member(estate, role=Role.SERVICE)
 
 
 @pytest.fixture
@@ -38,16 +28,10 @@ def garage(estate):
     return saved
 
 
-def _api(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
-
-
 def test_estate_writer_opens_and_sends_the_saved_list_announcement_they_wrote(writer, garage, settings):
     """Before one reach function, the list read only `estates`, so this answered 404 (review §3)."""
     settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
-    api = _api(writer)
+    api = api_as(writer)
     created = api.post("/api/v1/announcements/", {"kind": "general", "title": "车库清洁", "body": "周六清洗车库。",
                                                   "audience": "list", "saved_audience": garage.pk, "channels": ["portal"]},
                        format="json")
