@@ -7,6 +7,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.messages import error_text
 from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import estate_list_for, resident_list_for
 
@@ -216,7 +217,7 @@ class MediaInquiryAdmin(MediaRecordAdmin):
             try:
                 svc.inquiry_decline(inquiry, actor=request.user, reason=reason)
             except (ValidationError, PermissionDenied) as exc:
-                problem = " ".join(getattr(exc, "messages", [str(exc)]))
+                problem = error_text(exc)
                 self.message_user(request, f"{inquiry}: {problem}", level=messages.ERROR)
             else:
                 declined += 1

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.messages import error_text
 from owners.access import perm_required, staff_required
 from owners.selectors import estate_list_for
 
@@ -69,7 +70,7 @@ def statement_new(request):
             statement = svc.statement_create(author=request.user, title=request.POST.get("title", ""),
                                              body=request.POST.get("body", ""), estate=estate)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, error_text(exc))
         else:
             return redirect("dashboard:statement_detail", pk=statement.pk)
     return redirect("dashboard:media")
@@ -92,7 +93,7 @@ def statement_action(request, pk, action):
     try:
         result = actions[action]()
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
         return redirect("dashboard:statement_detail", pk=pk)
     messages.success(request, _("Done."))
     return redirect("dashboard:statement_detail", pk=result.pk)
@@ -103,7 +104,7 @@ def _inquiry_close(request, pk, close, done_message):
     try:
         close(inquiry)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, done_message)
     if request.POST.get("back") == "inquiry":  # sent from the inquiry's own page: back there, to its history

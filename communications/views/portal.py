@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.messages import error_text
 from owners.access import resident_required
 
 from ..models import Acknowledgement, Delivery
@@ -47,7 +48,7 @@ def notice_acknowledge(request, pk):
     try:
         acknowledgement_record(delivery.announcement, resident=request.user.resident, answer=request.POST.get("answer", "received"))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Thank you, the management office has your answer."))
     return redirect("portal:notice_detail", pk=pk)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.messages import error_text
 from owners.access import perm_required, staff_required
 from owners.selectors import building_list_for, estate_list_for
 
@@ -79,7 +80,7 @@ def _act(request, pk, do, done):
     try:
         result = do(announcement)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, done(result) if callable(done) else done)
     return redirect("dashboard:announcement_detail", pk=pk)

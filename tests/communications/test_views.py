@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from communications.lifecycle import approval_missing
 from communications.models import Acknowledgement, Delivery, MediaInquiry, MediaMention, Stakeholder
 from communications.services import announcements as announcements_svc
 from communications.services import media as media_svc
@@ -76,6 +77,16 @@ def test_an_engineer_can_read_but_not_send(client, writer, estate, residents):
     assert client.post(reverse("dashboard:announcement_action", args=[announcement.pk, "publish"])).status_code == 403
     announcement.refresh_from_db()
     assert announcement.status == "draft"
+
+
+def test_a_refused_page_action_says_why_and_changes_nothing(client, writer, estate):
+    draft = notice_draft(writer, estate, kind="emergency", title="燃气泄漏，请立即撤离")
+    client.force_login(writer)
+    page = client.post(reverse("dashboard:announcement_action", args=[draft.pk, "publish"]), follow=True).content.decode()
+    with translation.override("zh-hans"):
+        assert str(approval_missing(draft)[0]) in page  # the lifecycle's reason, as the writer reads it
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not Delivery.objects.exists()
 
 
 # --- Statements and media records ---
