@@ -4,102 +4,28 @@ A monitoring tool posts mentions to /api/v1/media-mentions/ with a token of a st
 whose role may add them (e.g. a company-wide spokesperson service account).
 """
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from owners.api.serializers import StrictPlainSerializer, StrictSerializer
-from owners.selectors import estate_list_for
-
 from .. import selectors
-from ..models import ContactLog, MediaInquiry, MediaMention, Stakeholder, Statement
-from ..permissions import inquiry_assignee_valid, inquiry_assignees_for
 from ..services import media as svc
-from .serializers import InquiryEventSerializer, StatementEventSerializer
+from .serializers import (
+    AnswerSerializer,
+    ContactSerializer,
+    DeclineSerializer,
+    InquiryEventSerializer,
+    InquirySerializer,
+    MentionSerializer,
+    PublishSerializer,
+    ReviewSerializer,
+    StakeholderSerializer,
+    StatementEventSerializer,
+    StatementSerializer,
+    VersionSerializer,
+)
 from .views import StaffOnly
-
-
-class _EstateScoped(StrictSerializer):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._scoped("estate", estate_list_for)
-
-
-class StatementSerializer(_EstateScoped):
-    class Meta:
-        model = Statement
-        fields = ["id", "thread", "version", "title", "body", "estate", "status", "author", "approved_by", "approved_at",
-                  "published_at", "review_note", "created_at"]
-        read_only_fields = ["thread", "version", "status", "author", "approved_by", "approved_at", "published_at", "review_note", "created_at"]
-
-
-class ReviewSerializer(StrictPlainSerializer):
-    approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
-class PublishSerializer(StrictPlainSerializer):
-    announce = serializers.BooleanField(default=False, help_text="Also send it to the estate's residents as an announcement.")
-
-
-class VersionSerializer(StrictPlainSerializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    body = serializers.CharField(max_length=20000)
-
-
-class MentionSerializer(_EstateScoped):
-    class Meta:
-        model = MediaMention
-        fields = ["id", "source", "url", "excerpt", "sentiment", "reach", "estate", "mentioned_at", "created_at"]
-        read_only_fields = ["created_at"]
-
-
-class InquirySerializer(_EstateScoped):
-    overdue = serializers.BooleanField(read_only=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._scoped("assigned_to", inquiry_assignees_for)
-
-    def validate(self, attrs):
-        """The assignee must be someone who may answer for the inquiry's estate (as it will be)."""
-        attrs = super().validate(attrs)
-        instance = self.instance
-        assignee = attrs.get("assigned_to", instance.assigned_to if instance else None)
-        estate = attrs["estate"] if "estate" in attrs else (instance.estate if instance else None)
-        if assignee is not None and not inquiry_assignee_valid(assignee, estate.pk if estate else None):
-            raise serializers.ValidationError(
-                {"assigned_to": [_("Assign the inquiry to a spokesperson or manager who may answer for its estate.")]})
-        return attrs
-
-    class Meta:
-        model = MediaInquiry
-        fields = ["id", "journalist", "outlet", "contact", "question", "deadline", "estate", "assigned_to", "answer",
-                  "answered_at", "status", "overdue", "created_at"]
-        read_only_fields = ["answer", "answered_at", "status", "created_at"]
-
-
-class AnswerSerializer(StrictPlainSerializer):
-    answer = serializers.CharField(max_length=5000)
-
-
-class DeclineSerializer(StrictPlainSerializer):
-    reason = serializers.CharField(max_length=5000, help_text="What the journalist is told; kept as the inquiry's answer.")
-
-
-class ContactSerializer(StrictSerializer):
-    class Meta:
-        model = ContactLog
-        fields = ["id", "at", "by", "channel", "summary", "agreed"]
-        read_only_fields = ["at", "by"]  # recorded now, by the caller
-
-
-class StakeholderSerializer(_EstateScoped):
-    class Meta:
-        model = Stakeholder
-        fields = ["id", "kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
 
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
