@@ -315,16 +315,12 @@ NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=120)
 # First retry after a transient gateway error; doubles each attempt, at most an hour.
 NOTIFY_BACKOFF_BASE_SECONDS = env.int("NOTIFY_BACKOFF_BASE_SECONDS", default=30)
 
-
-def _pairs(value: str, cast=str) -> dict:
-    """"sms:50,push:200" → {"sms": 50, "push": 200}."""
-    return {k.strip(): cast(v.strip()) for k, _, v in (p.partition(":") for p in value.split(",") if p.strip())}
-
-
-# Messages per second per channel, across all workers (SMS providers cap this). 0 or absent = no cap.
-NOTIFY_RATE_LIMITS = _pairs(env("NOTIFY_RATE_LIMITS", default="sms:50,push:200"), int)
-# After a permanent failure on a channel, try this one instead (once).
-NOTIFY_FALLBACK = _pairs(env("NOTIFY_FALLBACK", default="sms:email,push:sms"))
+# Messages per second per channel, across all workers (SMS providers cap this), as
+# "sms=50,push=200". A channel at 0 or not named has no cap; empty: no caps at all.
+NOTIFY_RATE_LIMITS = {channel: int(rate)
+                      for channel, rate in env.dict("NOTIFY_RATE_LIMITS", default={"sms": 50, "push": 200}).items()}
+# After a permanent failure on a channel, try this one instead (once), as "sms=email,push=sms".
+NOTIFY_FALLBACK = env.dict("NOTIFY_FALLBACK", default={"sms": "email", "push": "sms"})
 # Quiet hours in the estate's zone: non-urgent SMS and push wait until the end.
 QUIET_HOURS_START = env("QUIET_HOURS_START", default="22:00")
 QUIET_HOURS_END = env("QUIET_HOURS_END", default="07:00")
