@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _people(n, out):
     estate, _ = Estate.objects.get_or_create(code=CODE, defaults={"name": "基准通知小区"})
-    have = Delivery.objects.none().count()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM owners_occupancy o JOIN owners_unit u ON u.id = o.unit_id "
                        "JOIN owners_building b ON b.id = u.building_id WHERE b.estate_id = %s", [estate.pk])

@@ -18,7 +18,7 @@ admin.site.index_title = _("Configuration")
 # Each app contributes its pages to the two namespaces people work in.
 portal_patterns = (
     [path("", views.portal_home, name="home")]
-    + owners.urls.portal_patterns + complaints.urls.portal_patterns + communications.urls.portal_patterns,
+    + complaints.urls.portal_patterns + communications.urls.portal_patterns,
     "portal",
 )
 dashboard_patterns = (

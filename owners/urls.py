@@ -13,8 +13,6 @@ accounts_urls = [
     path("activate/<str:token>/", accounts.activate, name="activate"),
 ]
 
-portal_patterns: list = []  # the portal home aggregates several apps: see config.views.portal_home
-
 dashboard_patterns = [
     path("estates/", dashboard.estate_list, name="estate_list"),
     path("estates/<int:pk>/", dashboard.estate_detail, name="estate_detail"),
