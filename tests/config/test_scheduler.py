@@ -1,0 +1,248 @@
+"""The in-process scheduler of the embedded default (`manage.py run_schedule`, started by `make run`).
+
+Without Redis there is no `celery beat`: this is what makes scheduled announcements go out, the
+SLA sweep warn and escalate, and the delivery sweeps release quiet-hour deferrals. It reads the
+same beat schedule (the PeriodicTask rows the migrations install) and must never run beside a
+real beat.
+"""
+
+import importlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from communications.models import Announcement, Delivery
+from communications.services.announcements import announcement_create, announcement_publish
+from complaints.models import Category, Complaint
+from complaints.services import complaint_assign, complaint_submit
+from config.scheduler import schedule_next_due_in, schedule_run_due
+from owners.models import Role
+from tests.conftest import wait_for
+from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
+
+ROOT = Path(__file__).resolve().parents[2]
+SLA = "complaints.tasks.complaints_sla_sweep"
+RELEASE = "communications.tasks.announcements_release"
+SWEEP = "communications.tasks.deliveries_sweep"
+RECLAIM = "communications.tasks.deliveries_reclaim_expired"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _name(task):
+    return PeriodicTask.objects.get(task=task).name
+
+
+def _last_ran(task, at):
+    PeriodicTask.objects.filter(task=task).update(last_run_at=at)
+
+
+@pytest.fixture(autouse=True)
+def _embedded_default(settings):
+    """No broker (as under `make run`, whatever this test run uses) and no quiet hours."""
+    settings.REDIS_URL = ""
+    settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
+
+
+@pytest.fixture
+def beat_schedule(db):
+    """The PeriodicTask rows the migrations install (a transactional test elsewhere may have flushed them)."""
+    from django.apps import apps
+
+    for migration in ("complaints.migrations.0003_sla_sweep_schedule", "communications.migrations.0003_sweeper_schedule",
+                      "communications.migrations.0006_announcement_schedules",
+                      "communications.migrations.0014_delivery_reclaim_schedule"):
+        importlib.import_module(migration).install(apps, None)
+
+
+@pytest.fixture
+def estate():
+    return EstateFactory(name="海棠湾")
+
+
+@pytest.fixture
+def overdue_complaint(estate):
+    """An assigned complaint whose first-response deadline passed a minute ago, not yet escalated."""
+    unit = UnitFactory(building=BuildingFactory(estate=estate))
+    owner = owner_with_account(unit)
+    noise = Category.objects.get_or_create(code="noise", defaults={"name": "噪音", "name_en": "Noise"})[0]
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="楼上每晚装修到十一点", unit=unit)
+    manager = staff_member(estate, role=Role.ESTATE_MANAGER, email="manager@example.com")
+    complaint_assign(complaint, assignee=staff_member(estate, role=Role.SERVICE), actor=manager)
+    Complaint.objects.filter(pk=complaint.pk).update(response_due_at=timezone.now() - timedelta(minutes=1))
+    complaint.manager = manager
+    return complaint
+
+
+@pytest.fixture
+def due_announcement(estate):
+    """A notice scheduled for a minute ago to three residents, still waiting to be released."""
+    building = BuildingFactory(estate=estate)
+    owners = [owner_with_account(UnitFactory(building=building)) for _ in range(3)]
+    writer = staff_member(estate, role=Role.SERVICE)
+    draft = announcement_create(author=writer, estates=[estate], kind="general", title="停水通知",
+                                body="明天上午9点至12点停水检修。", channels=["portal"], audience="estates",
+                                scheduled_at=timezone.now() + timedelta(hours=1))
+    announcement = announcement_publish(draft, actor=writer)
+    assert announcement.status == "scheduled"
+    Announcement.objects.filter(pk=announcement.pk).update(scheduled_at=timezone.now() - timedelta(minutes=1))
+    announcement.residents = [owner.resident for owner in owners]
+    return announcement
+
+
+def _escalated(complaint):
+    complaint.refresh_from_db()
+    return complaint.response_breached and Delivery.objects.filter(user=complaint.manager, topic="complaint.sla_breach").exists()
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_one_tick_sends_a_due_announcement_and_escalates_an_overdue_complaint(
+        due_announcement, overdue_complaint, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    for task in (SLA, RELEASE, SWEEP, RECLAIM):
+        _last_ran(task, now - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = schedule_run_due(now)
+    assert set(ran) == {_name(SLA), _name(RELEASE), _name(SWEEP), _name(RECLAIM)}
+    due_announcement.refresh_from_db()
+    assert due_announcement.status == "sent"
+    assert Delivery.objects.filter(announcement=due_announcement, resident__in=due_announcement.residents).count() == 3
+    assert _escalated(overdue_complaint)
+    # Recorded as beat records it, so the admin's Periodic tasks page shows when each last ran.
+    sla = PeriodicTask.objects.get(task=SLA)
+    assert (sla.last_run_at, sla.total_run_count) == (now, 1)
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_a_task_not_yet_due_and_a_disabled_task_do_not_run(due_announcement, overdue_complaint,
+                                                           django_capture_on_commit_callbacks):
+    now = timezone.now()
+    _last_ran(SLA, now - timedelta(seconds=30))  # every minute: due in 30 s
+    _last_ran(RELEASE, now - timedelta(minutes=5))
+    PeriodicTask.objects.exclude(task=SLA).update(enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = schedule_run_due(now)
+    assert _name(SLA) not in ran and _name(RELEASE) not in ran
+    assert not _escalated(overdue_complaint)
+    due_announcement.refresh_from_db()
+    assert due_announcement.status == "scheduled"
+    assert PeriodicTask.objects.get(task=SLA).total_run_count == 0
+    assert 29 <= schedule_next_due_in(now) <= 30  # the sweep, not the disabled release
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_a_task_that_never_ran_waits_one_interval_from_its_installation_as_beat_does():
+    installed = PeriodicTask.objects.get(task=SLA).date_changed
+    PeriodicTask.objects.exclude(task=SLA).update(enabled=False)
+    assert schedule_run_due(installed + timedelta(seconds=59)) == []
+    assert schedule_run_due(installed + timedelta(seconds=61)) == [_name(SLA)]
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_two_ticks_at_the_same_moment_run_each_task_once(overdue_complaint, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    PeriodicTask.objects.update(last_run_at=now - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = schedule_run_due(now)
+        second = schedule_run_due(now)
+    assert _name(SLA) in first and second == []
+    assert PeriodicTask.objects.get(task=SLA).total_run_count == 1
+    assert Delivery.objects.filter(user=overdue_complaint.manager, topic="complaint.sla_breach").count() == 1
+    # A minute later it is due again.
+    assert _name(SLA) in schedule_run_due(now + timedelta(minutes=1))
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_a_crontab_task_runs_at_its_time_in_its_zone():
+    PeriodicTask.objects.update(enabled=False)
+    nightly = CrontabSchedule.objects.create(minute="0", hour="3", timezone="Asia/Shanghai")
+    PeriodicTask.objects.create(name="Nightly sweep", task=SWEEP, crontab=nightly,
+                                last_run_at=datetime(2026, 3, 1, 3, 0, tzinfo=SHANGHAI))
+    assert schedule_run_due(datetime(2026, 3, 2, 2, 59, tzinfo=SHANGHAI)) == []
+    assert schedule_next_due_in(datetime(2026, 3, 2, 2, 59, tzinfo=SHANGHAI)) == pytest.approx(60, abs=1)
+    assert schedule_run_due(datetime(2026, 3, 2, 3, 0, 30, tzinfo=SHANGHAI)) == ["Nightly sweep"]
+    assert schedule_run_due(datetime(2026, 3, 2, 3, 1, tzinfo=SHANGHAI)) == []
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_a_failing_task_is_logged_and_the_others_still_run(overdue_complaint, caplog, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    PeriodicTask.objects.update(last_run_at=now - timedelta(minutes=2))
+    every_minute = IntervalSchedule.objects.get(every=1, period="minutes")
+    PeriodicTask.objects.create(name="Broken arguments", task=RELEASE, kwargs='{"unexpected": 1}', interval=every_minute,
+                                last_run_at=now - timedelta(minutes=2))
+    PeriodicTask.objects.create(name="Task of a removed app", task="nowhere.tasks.gone", interval=every_minute,
+                                last_run_at=now - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = schedule_run_due(now)
+    assert _escalated(overdue_complaint) and _name(SLA) in ran
+    errors = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert "Broken arguments" in errors and "Task of a removed app" in errors
+    # Recorded like any run: a broken task is tried once per interval, not on every tick.
+    assert schedule_run_due(now + timedelta(seconds=5)) == []
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_the_command_refuses_to_start_beside_a_broker(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    with pytest.raises(CommandError, match="celery -A config beat"):
+        call_command("run_schedule", "--once")
+
+
+@pytest.mark.usefixtures("beat_schedule")
+def test_the_command_once_runs_what_is_due_and_returns(overdue_complaint, django_capture_on_commit_callbacks):
+    PeriodicTask.objects.update(last_run_at=timezone.now() - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_schedule", "--once")
+    assert _escalated(overdue_complaint)
+
+
+def _embedded_env(database: Path) -> dict:
+    """The embedded default (dev settings, SQLite file, no broker), whatever this test run uses."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SITE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DATABASE_URL=f"sqlite:///{database}",
+               REDIS_URL="", CACHE_URL="", NOTIFY_GATEWAY_URL="", DEBUG="true")
+    return env
+
+
+def _run_count(database: Path, task: str) -> int:
+    with sqlite3.connect(database, timeout=10) as db:
+        return db.execute("SELECT total_run_count FROM django_celery_beat_periodictask WHERE task = ?", [task]).fetchone()[0]
+
+
+def test_the_command_runs_a_due_task_and_stops_cleanly_on_sigterm(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = _embedded_env(database)
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=180)
+    assert migrated.returncode == 0, migrated.stderr
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE django_celery_beat_periodictask SET last_run_at = '2000-01-01 00:00:00' WHERE task = ?", [SLA])
+    log = open(tmp_path / "run_schedule.log", "w+")
+    process = subprocess.Popen([sys.executable, "manage.py", "run_schedule", "--interval", "0.5", "-v", "2"],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: _run_count(database, SLA) >= 1, timeout=60), "the due SLA sweep never ran"
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert process.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    log.seek(0)
+    output = log.read()
+    assert "Traceback" not in output, output
+    assert "Complaint SLA warnings and escalations" in output and "stopped" in output, output
+    assert _run_count(database, SLA) == 1  # once: it is not due again for a minute
