@@ -4,3 +4,10 @@ from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# `make run` has two processes on one SQLite file (runserver and run_schedule). By default a
+# transaction that reads and then writes fails at once with "database is locked" when the other
+# process is writing; IMMEDIATE takes the write lock when the transaction begins, and a writer
+# waits up to `timeout` seconds for the other instead of failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)  # noqa: F405

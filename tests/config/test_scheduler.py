@@ -246,3 +246,37 @@ def test_the_command_runs_a_due_task_and_stops_cleanly_on_sigterm(tmp_path):
     assert "Traceback" not in output, output
     assert "Complaint SLA warnings and escalations" in output and "stopped" in output, output
     assert _run_count(database, SLA) == 1  # once: it is not due again for a minute
+
+
+# Under `make run` runserver and run_schedule write to one SQLite file. Each process here reads and
+# then writes in a transaction, as the services do, while the other one does the same.
+CONTENDER = """
+import sys, time, django
+django.setup()
+from django.db import OperationalError, connection, transaction
+start, done, locked = float(sys.argv[1]), 0, 0
+time.sleep(max(start - time.time(), 0))
+while time.time() < start + 2:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM contention")
+            time.sleep(0.005)
+            cursor.execute("INSERT INTO contention VALUES (1)")
+        done += 1
+    except OperationalError:
+        locked += 1
+print(done, locked)
+"""
+
+
+def test_the_embedded_default_waits_for_the_other_process_instead_of_failing_with_database_locked(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE contention (n integer)")
+    start = time.time() + 4  # both processes are set up by then
+    processes = [subprocess.Popen([sys.executable, "-c", CONTENDER, str(start)], cwd=ROOT, env=_embedded_env(database),
+                                  stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [process.communicate(timeout=60)[0].split() for process in processes]
+    assert all(process.returncode == 0 for process in processes)
+    assert [locked for _, locked in results] == ["0", "0"]
+    assert sum(int(done) for done, _ in results) > 10
