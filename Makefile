@@ -9,12 +9,21 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in SMS and e-mail point where runserver listens (`make run PORT=8201` → :8201), unless
+# SITE_URL is set already: in the environment, as `make run SITE_URL=…`, or in .env.
+SITE_URL ?= $(if $(shell grep -Es '^(export +)?SITE_URL=' .env),,http://$(HOST):$(PORT))
+RUN_ENV   = $(if $(SITE_URL),SITE_URL='$(SITE_URL)')
 
 .PHONY: run test setup assets messages migrate seed check bench clean
 
+# The embedded default has no Redis and no `celery beat`: run_schedule runs the beat schedule
+# (scheduled announcements, SLA warnings and escalations, delivery sweeps) beside runserver, in
+# one shell so that Ctrl-C, or runserver ending any other way, stops it too.
 run: setup migrate seed
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py run_schedule & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -45,7 +54,7 @@ migrate: setup
 	$(PY) manage.py migrate --no-input -v 0
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo
 
 check: setup
 	$(PY) manage.py makemigrations --check --dry-run

@@ -8,6 +8,7 @@ real beat.
 
 import importlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -280,3 +281,97 @@ def test_the_embedded_default_waits_for_the_other_process_instead_of_failing_wit
     assert all(process.returncode == 0 for process in processes)
     assert [locked for _, locked in results] == ["0", "0"]
     assert sum(int(done) for done, _ in results) > 10
+
+
+# --- make run ------------------------------------------------------------------------------------
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make, which `make run` uses")
+
+
+def _make_sandbox(tmp_path: Path) -> Path:
+    """A copy of the Makefile in a folder where every setup step is already done, and whose
+    `.venv/bin/python` is a stand-in that records how it was called (runserver and run_schedule
+    stay up until stopped, everything else returns at once)."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    for name in ("requirements.txt", "requirements-dev.txt", "package.json", "package-lock.json"):
+        (tmp_path / name).write_text("")
+        os.utime(tmp_path / name, (1, 1))
+    for stamp in (".venv/.installed", "node_modules/.installed", "scripts/vendor_assets.sh"):
+        (tmp_path / stamp).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / stamp).write_text("")
+    python = tmp_path / ".venv/bin/python"
+    python.parent.mkdir(parents=True, exist_ok=True)
+    python.write_text(
+        "#!/bin/sh\n"
+        'log="$(dirname "$0")/../../calls.log"\n'
+        'case "$2" in\n'
+        '  run_schedule) echo "run_schedule $$ SITE_URL=$SITE_URL" >> "$log"\n'
+        "    trap 'echo \"run_schedule stopped\" >> \"$log\"; exit 0' TERM\n"
+        "    while :; do sleep 0.1; done ;;\n"
+        '  runserver) echo "runserver $3 SITE_URL=$SITE_URL" >> "$log"; sleep "${RUNSERVER_SECONDS:-1}" ;;\n'
+        "esac\n")
+    python.chmod(0o755)
+    return tmp_path
+
+
+def _make_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "HOST", "PORT", "MAKEFLAGS", "MAKELEVEL"}}
+    return {**env, **extra}
+
+
+def _dry_run(folder: Path, *args, **env) -> str:
+    done = subprocess.run(["make", "-n", "run", *args], cwd=folder, env=_make_env(**env), capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@needs_make
+def test_make_run_points_links_at_the_port_it_serves_on(tmp_path):
+    recipe = _dry_run(_make_sandbox(tmp_path), "PORT=8201")
+    scheduler, = (line for line in recipe.splitlines() if "manage.py run_schedule" in line)
+    server, = (line for line in recipe.splitlines() if "manage.py runserver" in line)
+    assert "SITE_URL='http://127.0.0.1:8201'" in scheduler
+    assert "SITE_URL='http://127.0.0.1:8201'" in server and "runserver 127.0.0.1:8201" in server
+
+
+@needs_make
+def test_make_run_keeps_a_site_url_the_user_set(tmp_path):
+    folder = _make_sandbox(tmp_path)
+    assert "SITE_URL='https://wy.example.com'" in _dry_run(folder, "PORT=8201", "SITE_URL=https://wy.example.com")
+    assert "SITE_URL='https://env.example.com'" in _dry_run(folder, "PORT=8201", SITE_URL="https://env.example.com")
+    (folder / ".env").write_text("SITE_URL=https://dotenv.example.com\n")
+    assert "SITE_URL" not in _dry_run(folder, "PORT=8201")  # the settings read it from .env
+
+
+@needs_make
+@pytest.mark.parametrize("how", ["runserver exits", "Ctrl-C"])
+def test_make_run_starts_the_scheduler_beside_runserver_and_stops_it_with_runserver(tmp_path, how):
+    folder = _make_sandbox(tmp_path)
+    calls = folder / "calls.log"
+    make = subprocess.Popen(["make", "run", "PORT=8765"], cwd=folder, start_new_session=True,
+                            env=_make_env(RUNSERVER_SECONDS="1" if how == "runserver exits" else "60"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: calls.exists() and "runserver" in calls.read_text(), timeout=20)
+        if how == "Ctrl-C":
+            os.killpg(make.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
+        make.wait(timeout=20)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
+    lines = calls.read_text().splitlines()
+    started = next(line for line in lines if line.startswith("run_schedule "))
+    assert started.endswith("SITE_URL=http://127.0.0.1:8765")
+    assert "runserver 127.0.0.1:8765 SITE_URL=http://127.0.0.1:8765" in lines
+    assert lines[-1] == "run_schedule stopped"
+    assert wait_for(lambda: not _alive(int(started.split()[1])), timeout=5)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return open(f"/proc/{pid}/stat").read().split()[2] != "Z" if os.path.exists(f"/proc/{pid}/stat") else True
