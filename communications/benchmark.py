@@ -98,7 +98,7 @@ def _workers(count, queue):
 def bench_announcements(n: int, workers: int, out) -> None:
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("The announcements benchmark needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
-    from config.celery import app
+    from celery import current_app as app  # the project's app (config.celery), without importing config
 
     estate = _people(n, out)
     _announcements_purge()

@@ -44,10 +44,10 @@ urlpatterns = [
 
 
 # Under /api/ these answer the API's JSON error shape; elsewhere Django's pages.
-handler400 = "config.api.errors.bad_request"
-handler403 = "config.api.errors.permission_denied"
-handler404 = "config.api.errors.page_not_found"
-handler500 = "config.api.errors.server_error"
+handler400 = "core.api.errors.bad_request"
+handler403 = "core.api.errors.permission_denied"
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

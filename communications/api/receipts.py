@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import ErrorSerializer
+from core.api.errors import ErrorSerializer
 
 from ..services.deliveries import delivery_receipt_record
 

@@ -4,7 +4,7 @@ media records and the history entries of each. Scope comes from the request's us
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from owners.api.serializers import StrictPlainSerializer, StrictSerializer
+from core.api.strict import StrictPlainSerializer, StrictSerializer
 from owners.selectors import building_list_for, estate_list_for, unit_list_for
 
 from ..models import (

@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.api.pagination import IdCursorPagination
-from owners.api.views import ReadScopedWriteByRole
+from core.api.pagination import IdCursorPagination
+from core.api.permissions import ReadScopedWriteByRole
 
 from ..models import Delivery
 from ..selectors import announcement_history, announcement_list_for

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from owners.api.serializers import StrictPlainSerializer, StrictSerializer
+from core.api.strict import StrictPlainSerializer, StrictSerializer
 
 from ..lifecycle import TRANSITIONS
 from ..models import Category, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp, Priority, Status

@@ -232,17 +232,17 @@ REST_FRAMEWORK = {
         "core.api.renderers.ScopeSafeBrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "owners.api.strict.IdFilterBackend",
+        "core.api.strict.IdFilterBackend",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.LighthouseAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.LighthouseAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.AnonThrottle", "config.api.throttling.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
     # For any stock DRF throttle; ours ask config.clients.client_address.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

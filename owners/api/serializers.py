@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from ..models import Building, Estate, Occupancy, Resident, Unit
 from ..selectors import building_list_for, estate_list_for, unit_list_for
-from .strict import StrictPlainSerializer, StrictSerializer  # noqa: F401 (imported from here by every app)
+from core.api.strict import StrictPlainSerializer, StrictSerializer
 
 
 class EstateSerializer(StrictSerializer):

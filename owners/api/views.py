@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api.errors import ErrorSerializer, error_response
+from core.api.errors import ErrorSerializer, error_response
 
 from ..models import Building, Occupancy, Resident, Unit
 from ..permissions import estate_can_import, registry_can, resident_can_edit, resident_can_invite
@@ -33,32 +33,8 @@ from ..services import (
 )
 from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
-from .strict import IdFilter
-
-
-class ReadScopedWriteByRole(permissions.DjangoModelPermissions):
-    """Anyone signed in may read what their scope shows; writes need the role's model permission.
-
-    A write to one record also asks the view's `object_write_allowed(user, obj)`, when it has
-    one: a role counts only at the estate where it is held, so the model permission alone
-    (global, like Django's groups) would let a role held at one estate write another's records.
-    """
-
-    def has_permission(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return super().has_permission(request, view)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        allowed = getattr(view, "object_write_allowed", None)
-        if allowed is None or allowed(request.user, obj):
-            return True
-        self.message = getattr(view, "object_write_refused", None) or self.message
-        return False
+from core.api.permissions import ReadScopedWriteByRole
+from core.api.strict import IdFilter
 
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
