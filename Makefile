@@ -14,7 +14,7 @@ PORT   ?= 8000
 SITE_URL ?= $(if $(shell grep -Es '^(export +)?SITE_URL=' .env),,http://$(HOST):$(PORT))
 RUN_ENV   = $(if $(SITE_URL),SITE_URL='$(SITE_URL)')
 
-.PHONY: run test setup assets messages migrate seed check bench clean
+.PHONY: run test setup assets messages migrate seed check lint bench clean
 
 # The embedded default has no Redis and no `celery beat`: run_schedule runs the beat schedule
 # (scheduled announcements, SLA warnings and escalations, delivery sweeps) beside runserver, in
@@ -59,6 +59,11 @@ seed: migrate
 check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+# Style and layering: ruff, and the import-linter contract in pyproject.toml (docs/architecture.md).
+lint: setup
+	$(VENV)/bin/ruff check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 bench: setup
 	$(PY) manage.py benchmark $(BENCH_ARGS)

@@ -13,10 +13,9 @@ from owners.selectors import estate_list_for, resident_list_for
 
 from . import selectors
 from .forms import InquiryAdminForm, InquiryDeclineActionForm
+from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 from .permissions import ANSWER_INQUIRY, inquiry_assignees_for, media_record_can_write
 from .services import media as svc
-from .models import Announcement, ContactLog, Delivery, DeliveryAttempt, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
-
 
 # Lists only the estates of the rows the user can see, never every estate of the company.
 ESTATE_FILTER = ("estate", admin.RelatedOnlyFieldListFilter)

@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 _MEDIA = ["statement", "mediamention", "mediainquiry", "stakeholder", "contactlog"]
 _VIEW = ["communications.view_announcement", "communications.view_delivery", "communications.view_savedaudience"] + [
     f"communications.view_{m}" for m in _MEDIA

@@ -47,7 +47,7 @@ def bench_data_ensure(estates: int, complaints: int, out) -> None:
     units = list(Unit.objects.filter(building_id__in=buildings).order_by("id").values_list("id", flat=True))
     Resident.objects.bulk_create([Resident(name=f"业主{i}", mobile=f"165{i:08d}") for i in range(len(units))], batch_size=5000)
     residents = list(Resident.objects.filter(mobile__startswith="165").order_by("mobile").values_list("id", flat=True))
-    Occupancy.objects.bulk_create([Occupancy(resident_id=r, unit_id=u) for r, u in zip(residents, units)], batch_size=5000)
+    Occupancy.objects.bulk_create([Occupancy(resident_id=r, unit_id=u) for r, u in zip(residents, units, strict=False)], batch_size=5000)
     out(f"generated {len(ids)} estates, {len(buildings)} buildings, {len(units)} units and owners "
         f"in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()

@@ -118,7 +118,7 @@ def seed_complaints(estates, now=None) -> int:
     # created_at has auto_now_add on events: restore the history's times after the insert.
     when = [event.created_at for event in events]
     ComplaintEvent.objects.bulk_create(events)
-    for event, at in zip(events, when):
+    for event, at in zip(events, when, strict=False):
         event.created_at = at
     ComplaintEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
     FollowUp.objects.bulk_create(follow_ups)
@@ -156,7 +156,7 @@ def _stories(estates, categories, homes, rng):
     # One leak, reported by three owners of the same building.
     leak = [complaint_submit(resident=h.resident, category=categories["leak"], unit=h.unit, priority="high",
                              description=text)
-            for h, text in zip(building_homes[3:6], ["楼道顶部在滴水，地面很滑", "家里卫生间天花板突然渗水", "楼梯间墙面大面积湿了"])]
+            for h, text in zip(building_homes[3:6], ["楼道顶部在滴水，地面很滑", "家里卫生间天花板突然渗水", "楼梯间墙面大面积湿了"], strict=False)]
     for other in leak[1:]:
         complaint_link(leak[0], other, actor=service, kind="same_issue")
     complaint_transition(leak[0], "start", actor=service)

@@ -5,12 +5,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
-from django.utils import timezone
-
 from communications.selectors import inquiry_list_for, notice_unread_urgent_count
+from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from owners.access import resident_required, staff_required
 from owners.permissions import is_staff_member, roles_of
 from owners.selectors import estate_summaries_for, occupancy_list_for_resident

@@ -9,7 +9,7 @@ would carry the manager's rights into B. Ask `has_perm_at(user, perm, estate_id)
 permission only at the estates where the user holds a role that carries it.
 """
 
-from functools import lru_cache
+from functools import cache
 
 from .models import Building, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
 
@@ -65,7 +65,7 @@ def staff_estate_ids(user) -> set[int] | None:
     return scope
 
 
-@lru_cache(maxsize=None)
+@cache
 def _roles_carrying(perm: str) -> frozenset[str]:
     from .roles import role_permissions  # roles reads every app's AppConfig: ask it once the registry is ready
 
@@ -161,7 +161,7 @@ def managed_estate_ids(user) -> set[int] | None:
         return ALL
     rows = StaffMembership.objects.filter(user=user, role__in=[Role.ESTATE_MANAGER, Role.COMPANY_ADMIN])
     ids: set[int] = set()
-    for estate_id, role in rows.values_list("estate_id", "role"):
+    for estate_id, _role in rows.values_list("estate_id", "role"):
         if estate_id is None:
             return ALL
         ids.add(estate_id)

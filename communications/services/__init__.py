@@ -1,3 +1,4 @@
+from .claims import DeliveryOutcome
 from .deliveries import (
     deliveries_queue,
     deliveries_reclaim,
@@ -6,7 +7,6 @@ from .deliveries import (
     delivery_sweep,
 )
 from .notices import notice_send, resident_channel
-from .claims import DeliveryOutcome
 from .sending import deliveries_attempt
 
 __all__ = [

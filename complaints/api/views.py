@@ -18,11 +18,11 @@ from owners.permissions import is_staff_member
 from owners.selectors import resident_list_for
 
 from .. import services
+from ..filters import ComplaintQueueFilter
 from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Complaint, Priority
 from ..models.complaints import Channel
 from ..permissions import complaint_can_log, resident_of
-from ..filters import ComplaintQueueFilter
 from ..selectors import complaint_queue_queryset
 from . import serializers as s
 

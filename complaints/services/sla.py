@@ -1,6 +1,7 @@
 """SLA deadlines and the periodic sweep that warns before and escalates after a breach."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -69,10 +70,10 @@ def sla_sweep(now=None) -> dict:
             params = {"number": complaint.number, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
             try:
                 if due <= now:
-                    if _alert_once(complaint, breach_kind, due, lambda: _breach_announce(complaint, flag, breach_kind, breach_text, params)):
+                    if _alert_once(complaint, breach_kind, due, partial(_breach_announce, complaint, flag, breach_kind, breach_text, params)):
                         counts["breaches"] += 1
                 elif now >= _warn_window(complaint, "created_at", due) and complaint.assignee_id:
-                    if _alert_once(complaint, warn_kind, due, lambda: _warning_announce(complaint, warn_kind, warn_text, params)):
+                    if _alert_once(complaint, warn_kind, due, partial(_warning_announce, complaint, warn_kind, warn_text, params)):
                         counts["warnings"] += 1
             except Exception:
                 counts["failed"] += 1

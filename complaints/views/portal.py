@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.exceptions import Ratelimited
 
+from core.messages import error_text
 from owners.access import resident_required
 from owners.selectors import occupancy_list_for_resident
 
@@ -16,8 +17,6 @@ from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Status
 from ..selectors import complaint_owner_list, complaint_photos, complaint_timeline
 from ..services import complaint_owner_message, complaint_rate, complaint_submit, complaint_transition
-from core.messages import error_text
-
 from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 

@@ -9,14 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.messages import error_text
 from owners.access import staff_required
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
+from ..filters import ComplaintQueueFilter, id_from
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
 from ..lifecycle import transitions_for
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
 from ..permissions import can_work, complaint_can_log, photo_can_view
-from ..filters import ComplaintQueueFilter, id_from
 from ..selectors import (
     assignable_staff,
     complaint_linked,
@@ -35,8 +36,6 @@ from ..services import (
     complaint_visit,
     follow_up_record,
 )
-from core.messages import error_text
-
 from .helpers import WHERE_FIELDS, complaint_for, form_errors_from, where_parse
 
 PAGE = 50

@@ -3,6 +3,8 @@
 Tasks run in-process unless a test starts a real worker (see tests/conftest.py).
 """
 
+import os as _os
+
 from .base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -13,8 +15,6 @@ SITE_URL = "http://testserver"
 CELERY_TASK_ALWAYS_EAGER = True
 
 # A queue of our own, so a developer's running worker never takes a test's tasks (and vice versa).
-import os as _os
-
 CELERY_TASK_DEFAULT_QUEUE = f"lighthouse-test-{_os.getpid()}"
 for _cache in CACHES.values():  # noqa: F405
     _cache["KEY_PREFIX"] = CELERY_TASK_DEFAULT_QUEUE

@@ -6,11 +6,11 @@ what is enforced.
 """
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.api.strict import StrictPlainSerializer, StrictSerializer
+
 from ..models import Building, Estate, Occupancy, Resident, Unit
 from ..selectors import building_list_for, estate_list_for, unit_list_for
-from core.api.strict import StrictPlainSerializer, StrictSerializer
 
 
 class EstateSerializer(StrictSerializer):

@@ -13,6 +13,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.errors import ErrorSerializer, error_response
+from core.api.permissions import ReadScopedWriteByRole
+from core.api.strict import IdFilter
 
 from ..models import Building, Occupancy, Resident, Unit
 from ..permissions import estate_can_import, registry_can, resident_can_edit, resident_can_invite
@@ -22,9 +24,9 @@ from ..services import (
     building_create,
     building_update,
     estate_create,
-    estate_update,
     estate_residents_import,
     estate_units_import,
+    estate_update,
     resident_create,
     resident_invite,
     resident_update,
@@ -33,8 +35,6 @@ from ..services import (
 )
 from ..services.import_reports import IMPORT_ERRORS_SHOWN
 from . import serializers as s
-from core.api.permissions import ReadScopedWriteByRole
-from core.api.strict import IdFilter
 
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

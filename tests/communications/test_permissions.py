@@ -99,8 +99,8 @@ def test_statement_writers_stay_within_their_estates(here, there):
 
 
 def test_announcements_are_approved_by_managers_of_every_estate_they_reach(here, there):
-    from communications.services.announcements import announcement_create
     from communications.permissions import announcement_can_approve, announcement_can_write
+    from communications.services.announcements import announcement_create
 
     writer = staff_member(None, role=Role.SERVICE)
     both = announcement_create(author=writer, kind="general", title="联合通知", body="两个小区同时停电。", audience="estates",

@@ -163,7 +163,7 @@ def test_two_updates_started_at_once_make_one_new_version(spokesperson, manager,
         first = statement_published(spokesperson, manager, estate)
         outcomes, barrier = [], threading.Barrier(2)
 
-        def update(text):
+        def update(text, barrier=barrier, first=first, outcomes=outcomes):
             barrier.wait()
             try:
                 svc.statement_new_version(Statement.objects.get(pk=first.pk), actor=spokesperson, body=text)

@@ -6,8 +6,8 @@ import io
 import struct
 
 import pytest
-from django.core.cache import cache
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection

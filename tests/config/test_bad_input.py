@@ -6,8 +6,8 @@ SQLite stores NUL characters where PostgreSQL refuses them with a 500, so these 
 
 import pytest
 
-from tests.factories import EstateFactory, owner_with_account, staff_member
 from owners.models import Role
+from tests.factories import EstateFactory, owner_with_account, staff_member
 
 pytestmark = pytest.mark.django_db
 

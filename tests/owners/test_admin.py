@@ -392,7 +392,7 @@ def _first_option(page: str, name: str) -> str:
     """What a browser submits for a select with nothing selected: its first option."""
     import re
 
-    select = re.search(r'<select name="%s"[^>]*>(.*?)</select>' % re.escape(name), page, re.S).group(1)
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S).group(1)
     return re.search(r'<option value="([^"]*)"', select).group(1)
 
 

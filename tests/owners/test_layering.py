@@ -33,7 +33,7 @@ def _upward_accessors() -> dict[str, str]:
 def test_owners_reads_no_reverse_accessor_of_an_app_above_it():
     accessors = _upward_accessors()
     assert "deliveries" in accessors  # the check sees what it is meant to see
-    pattern = re.compile(r"\.(%s)\b" % "|".join(map(re.escape, accessors)))
+    pattern = re.compile(r"\.({})\b".format("|".join(map(re.escape, accessors))))
     uses = []
     for path in OWNERS_SOURCES:
         if "migrations" in path.parts:

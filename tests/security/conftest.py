@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from owners.models import Occupancy, Resident, Role, StaffMembership, User
+from owners.models import Occupancy, Resident, Role, StaffMembership
 from tests.factories import (
     BuildingFactory,
     EstateFactory,
@@ -189,7 +189,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 yield _world_build()
                 transaction.set_rollback(True)
     finally:
-        for logger, level in zip(quiet, levels):
+        for logger, level in zip(quiet, levels, strict=False):
             logger.setLevel(level)
 
 

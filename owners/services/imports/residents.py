@@ -95,7 +95,7 @@ def estate_residents_import(*, estate: Estate, data: bytes, actor) -> ImportResu
                 unit__building__estate_id__in=scope).values_list("resident_id", flat=True))
     first_line_of_mobile: dict[str, tuple[int, str]] = {}
     first_line_of_pair: dict[tuple, int] = {}
-    for line, row, unit_id, mobile, _rel, _date, bad in parsed:
+    for line, row, unit_id, mobile, _rel, _date, _bad in parsed:
         if not mobile:
             continue
         if mobile in known and known[mobile][0] in elsewhere:
@@ -118,7 +118,7 @@ def estate_residents_import(*, estate: Estate, data: bytes, actor) -> ImportResu
     new_residents: dict[str, Resident] = {}
     anonymous: list[Resident] = []
     occupancy_rows = []
-    for line, row, unit_id, mobile, relation, start_date, _bad in parsed:
+    for _line, row, unit_id, mobile, relation, start_date, _bad in parsed:
         if mobile and mobile in known:
             resident_ref = ("id", known[mobile][0])
         elif mobile:
