@@ -28,3 +28,17 @@ def client_address(request) -> str:
         return str(ipaddress.ip_address(hops[-trusted]))
     except ValueError:
         return remote
+
+
+def client_str_for_logs(username, ip_address, user_agent, path_info, request) -> str:
+    """What django-axes writes to the log about a sign-in attempt: the route's name, never its path
+    (activation and password-reset paths carry live tokens) and never the identifier or address."""
+    from django.urls import Resolver404, resolve
+
+    if isinstance(path_info, (tuple, list)):
+        path_info = path_info[0] if path_info else ""
+    try:
+        route = resolve(path_info or "/").view_name
+    except Resolver404:
+        route = "unknown"
+    return f'{{username: "********", ip_address: "********", route: "{route}"}}'

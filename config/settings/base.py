@@ -123,6 +123,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Axes logs every sign-in; the activation and reset paths it would log carry live tokens.
+AXES_CLIENT_STR_CALLABLE = "config.clients.client_str_for_logs"
 AXES_VERBOSE = False
 # The client address every limit and lockout counts by (config/clients.py). 0: REMOTE_ADDR, and
 # X-Forwarded-For is ignored; N: the address the outermost of N reverse proxies appended to it.

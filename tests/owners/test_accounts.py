@@ -23,6 +23,18 @@ def _sign_in(client, identifier, password):
     return client.post(reverse("login"), {"username": identifier, "password": password})
 
 
+def test_activation_leaves_no_live_link_in_the_log(client, gateway, caplog):
+    """Signing in through an activation link is logged (django-axes) without the link's token."""
+    resident = OccupancyFactory(resident=ResidentFactory(name="孙小美", mobile="13912340000")).resident
+    resident_invite(resident=resident, invited_by=None)
+    activation = link_in(gateway.texts_to("13912340000")[0])
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(activation, {"new_password1": "Sea-breeze-2026", "new_password2": "Sea-breeze-2026"})
+    assert response.status_code == 302 and "AXES" in caplog.text  # the sign-in was logged …
+    token = activation.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in caplog.text and activation not in caplog.text  # … without the link
+
+
 def test_invited_resident_activates_signs_in_and_sees_own_unit(client, gateway):
     unit = UnitFactory()
     resident = OccupancyFactory(unit=unit, resident=ResidentFactory(name="钱多多", mobile="13912345678")).resident
