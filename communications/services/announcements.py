@@ -17,6 +17,7 @@ from ..models import Acknowledgement, Announcement, AnnouncementEvent, Delivery
 from ..permissions import announcement_can_write
 from ..reach import announcement_reach
 from .audience import fan_out
+from .history import history_record, lifecycle_apply
 
 Status = Announcement.Status
 Kind = AnnouncementEvent.Kind
@@ -49,21 +50,6 @@ def _locked(announcement) -> Announcement:
     return Announcement.objects.select_for_update().get(pk=announcement.pk)
 
 
-def _event(announcement, kind, actor, *, from_status="", note="") -> AnnouncementEvent:
-    return AnnouncementEvent.objects.create(announcement=announcement, kind=kind, actor=actor, from_status=from_status,
-                                            to_status=announcement.status, note=note)
-
-
-def _move(announcement, transition, actor, kind, *, note="", fields=()) -> Announcement:
-    """Apply a checked transition: its new status (if any) and `fields`, saved, and its event."""
-    before = announcement.status
-    if transition.target:
-        announcement.status = transition.target
-    announcement.save(update_fields=["status", *fields])
-    _event(announcement, kind, actor, from_status=before, note=note)
-    return announcement
-
-
 def _note(note, *, required):
     note = (note or "").strip()
     if required and not note:
@@ -90,7 +76,7 @@ def announcement_create(*, author, estates=(), buildings=(), units=(), history_n
     if not announcement_can_write(author, announcement, adding=True):
         raise PermissionDenied(_("You may only write to the estates you work for."))
     announcement_validate(announcement)
-    _event(announcement, Kind.DRAFTED, author, note=history_note)
+    history_record(announcement, Kind.DRAFTED, author, note=history_note)
     return announcement
 
 
@@ -116,7 +102,7 @@ def announcement_edit(announcement, *, actor, estates=None, buildings=None, unit
     if approved:
         announcement.approved_by, announcement.approved_at = None, None
         changed += ["approved_by", "approved_at"]
-    return _move(announcement, transition, actor, Kind.EDITED_AFTER_APPROVAL if approved else Kind.EDITED, fields=changed)
+    return lifecycle_apply(announcement, transition, actor, Kind.EDITED_AFTER_APPROVAL if approved else Kind.EDITED, fields=changed)
 
 
 @transaction.atomic
@@ -124,7 +110,7 @@ def announcement_request_approval(announcement, *, actor) -> Announcement:
     announcement = _locked(announcement)
     transition = ANNOUNCEMENT.check("request_approval", announcement, actor)
     announcement_validate(announcement)
-    return _move(announcement, transition, actor, Kind.SUBMITTED)
+    return lifecycle_apply(announcement, transition, actor, Kind.SUBMITTED)
 
 
 @transaction.atomic
@@ -144,7 +130,7 @@ def announcement_approve(announcement, *, actor, note: str = "", carried_from=No
         note = _("Approved with the statement “%(title)s” (version %(version)d).") % {
             "title": carried_from.title, "version": carried_from.version}
     announcement.approved_by, announcement.approved_at = actor, approved_at
-    return _move(announcement, transition, actor, Kind.APPROVED, note=note, fields=["approved_by", "approved_at"])
+    return lifecycle_apply(announcement, transition, actor, Kind.APPROVED, note=note, fields=["approved_by", "approved_at"])
 
 
 @transaction.atomic
@@ -152,7 +138,7 @@ def announcement_return(announcement, *, actor, note: str) -> Announcement:
     """Waiting for approval → draft, with the approver's note on what to change."""
     announcement = _locked(announcement)
     transition = ANNOUNCEMENT.check("return", announcement, actor)
-    return _move(announcement, transition, actor, Kind.RETURNED, note=_note(note, required=True))
+    return lifecycle_apply(announcement, transition, actor, Kind.RETURNED, note=_note(note, required=True))
 
 
 @transaction.atomic
@@ -164,7 +150,7 @@ def announcement_publish(announcement, *, actor) -> Announcement:
     transition = ANNOUNCEMENT.check("schedule" if later else "publish", announcement, actor)
     announcement_validate(announcement)
     if later:
-        return _move(announcement, transition, actor, Kind.SCHEDULED)
+        return lifecycle_apply(announcement, transition, actor, Kind.SCHEDULED)
     return _release(announcement, now, actor)
 
 
@@ -174,7 +160,7 @@ def _release(announcement, now, actor=None) -> Announcement:
     before = announcement.status
     announcement.status, announcement.published_at = Status.SENDING, now
     announcement.save(update_fields=["status", "published_at"])
-    _event(announcement, Kind.SENDING, actor, from_status=before)
+    history_record(announcement, Kind.SENDING, actor, from_status=before)
     fan_out(announcement, now)
     from ..tasks import announcement_fan_out
     from .deliveries import _enqueue_safely
@@ -237,7 +223,7 @@ def announcement_cancel(announcement, *, actor) -> int:
     announcement.cancelled_at = timezone.now()
     stopped = Delivery.objects.filter(announcement=announcement, status=Delivery.Status.QUEUED).update(status=Delivery.Status.CANCELLED)
     note = ngettext("%(n)d message will not be sent.", "%(n)d messages will not be sent.", stopped) % {"n": stopped} if stopped else ""
-    _move(announcement, transition, actor, Kind.CANCELLED, note=note, fields=["cancelled_at"])
+    lifecycle_apply(announcement, transition, actor, Kind.CANCELLED, note=note, fields=["cancelled_at"])
     return stopped
 
 
@@ -262,7 +248,7 @@ def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "s
                                  dedupe_key=f"a{announcement.pk}:{delivery.resident_id}:{channel}:r{chase}"))
     created = Delivery.objects.bulk_create(rows, batch_size=2000)
     deliveries_queue([d.pk for d in created])
-    _move(announcement, transition, actor, Kind.CHASED,
+    lifecycle_apply(announcement, transition, actor, Kind.CHASED,
           note=ngettext("%(n)d message sent again.", "%(n)d messages sent again.", len(created)) % {"n": len(created)})
     return len(created)
 

@@ -18,6 +18,7 @@ from ..permissions import (
     media_record_write_denial,
     statement_can_write,
 )
+from .history import history_record, lifecycle_apply
 
 StatementKind = StatementEvent.Kind
 InquiryKind = InquiryEvent.Kind
@@ -37,20 +38,6 @@ def _note(note, *, required, field="note", empty=None):
     return note
 
 
-def _statement_event(statement, kind, actor, *, from_status="", note="") -> StatementEvent:
-    return StatementEvent.objects.create(statement=statement, kind=kind, actor=actor, from_status=from_status,
-                                         to_status=statement.status, note=note)
-
-
-def _statement_move(statement, transition, actor, kind, *, note="", fields=()) -> Statement:
-    before = statement.status
-    if transition.target:
-        statement.status = transition.target
-    statement.save(update_fields=["status", *fields])
-    _statement_event(statement, kind, actor, from_status=before, note=note)
-    return statement
-
-
 @transaction.atomic
 def statement_create(*, author, title, body, estate=None, subject=None) -> Statement:
     if not statement_can_write(author, estate.pk if estate else None, adding=True):
@@ -61,7 +48,7 @@ def statement_create(*, author, title, body, estate=None, subject=None) -> State
     if subject is not None:
         statement.subject = subject
     statement.save()
-    _statement_event(statement, StatementKind.DRAFTED, author)
+    history_record(statement, StatementKind.DRAFTED, author)
     return statement
 
 
@@ -82,7 +69,7 @@ def statement_edit(statement, *, actor, title=None, body=None) -> Statement:
     if approved:
         statement.approved_by, statement.approved_at = None, None
         fields += ["approved_by", "approved_at"]
-    return _statement_move(statement, transition, actor,
+    return lifecycle_apply(statement, transition, actor,
                            StatementKind.EDITED_AFTER_APPROVAL if approved else StatementKind.EDITED, fields=fields)
 
 
@@ -91,7 +78,7 @@ def statement_submit(statement, *, actor) -> Statement:
     """Draft → in review."""
     statement = _locked(statement)
     transition = STATEMENT.check("submit", statement, actor)
-    return _statement_move(statement, transition, actor, StatementKind.SUBMITTED)
+    return lifecycle_apply(statement, transition, actor, StatementKind.SUBMITTED)
 
 
 @transaction.atomic
@@ -107,7 +94,7 @@ def statement_review(statement, *, actor, approve: bool, note: str = "") -> Stat
     if approve:
         statement.approved_by, statement.approved_at = actor, timezone.now()
         fields += ["approved_by", "approved_at"]
-    return _statement_move(statement, transition, actor, StatementKind.APPROVED if approve else StatementKind.RETURNED,
+    return lifecycle_apply(statement, transition, actor, StatementKind.APPROVED if approve else StatementKind.RETURNED,
                            note=note, fields=fields)
 
 
@@ -120,10 +107,10 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
     transition = STATEMENT.check("publish", statement, actor)
     # The earlier published version steps down first: one published version per thread.
     for earlier in Statement.objects.select_for_update().filter(thread=statement.thread, status=Statement.Status.PUBLISHED):
-        _statement_move(earlier, STATEMENT.check("supersede", earlier), actor, StatementKind.SUPERSEDED,
+        lifecycle_apply(earlier, STATEMENT.check("supersede", earlier), actor, StatementKind.SUPERSEDED,
                         note=_("Version %(version)d published.") % {"version": statement.version})
     statement.published_at = timezone.now()
-    _statement_move(statement, transition, actor, StatementKind.PUBLISHED, fields=["published_at"])
+    lifecycle_apply(statement, transition, actor, StatementKind.PUBLISHED, fields=["published_at"])
     if announce:
         from .announcements import announcement_approve, announcement_create, announcement_publish
 
@@ -158,14 +145,9 @@ def statement_new_version(statement, *, actor, body: str, title: str = "") -> St
     draft = Statement.objects.create(thread=statement.thread, version=latest.version + 1, title=(title or latest.title).strip(),
                                      body=body.strip(), estate=statement.estate, subject_type=statement.subject_type,
                                      subject_id=statement.subject_id, author=actor)
-    _statement_event(draft, StatementKind.NEW_VERSION, actor,
+    history_record(draft, StatementKind.NEW_VERSION, actor,
                      note=_("Update of version %(version)d.") % {"version": statement.version})
     return draft
-
-
-def _inquiry_event(inquiry, kind, actor, *, from_status="", note="") -> InquiryEvent:
-    return InquiryEvent.objects.create(inquiry=inquiry, kind=kind, actor=actor, from_status=from_status,
-                                       to_status=inquiry.status, note=note)
 
 
 def _inquiry_close(inquiry, *, actor, action, kind, text, field, empty_message) -> MediaInquiry:
@@ -175,7 +157,7 @@ def _inquiry_close(inquiry, *, actor, action, kind, text, field, empty_message) 
     before = inquiry.status
     inquiry.answer, inquiry.answered_at, inquiry.status = text, timezone.now(), transition.target
     inquiry.save(update_fields=["answer", "answered_at", "status"])
-    _inquiry_event(inquiry, kind, actor, from_status=before, note=text)
+    history_record(inquiry, kind, actor, from_status=before, note=text)
     return inquiry
 
 
@@ -264,9 +246,9 @@ def _assignee_name(inquiry) -> str:
 def inquiry_record(*, actor, **fields) -> MediaInquiry:
     """A journalist's question; its assignee must be someone who may answer for its estate."""
     inquiry = _save(MediaInquiry(), actor=actor, fields=fields, adding=True)
-    _inquiry_event(inquiry, InquiryKind.RECEIVED, actor)
+    history_record(inquiry, InquiryKind.RECEIVED, actor)
     if inquiry.assigned_to_id:
-        _inquiry_event(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
+        history_record(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
     return inquiry
 
 
@@ -281,7 +263,7 @@ def inquiry_update(inquiry, *, actor, **fields) -> MediaInquiry:
         INQUIRY.check("assign", before, actor)
     inquiry = _update(before, actor=actor, fields=fields)
     if reassigned:
-        _inquiry_event(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
+        history_record(inquiry, InquiryKind.ASSIGNED, actor, note=_assignee_name(inquiry))
     return inquiry
 
 
