@@ -3,10 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
-from .auth import user_find_by_identifier
-from .models import Channel, Estate
-from .phone import looks_like_mobile
-from .services import user_password_reset_request
+from .models import Estate
+from .services import user_password_reset_request_by_identifier
 
 
 class SignInForm(AuthenticationForm):
@@ -27,12 +25,7 @@ class IdentifierPasswordResetForm(forms.Form):
                                  widget=forms.TextInput(attrs={"autocomplete": "username"}))
 
     def save(self, *, language: str) -> None:
-        identifier = self.cleaned_data["identifier"].strip()
-        user = user_find_by_identifier(identifier)
-        if user is None or not user.has_usable_password():
-            return
-        prefer = Channel.EMAIL if "@" in identifier else Channel.SMS if looks_like_mobile(identifier) else None
-        user_password_reset_request(user=user, language=language, prefer=prefer)
+        user_password_reset_request_by_identifier(self.cleaned_data["identifier"], language=language)
 
 
 class ActivationForm(SetPasswordMixin, forms.Form):

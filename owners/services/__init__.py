@@ -7,6 +7,7 @@ from .accounts import (
     resident_invite,
     staff_roles_sync,
     user_password_reset_request,
+    user_password_reset_request_by_identifier,
 )
 from .imports import ImportRejected, ImportResult, RowError, estate_residents_import, estate_units_import
 from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
@@ -38,4 +39,5 @@ __all__ = [
     "unit_create",
     "unit_update",
     "user_password_reset_request",
+    "user_password_reset_request_by_identifier",
 ]

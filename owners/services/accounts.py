@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..auth import user_find_by_identifier
 from ..models import Channel, Invitation, Resident, User
 from ..permissions import resident_can_invite, scope_cache_clear
+from ..phone import looks_like_mobile
 from ..roles import ADMIN_ROLES, role_group_name
 from ..signals import invitation_created, password_reset_requested
 
@@ -108,6 +110,18 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def user_password_reset_request_by_identifier(identifier: str, *, language: str) -> None:
+    """The sign-in page's "forgot password": send a reset link to the account this mobile, e-mail or
+    username names, on the channel the person typed (a mobile → SMS, an e-mail → e-mail). Says
+    nothing either way, so the page answers the same whether or not the account exists."""
+    identifier = (identifier or "").strip()
+    user = user_find_by_identifier(identifier)
+    if user is None or not user.has_usable_password():
+        return
+    prefer = Channel.EMAIL if "@" in identifier else Channel.SMS if looks_like_mobile(identifier) else None
+    user_password_reset_request(user=user, language=language, prefer=prefer)
 
 
 def user_password_reset_request(*, user: User, language: str | None = None, prefer: str | None = None) -> bool:
