@@ -21,7 +21,7 @@ def owner_notify(complaint, topic: str, key: str, message):
 
     def render(channel):
         return (_("Complaint %(number)s") % {"number": complaint.number},
-                f"{message()} {_('Details')}: {_owner_link(complaint)}")
+                _("%(message)s Details: %(link)s") % {"message": message(), "link": _owner_link(complaint)})
 
     return notice_send(topic=topic, dedupe_key=f"complaint:{complaint.pk}:{key}", render=render, resident=complaint.resident)
 

@@ -438,3 +438,12 @@ def test_the_owner_reopens_a_closed_ticket_only_within_a_week_and_never_a_reject
     complaint_transition(complaint, "reopen", actor=service)  # staff are not bound by the owner's week
     complaint.refresh_from_db()
     assert complaint.status == Status.REOPENED
+
+
+def test_the_owners_sms_about_a_complaint_is_chinese_to_the_end(owner, noise, django_capture_on_commit_callbacks):
+    """The link line used to read "Details:" in English: gettext sat inside an f-string makemessages cannot read."""
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = _submit(owner, noise)
+    body = Delivery.objects.get(topic="complaint.received", body__contains=complaint.number).body
+    assert "Details" not in body
+    assert "详情：http" in body and body.endswith(f"/portal/complaints/{complaint.number}/")
