@@ -45,6 +45,22 @@ class AnnouncementSerializer(StrictSerializer):
         extra_kwargs = {"estates": {"required": False}, "buildings": {"required": False}, "units": {"required": False}}
 
 
+class AnswerCountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    safe = serializers.IntegerField()
+    need_help = serializers.IntegerField()
+
+
+class NeedHelpSerializer(serializers.Serializer):
+    """A resident who answered "I need help": whom to call, where, since when."""
+
+    resident = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    mobile = serializers.CharField()
+    answered_at = serializers.DateTimeField()
+
+
 class ProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     queued = serializers.IntegerField()
@@ -55,6 +71,8 @@ class ProgressSerializer(serializers.Serializer):
     acknowledged = serializers.IntegerField()
     ack_expected = serializers.IntegerField()
     percent_done = serializers.IntegerField()
+    answers = AnswerCountsSerializer(help_text="Acknowledgements by answer.")
+    need_help = NeedHelpSerializer(many=True, help_text="Who answered “I need help”, oldest first.")
 
 
 class DeliverySerializer(serializers.ModelSerializer):

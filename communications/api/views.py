@@ -95,7 +95,8 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     @extend_schema(responses=s.ProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
-        return Response(svc.announcement_progress(self.get_object()))
+        """Counts of the send by status, acknowledgements by answer, and who needs help."""
+        return Response(s.ProgressSerializer(svc.announcement_progress(self.get_object())).data)
 
     @extend_schema(responses=s.AnnouncementEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -17,6 +17,7 @@ from ..models import Acknowledgement, Announcement, AnnouncementEvent, Delivery
 from ..permissions import announcement_can_write
 from ..reach import announcement_reach
 from .audience import fan_out
+from .help_requests import need_help_rows
 from .history import history_record, lifecycle_apply
 
 Status = Announcement.Status
@@ -254,29 +255,39 @@ def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "s
 
 
 def announcement_progress(announcement) -> dict:
-    """Counts of a send by status, plus acknowledgements, computed by the database."""
+    """Counts of a send by status, plus acknowledgements by answer, computed by the database, and
+    who needs help (name, unit, mobile, when)."""
     counts = dict(Delivery.objects.filter(announcement=announcement).values_list("status").annotate(n=Count("id")))
     total = sum(counts.values())
     portal = Delivery.objects.filter(announcement=announcement, channel="portal").count() if announcement.ack_required else 0
-    acknowledged = Acknowledgement.objects.filter(announcement=announcement).count()
+    answers = dict(Acknowledgement.objects.filter(announcement=announcement).values_list("answer").annotate(n=Count("id")))
+    acknowledged = sum(answers.values())
     done = counts.get("sent", 0) + counts.get("delivered", 0)
     return {
         "total": total, "queued": counts.get("queued", 0) + counts.get("sending", 0), "sent": counts.get("sent", 0),
         "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0),
         "cancelled": counts.get("cancelled", 0), "acknowledged": acknowledged, "ack_expected": portal,
         "percent_done": round(100 * (done + counts.get("failed", 0) + counts.get("cancelled", 0)) / total) if total else 0,
+        "answers": {value: answers.get(value, 0) for value in Acknowledgement.Answer.values},
+        "need_help": need_help_rows(announcement) if answers.get(Acknowledgement.Answer.NEED_HELP) else [],
     }
 
 
 @transaction.atomic
 def acknowledgement_record(announcement, *, resident, answer=Acknowledgement.Answer.RECEIVED) -> Acknowledgement:
-    """A resident's answer to an announcement that asks for one; recorded once."""
+    """A resident's answer to an announcement that asks for one; recorded once. "I need help"
+    alerts the estate's service staff and managers (help_requests.need_help_alert)."""
     if not Delivery.objects.filter(announcement=announcement, resident=resident, channel="portal").exists():
         raise PermissionDenied(_("This notice was not sent to you."))
     if answer not in Acknowledgement.Answer.values:
         raise ValidationError(_("Unknown answer."))
     ack, _created = Acknowledgement.objects.get_or_create(announcement=announcement, resident=resident, defaults={"answer": answer})
     notice_mark_read(announcement, resident=resident)
+    if ack.answer == Acknowledgement.Answer.NEED_HELP:
+        # In this transaction, so the answer is never stored without its alert; deduplicated per person.
+        from .help_requests import need_help_alert
+
+        need_help_alert(ack)
     return ack
 
 

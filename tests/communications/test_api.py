@@ -172,3 +172,23 @@ def test_decline_through_the_api_records_why(estate, spokesperson):
     assert inquiry.status == "declined" and inquiry.answer == "事故调查期间不予置评" and inquiry.answered_at
     assert api_as(spokesperson).post(url, {"reason": "again"}, format="json").status_code == 400  # already closed
     assert api_as(spokesperson).post(f"/api/v1/media-inquiries/{inquiry.pk}/answer/", {"answer": "x"}, format="json").status_code == 400
+
+
+def test_progress_lists_who_needs_help_to_the_estate_only(estate, writer, manager):
+    from communications.services import announcements as announcements_svc
+    from tests.communications.conftest import notice_draft
+    from tests.factories import BuildingFactory, OccupancyFactory, ResidentFactory, UnitFactory
+
+    resident = ResidentFactory(mobile="13900001111")
+    OccupancyFactory(resident=resident, unit=UnitFactory(building=BuildingFactory(estate=estate)))
+    draft = notice_draft(writer, estate, kind="emergency", title="燃气泄漏", ack_required=True, channels=["portal"])
+    announcements_svc.announcement_approve(draft, actor=manager)
+    announcement = announcements_svc.announcement_publish(draft, actor=writer)
+    announcements_svc.acknowledgement_record(announcement, resident=resident, answer="need_help")
+    url = f"/api/v1/announcements/{announcement.pk}/progress/"
+    progress = api_as(writer).get(url).json()
+    assert progress["answers"] == {"received": 0, "safe": 0, "need_help": 1}
+    [row] = progress["need_help"]
+    assert row["name"] == resident.name and row["mobile"] == "13900001111" and row["unit"] and row["answered_at"]
+    outsider = staff_member(EstateFactory(), role=Role.ESTATE_MANAGER)
+    assert api_as(outsider).get(url).status_code == 404

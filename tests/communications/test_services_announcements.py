@@ -267,3 +267,41 @@ def test_acknowledgement_needs_the_notice_board(writer, estate):
         notice_draft(writer, estate, ack_required=True, channels=["sms"])
     assert "ack_required" in caught.value.message_dict
     assert not Announcement.objects.exists()
+
+
+def _emergency_sent(writer, manager, estate):
+    draft = notice_draft(writer, estate, kind="emergency", title="燃气泄漏", ack_required=True, channels=["portal"])
+    svc.announcement_approve(draft, actor=manager)
+    return svc.announcement_publish(draft, actor=writer)
+
+
+def test_need_help_alerts_duty_staff_and_managers_once(writer, manager, estate, three_residents):
+    elsewhere = staff_member(EstateFactory(), role=Role.SERVICE)
+    engineer = staff_member(estate, role=Role.ENGINEER)
+    for i, user in enumerate([writer, manager, elsewhere, engineer]):
+        user.email = f"staff{i}@example.com"
+        user.save(update_fields=["email"])
+    announcement = _emergency_sent(writer, manager, estate)
+    resident = three_residents[0]
+    unit = str(resident.occupancies.get().unit)
+    svc.acknowledgement_record(announcement, resident=resident, answer="need_help")
+    alerts = Delivery.objects.filter(topic="need_help")
+    assert sorted(alerts.values_list("user_id", flat=True)) == sorted([writer.pk, manager.pk])
+    assert all(unit in a.body and resident.name in a.body for a in alerts)
+    assert not alerts.filter(user__in=[elsewhere, engineer]).exists()
+    svc.acknowledgement_record(announcement, resident=resident, answer="need_help")  # a double POST or a retry
+    svc.acknowledgement_record(announcement, resident=resident, answer="safe")
+    assert Delivery.objects.filter(topic="need_help").count() == 2
+    svc.acknowledgement_record(announcement, resident=three_residents[1], answer="safe")
+    assert Delivery.objects.filter(topic="need_help").count() == 2  # "I am safe" alerts nobody
+
+
+def test_progress_counts_answers_and_lists_who_needs_help(writer, manager, estate, three_residents):
+    announcement = _emergency_sent(writer, manager, estate)
+    svc.acknowledgement_record(announcement, resident=three_residents[0], answer="need_help")
+    svc.acknowledgement_record(announcement, resident=three_residents[1], answer="safe")
+    progress = svc.announcement_progress(announcement)
+    assert progress["answers"] == {"received": 0, "safe": 1, "need_help": 1}
+    [row] = progress["need_help"]
+    assert row["name"] == three_residents[0].name and row["mobile"] == three_residents[0].mobile
+    assert row["unit"] == str(three_residents[0].occupancies.get().unit) and row["answered_at"]
