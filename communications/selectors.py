@@ -1,7 +1,10 @@
 """Reads of announcements and notices, scoped: staff see their estates' sends, residents their notices."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from owners.models import Estate
 from owners.permissions import ALL, staff_estate_ids
@@ -23,6 +26,27 @@ def announcement_list_for(user) -> QuerySet[Announcement]:
         return qs.none()
     ids = Announcement.objects.filter(announcements_reaching(scope)).values("id")
     return qs.filter(id__in=ids)
+
+
+NEED_HELP_RECENT_DAYS = 3  # until the incidents issue turns answers into tasks, "open" means recent
+
+
+def need_help_open_for(user, *, limit: int = 20) -> list[dict]:
+    """"I need help" answers to urgent announcements of the user's estates sent in the last few
+    days, newest first, each with its announcement (to link to), resident, unit and mobile."""
+    from .services.help_requests import resident_home_in
+
+    since = timezone.now() - timedelta(days=NEED_HELP_RECENT_DAYS)
+    announcements = announcement_list_for(user).filter(kind__in=Announcement.URGENT_KINDS, published_at__gte=since)
+    answers = (Acknowledgement.objects.filter(answer=Acknowledgement.Answer.NEED_HELP, announcement__in=announcements)
+               .exclude(announcement__status=Announcement.Status.CANCELLED)
+               .select_related("announcement", "resident").order_by("-created_at")[:limit])
+    rows = []
+    for ack in answers:
+        home = resident_home_in(ack.announcement, ack.resident)
+        rows.append({"announcement": ack.announcement, "name": ack.resident.name, "mobile": ack.resident.mobile or "",
+                     "unit": str(home.unit) if home else "", "answered_at": ack.created_at})
+    return rows
 
 
 def notice_board_for(resident, *, limit: int = 50) -> list[Delivery]:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communications.selectors import inquiry_list_for, notice_unread_urgent_count
+from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from owners.access import resident_required, staff_required
 from owners.permissions import is_staff_member, roles_of
@@ -37,6 +37,7 @@ def home(request):
 def dashboard_home(request):
     return render(request, "dashboard/home.html", {
         "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
+        "need_help": need_help_open_for(request.user),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
         "inquiries_overdue": list(inquiry_list_for(request.user).filter(status="open", deadline__lt=timezone.now())[:10]),

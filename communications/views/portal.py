@@ -13,6 +13,7 @@ from owners.access import resident_required
 from ..models import Acknowledgement, Delivery
 from ..selectors import notice_board_for, statements_published_for_resident
 from ..services.announcements import acknowledgement_record, notice_mark_read
+from ..services.help_requests import resident_home_in
 
 
 @resident_required
@@ -37,8 +38,13 @@ def notice_detail(request, pk):
     if delivery.read_at is None:
         notice_mark_read(delivery.announcement, resident=request.user.resident)
     answer = Acknowledgement.objects.filter(announcement_id=pk, resident=request.user.resident).first()
-    return render(request, "communications/portal/detail.html", {"n": delivery.announcement, "answer": answer,
-                                                                 "answers": Acknowledgement.Answer.choices})
+    help_home = None
+    if answer is not None and answer.answer == Acknowledgement.Answer.NEED_HELP:
+        # Whoever asked for help is told what happens next and which number to ring now.
+        help_home = resident_home_in(delivery.announcement, request.user.resident)
+    return render(request, "communications/portal/detail.html", {
+        "n": delivery.announcement, "answer": answer, "answers": Acknowledgement.Answer.choices,
+        "help_estate": help_home.unit.building.estate if help_home else None})
 
 
 @resident_required

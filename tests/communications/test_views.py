@@ -210,3 +210,38 @@ def test_dashboard_and_admin_refuse_an_owner_as_assignee(client, estate, manager
         "deadline_1": "10:00", "assigned_to": owner.pk, "_save": "1"})
     assert admin_page.status_code == 200 and "assigned_to" in admin_page.content.decode()
     assert not MediaInquiry.objects.exists()
+
+
+def _emergency_with_answer(client, writer, manager, estate, answer="need_help"):
+    estate.phone = "0571-88886666"
+    estate.save(update_fields=["phone"])
+    owner = owner_with_account(unit=UnitFactory(building=BuildingFactory(estate=estate)))
+    draft = notice_draft(writer, estate, kind="emergency", title="燃气泄漏", ack_required=True, channels=["portal"])
+    announcements_svc.announcement_approve(draft, actor=manager)
+    announcement = announcements_svc.announcement_publish(draft, actor=writer)
+    client.force_login(owner)
+    client.post(reverse("portal:notice_acknowledge", args=[announcement.pk]), {"answer": answer})
+    return owner, announcement
+
+
+def test_owner_who_needs_help_is_told_what_happens_next(client, writer, manager, estate):
+    owner, announcement = _emergency_with_answer(client, writer, manager, estate)
+    page = client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
+    assert 'id="help-next"' in page and 'href="tel:0571-88886666"' in page
+
+
+def test_owner_who_is_safe_sees_no_help_panel(client, writer, manager, estate):
+    owner, announcement = _emergency_with_answer(client, writer, manager, estate, answer="safe")
+    assert "0571-88886666" not in client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
+
+
+def test_staff_see_who_needs_help_on_the_announcement_and_dashboard(client, writer, manager, estate):
+    owner, announcement = _emergency_with_answer(client, writer, manager, estate)
+    resident = owner.resident
+    client.force_login(writer)
+    page = client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).content.decode()
+    assert 'id="need-help"' in page and resident.name in page and resident.mobile in page
+    home = client.get(reverse("dashboard:home")).content.decode()
+    assert resident.name in home and reverse("dashboard:announcement_detail", args=[announcement.pk]) in home
+    client.force_login(staff_member(EstateFactory(), role=Role.ESTATE_MANAGER))
+    assert resident.name not in client.get(reverse("dashboard:home")).content.decode()
