@@ -39,7 +39,7 @@ class Channel(models.TextChoices):
 class Complaint(models.Model):
     """A complaint ticket. Its status changes only through complaints.services (see lifecycle.py)."""
 
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    number = models.CharField(_("ticket number"), max_length=20, unique=True)
     # The estate is stored (not only reached through the unit) because every queue filters by it.
     estate = models.ForeignKey("owners.Estate", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate"))
     building = models.ForeignKey("owners.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("building"))

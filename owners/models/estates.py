@@ -14,7 +14,7 @@ def validate_timezone(value):
 class Estate(models.Model):
     """A residential estate (小区) the company manages."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("estate name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("Short code used in ticket numbers and imports."))
     address = models.CharField(_("address"), max_length=255, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone])
@@ -34,7 +34,7 @@ class Building(models.Model):
     """A building (楼栋) of an estate, named the way residents say it, e.g. “3号楼”."""
 
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("building name"), max_length=50)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
 
     class Meta:
