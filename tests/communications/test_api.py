@@ -192,3 +192,10 @@ def test_progress_lists_who_needs_help_to_the_estate_only(estate, writer, manage
     assert row["name"] == resident.name and row["mobile"] == "13900001111" and row["unit"] and row["answered_at"]
     outsider = staff_member(EstateFactory(), role=Role.ESTATE_MANAGER)
     assert api_as(outsider).get(url).status_code == 404
+
+
+def test_schema_documents_the_answer_breakdown(writer):
+    schema = api_as(writer).get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert set(schema["Progress"]["properties"]) >= {"answers", "need_help"}
+    assert set(schema["NeedHelp"]["properties"]) == {"resident", "name", "unit", "mobile", "answered_at"}
+    assert set(schema["AnswerCounts"]["properties"]) == {"received", "safe", "need_help"}
