@@ -1,0 +1,36 @@
+"""What the announcement and statement pages say in Chinese: the words a reader sees, not only that a page renders."""
+
+import pytest
+from django.urls import reverse
+
+from communications.services import announcements as announcements_svc
+from communications.services import media as media_svc
+from tests.communications.conftest import notice_draft, statement_draft
+from tests.factories import BuildingFactory, UnitFactory, owner_with_account
+
+pytestmark = pytest.mark.django_db
+
+
+def _publish(statement, spokesperson, manager):
+    media_svc.statement_submit(statement, actor=spokesperson)
+    media_svc.statement_review(statement, actor=manager, approve=True)
+    media_svc.statement_publish(statement, actor=spokesperson)
+
+
+def test_a_statements_second_version_is_its_first_update_on_the_notice_board(client, spokesperson, manager, estate):
+    first = statement_draft(spokesperson, estate)
+    _publish(first, spokesperson, manager)
+    _publish(media_svc.statement_new_version(first, actor=spokesperson, body="更新：电梯已恢复运行。"), spokesperson, manager)
+    client.force_login(owner_with_account(unit=UnitFactory(building=BuildingFactory(estate=estate))))
+    board = client.get(reverse("portal:notice_list")).content.decode()
+    assert "第 1 次更新" in board and "第 2 次更新" not in board
+
+
+def test_receipts_on_the_announcement_page_say_confirmed_not_the_ticket_word(client, writer, manager, estate, gateway, settings):
+    settings.QUIET_HOURS_START, settings.QUIET_HOURS_END = "00:00", "00:00"
+    draft = notice_draft(writer, estate, kind="safety", title="台风预警", ack_required=True, channels=["portal"])
+    announcements_svc.announcement_approve(draft, actor=manager)
+    announcement = announcements_svc.announcement_publish(draft, actor=writer)
+    client.force_login(writer)
+    page = client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).content.decode()
+    assert "已确认" in page and "已受理" not in page  # 已受理 is what a complaint ticket is
