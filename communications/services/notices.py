@@ -19,7 +19,10 @@ def resident_channel(resident: Resident, *, urgent: bool = False) -> tuple[str, 
     return None
 
 
-def staff_channel(user) -> tuple[str, str] | None:
+def staff_channel(user, *, urgent: bool = False) -> tuple[str, str] | None:
+    """E-mail for routine notices; SMS first when urgent (someone needs help now)."""
+    if urgent and user.mobile:
+        return "sms", user.mobile
     if user.email:
         return "email", user.email
     if user.mobile:
@@ -39,7 +42,7 @@ def notice_send(*, topic: str, dedupe_key: str, render, resident: Resident | Non
         route = resident_channel(resident, urgent=urgent)
         language = resident.preferred_language
     else:
-        route = staff_channel(user)
+        route = staff_channel(user, urgent=urgent)
         language = "zh-hans"
     if route is None:
         return None

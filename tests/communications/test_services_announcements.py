@@ -296,6 +296,15 @@ def test_need_help_alerts_duty_staff_and_managers_once(writer, manager, estate, 
     assert Delivery.objects.filter(topic="need_help").count() == 2  # "I am safe" alerts nobody
 
 
+def test_need_help_alert_goes_by_sms_to_staff_with_a_mobile(writer, manager, estate, three_residents):
+    writer.email, writer.mobile = "desk@example.com", "13800001234"
+    writer.save(update_fields=["email", "mobile"])
+    announcement = _emergency_sent(writer, manager, estate)
+    svc.acknowledgement_record(announcement, resident=three_residents[0], answer="need_help")
+    alert = Delivery.objects.get(topic="need_help", user=writer)
+    assert (alert.channel, alert.address) == ("sms", "13800001234")
+
+
 def test_progress_counts_answers_and_lists_who_needs_help(writer, manager, estate, three_residents):
     announcement = _emergency_sent(writer, manager, estate)
     svc.acknowledgement_record(announcement, resident=three_residents[0], answer="need_help")
