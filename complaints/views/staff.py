@@ -154,6 +154,19 @@ def _act(request, number, do):
     return redirect("dashboard:complaint_detail", number=number)
 
 
+def _move_done(action, complaint):
+    """The flash after a move: what happened, to which ticket (not only the status it reached)."""
+    said = {
+        "acknowledge": _("Complaint %(number)s acknowledged."),
+        "start": _("Work started on complaint %(number)s."),
+        "resolve": _("Complaint %(number)s resolved."),
+        "close": _("Complaint %(number)s closed."),
+        "reject": _("Complaint %(number)s rejected."),
+        "reopen": _("Complaint %(number)s reopened."),
+    }.get(action) or _("Complaint %(number)s is now: %(status)s.")
+    return said % {"number": complaint.number, "status": Status(complaint.status).label}
+
+
 @staff_required
 @require_POST
 def transition(request, number):
@@ -161,7 +174,7 @@ def transition(request, number):
 
     def do(complaint):
         complaint_transition(complaint, action, actor=request.user, text=text)
-        return _("Done: %(status)s.") % {"status": Status(complaint_for(request.user, number).status).label}
+        return _move_done(action, complaint_for(request.user, number))
 
     return _act(request, number, do)
 

@@ -171,7 +171,7 @@ def test_staff_logs_a_phone_complaint_and_works_it(client, owner, noise, service
     assert complaint.status == Status.ACKNOWLEDGED
     # What the member of staff sees: the move confirmed, then the refused one with its reason,
     # and only the moves an acknowledged ticket allows offered as buttons.
-    assert "Done: Acknowledged." in done
+    assert f"Complaint {complaint.number} acknowledged." in done
     assert "alert-danger" in refused and "cannot be moved with" in refused
     assert 'value="start"' in refused and 'value="acknowledge"' not in refused
 
@@ -270,3 +270,18 @@ def test_owner_reopens_a_recently_closed_ticket_from_the_portal_and_not_an_old_o
     assert "alert-danger" in page
     complaint.refresh_from_db()
     assert complaint.status == Status.CLOSED
+
+
+@pytest.mark.parametrize("moves, said", [
+    ([("acknowledge", "")], "已受理工单 {number}。"),
+    ([("start", "")], "工单 {number} 已开始处理。"),
+    ([("acknowledge", ""), ("resolve", "楼上已停工")], "工单 {number} 已办结。"),
+    ([("acknowledge", ""), ("reject", "非物业管辖范围")], "工单 {number} 已不予受理。"),
+])
+def test_a_ticket_move_flashes_what_happened_to_which_ticket(client, owner, noise, service, moves, said):
+    """It used to flash "已完成：已受理。", naming neither the move nor the ticket."""
+    complaint = complaint_submit(resident=owner.resident, category=noise, description="x", unit=owner.resident.occupancies.get().unit)
+    client.force_login(service)
+    for action, text in moves:
+        page = client.post(reverse("dashboard:complaint_transition", args=[complaint.number]), {"action": action, "text": text}, follow=True).content.decode()
+    assert said.format(number=complaint.number) in page
