@@ -95,7 +95,13 @@ def statement_action(request, pk, action):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect("dashboard:statement_detail", pk=pk)
-    messages.success(request, _("Done."))
+    messages.success(request, {
+        "submit": _("Statement submitted for approval."),
+        "approve": _("Statement approved; it can now be published."),
+        "return": _("Statement returned for changes."),
+        "publish": _("Statement published."),
+        "new-version": _("A new version has been started; submit it for approval."),
+    }[action])
     return redirect("dashboard:statement_detail", pk=result.pk)
 
 

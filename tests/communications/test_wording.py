@@ -34,3 +34,19 @@ def test_receipts_on_the_announcement_page_say_confirmed_not_the_ticket_word(cli
     client.force_login(writer)
     page = client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).content.decode()
     assert "已确认" in page and "已受理" not in page  # 已受理 is what a complaint ticket is
+
+
+def test_each_statement_step_flashes_what_happened(client, spokesperson, manager, estate):
+    """Every step used to flash only "已完成。"."""
+    statement = statement_draft(spokesperson, estate)
+
+    def step(user, action, **data):
+        client.force_login(user)
+        return client.post(reverse("dashboard:statement_action", args=[statement.pk, action]), data, follow=True).content.decode()
+
+    assert "声明已提交审批。" in step(spokesperson, "submit")
+    assert "声明已退回修改。" in step(manager, "return", note="请补充时间")
+    step(spokesperson, "submit")
+    assert "声明已批准，可以发布。" in step(manager, "approve")
+    assert "声明已发布。" in step(spokesperson, "publish")
+    assert "已创建新版本，请提交审批。" in step(spokesperson, "new-version", body="更新：电梯已恢复运行。")
