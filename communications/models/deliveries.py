@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from owners.models import Channel
 
+from ..failures import failure_reason
+
 
 class Delivery(models.Model):
     """One message to one person on one channel: the outbox row a worker sends from.
@@ -86,6 +88,11 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.address} ({self.get_status_display()})"
+
+    @property
+    def failure_reason(self) -> str:
+        """Why it failed, in words (communications.failures); last_error keeps the gateway's text."""
+        return failure_reason(self.last_error)
 
 
 class DeliveryAttempt(models.Model):

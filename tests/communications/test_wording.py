@@ -50,3 +50,22 @@ def test_each_statement_step_flashes_what_happened(client, spokesperson, manager
     assert "声明已批准，可以发布。" in step(manager, "approve")
     assert "声明已发布。" in step(spokesperson, "publish")
     assert "已创建新版本，请提交审批。" in step(spokesperson, "new-version", body="更新：电梯已恢复运行。")
+
+
+@pytest.mark.parametrize("raw, said", [
+    ("HTTP 400: 号码不存在 (invalid number)", "号码或地址无效"),
+    ("TimeoutError: timed out", "网关超时"),
+    ("URLError: <urlopen error [Errno 111] Connection refused>", "无法连接网关"),
+    ("HTTP 503: busy", "网关故障"),
+    ("delivery receipt: failed", "回执显示未送达"),
+])
+def test_a_failed_deliverys_reason_reads_as_words_not_an_http_status(client, writer, manager, estate, residents, raw, said):
+    from communications.models import Delivery
+
+    draft = notice_draft(writer, estate, channels=["sms"])
+    announcements_svc.announcement_approve(draft, actor=manager)
+    announcement = announcements_svc.announcement_publish(draft, actor=writer)
+    Delivery.objects.filter(announcement=announcement).update(status="failed", last_error=raw)
+    client.force_login(writer)
+    page = client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).content.decode()
+    assert said in page and raw.split(":")[0] not in page
