@@ -31,7 +31,7 @@ def _context(delivery: Delivery) -> dict:
         path = reverse("password_reset_confirm", kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
         })
-        return {"name": user.display_name, "link": settings.SITE_URL + path}
+        return {"name": user.display_name, "link": settings.SITE_URL + path, "company": settings.COMPANY_NAME}
     raise RenderError(f"unknown delivery kind {delivery.kind}")
 
 

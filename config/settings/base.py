@@ -293,6 +293,8 @@ LOGGING = {
 
 # The name shown in the header of every page.
 SITE_NAME = _("Lighthouse")
+# The property company's name, as owners know it: account messages say it instead of the software's name.
+COMPANY_NAME = env("COMPANY_NAME", default="") or _("the management office")
 
 # Complaint photos: content-checked, re-encoded, EXIF stripped (see complaints/photos.py).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

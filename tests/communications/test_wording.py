@@ -69,3 +69,20 @@ def test_a_failed_deliverys_reason_reads_as_words_not_an_http_status(client, wri
     client.force_login(writer)
     page = client.get(reverse("dashboard:announcement_detail", args=[announcement.pk])).content.decode()
     assert said in page and raw.split(":")[0] not in page
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_password_reset_names_the_property_company_not_the_software(settings, channel):
+    """"重置您的灯塔密码" reads like phishing to an owner who has never heard of 灯塔."""
+    from communications.models import Delivery
+    from communications.services.rendering import delivery_render
+    from owners.services import user_password_reset_request
+
+    settings.COMPANY_NAME = "春江物业"
+    owner = owner_with_account()
+    owner.email = "owner@example.com"
+    owner.save()
+    user_password_reset_request(user=owner, language="zh-hans", prefer=channel)
+    subject, text = delivery_render(Delivery.objects.get(kind="password_reset"))
+    assert "灯塔" not in subject + text and "春江物业" in text
+    assert subject == "重置您在 春江物业 的密码"
