@@ -25,7 +25,7 @@ def _context(delivery: Delivery) -> dict:
         invitation = Invitation.objects.select_related("resident").get(pk=delivery.object_id)
         path = reverse("activate", kwargs={"token": invitation_token(invitation)})
         return {"name": invitation.resident.name, "link": settings.SITE_URL + path,
-                "days": settings.INVITATION_MAX_AGE.days}
+                "days": settings.INVITATION_MAX_AGE.days, "company": settings.COMPANY_NAME}
     if delivery.kind == Delivery.Kind.PASSWORD_RESET:
         user = delivery.user
         path = reverse("password_reset_confirm", kwargs={

@@ -86,3 +86,20 @@ def test_a_password_reset_names_the_property_company_not_the_software(settings, 
     subject, text = delivery_render(Delivery.objects.get(kind="password_reset"))
     assert "灯塔" not in subject + text and "春江物业" in text
     assert subject == "重置您在 春江物业 的密码"
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_an_invitation_names_the_property_company_not_the_software(settings, channel):
+    from communications.models import Delivery
+    from communications.services.rendering import delivery_render
+    from owners.services import resident_invite
+    from tests.factories import OccupancyFactory, ResidentFactory
+
+    settings.COMPANY_NAME = "春江物业"
+    contact = {"mobile": "13900000185"} if channel == "sms" else {"mobile": None, "email": "owner@example.com"}
+    resident = OccupancyFactory(resident=ResidentFactory(**contact)).resident
+    resident_invite(resident=resident, invited_by=None)
+    subject, text = delivery_render(Delivery.objects.get(kind="invitation"))
+    assert "灯塔" not in subject and subject == "春江物业业主端开通邀请"
+    if channel == "sms":
+        assert "春江物业邀请您开通业主端" in text
