@@ -274,10 +274,3 @@ def stakeholder_add(*, actor, **fields) -> Stakeholder:
 
 def stakeholder_update(stakeholder, *, actor, **fields) -> Stakeholder:
     return _update(stakeholder, actor=actor, fields=fields)
-
-
-def media_record_create(instance, *, actor):
-    """The old generic door, kept for callers written before the named services; it records an
-    unsaved mention, inquiry or stakeholder through mention_record, inquiry_record or stakeholder_add."""
-    record = {MediaMention: mention_record, MediaInquiry: inquiry_record, Stakeholder: stakeholder_add}[type(instance)]
-    return record(actor=actor, **{name: getattr(instance, name) for name in _RECORD_FIELDS[type(instance)]})

@@ -63,7 +63,7 @@ def _world_build():
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
-    from communications.models import Delivery, MediaInquiry, MediaMention, SavedAudience, Stakeholder
+    from communications.models import Delivery, SavedAudience
     from communications.services import media as media_svc
     from communications.services.announcements import announcement_create, announcement_publish
     from complaints.models import Category, SlaPolicy
@@ -136,20 +136,19 @@ def _world_build():
     w.statement_a = media_svc.statement_create(author=spokesperson, title="阳光内部草稿声明", body="草稿。", estate=w.estate_a)
     media_svc.statement_submit(w.statement_a, actor=spokesperson)  # in review: approval is what is tried
 
-    w.mention_company = media_svc.media_record_create(
-        MediaMention(source="news", excerpt="物业行业观察：服务升级", reach=1000), actor=spokesperson)
-    w.mention_a = media_svc.media_record_create(
-        MediaMention(source="weibo", excerpt="阳光电梯困人二十分钟", reach=5000, estate=w.estate_a), actor=spokesperson)
-    w.inquiry_a = media_svc.media_record_create(
-        MediaInquiry(journalist="刘记者", outlet="阳光晚报", question="电梯多久检修一次？",
-                     deadline=timezone.now() + timedelta(days=1), estate=w.estate_a), actor=spokesperson)
-    w.inquiry_b = media_svc.media_record_create(
-        MediaInquiry(journalist="钱记者", outlet="翠湖日报", question="漏水怎么处理？",
-                     deadline=timezone.now() + timedelta(days=1), estate=w.estate_b), actor=spokesperson)
-    w.stakeholder_a = media_svc.media_record_create(
-        Stakeholder(kind="street_office", name="阳光街道王主任", phone="021-55550001", estate=w.estate_a), actor=spokesperson)
-    w.stakeholder_company = media_svc.media_record_create(
-        Stakeholder(kind="government", name="住建局李科长", phone="021-55550009"), actor=spokesperson)
+    w.mention_company = media_svc.mention_record(
+        source="news", excerpt="物业行业观察：服务升级", reach=1000, actor=spokesperson)
+    w.mention_a = media_svc.mention_record(
+        source="weibo", excerpt="阳光电梯困人二十分钟", reach=5000, estate=w.estate_a, actor=spokesperson)
+    w.inquiry_a = media_svc.inquiry_record(
+        journalist="刘记者", outlet="阳光晚报", question="电梯多久检修一次？",
+        deadline=timezone.now() + timedelta(days=1), estate=w.estate_a, actor=spokesperson)
+    w.inquiry_b = media_svc.inquiry_record(
+        journalist="钱记者", outlet="翠湖日报", question="漏水怎么处理？",
+        deadline=timezone.now() + timedelta(days=1), estate=w.estate_b, actor=spokesperson)
+    w.stakeholder_a = media_svc.stakeholder_add(
+        kind="street_office", name="阳光街道王主任", phone="021-55550001", estate=w.estate_a, actor=spokesperson)
+    w.stakeholder_company = media_svc.stakeholder_add(kind="government", name="住建局李科长", phone="021-55550009", actor=spokesperson)
     w.audience_a = SavedAudience.objects.create(name="阳光车库业主", estate=w.estate_a)
     w.audience_a.residents.add(w.resident_a)
 
