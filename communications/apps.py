@@ -6,7 +6,9 @@ _VIEW = ["communications.view_announcement", "communications.view_delivery", "co
     f"communications.view_{m}" for m in _MEDIA
 ]
 # Service staff write announcements and their saved lists; the media desk they only read.
-_ANNOUNCE = _VIEW + [f"communications.{a}_{m}" for a in ("add", "change") for m in ("announcement", "savedaudience")]
+_ANNOUNCE = _VIEW + [f"communications.{a}_{m}" for a in ("add", "change") for m in ("announcement", "savedaudience")] + [
+    "communications.change_acknowledgement",  # mark an "I need help" answer handled
+]
 _MEDIA_DESK = _ANNOUNCE + [f"communications.{a}_{m}" for a in ("add", "change") for m in _MEDIA] + [
     "communications.answer_mediainquiry",
 ]

@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 
 from owners.models import StaffMembership, User
 from owners.permissions import ALL, estate_ids_with_perm, has_perm_at, staff_estate_ids
+from owners.selectors import resident_homes
 
 from .reach import announcement_reach
 
 ANSWER_INQUIRY = "communications.answer_mediainquiry"
 APPROVE_STATEMENT = "communications.approve_statement"
 APPROVE_ANNOUNCEMENT = "communications.approve_announcement"
+# Marking an "I need help" answer handled (services.help_requests.need_help_mark_handled).
+HANDLE_NEED_HELP = "communications.change_acknowledgement"
 # Permissions live in the database whatever backend signs people in; ask the model backend.
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -116,3 +119,22 @@ def announcement_can_approve(user, announcement) -> bool:
         return True
     reach = announcement_reach(announcement)
     return bool(scope) and bool(reach) and reach <= scope
+
+
+def need_help_estate_ids(ack) -> set[int] | None:
+    """The estates an "I need help" answer belongs to: where the resident lives now, among the
+    estates the announcement reaches (all it reaches if they live in none of them); None when
+    that is the whole company and they live nowhere we know."""
+    reach = announcement_reach(ack.announcement)
+    homes = {o.unit.building.estate_id for o in resident_homes(ack.resident)}
+    inside = homes if reach is None else homes & reach
+    return inside or reach
+
+
+def need_help_can_handle(user, ack) -> bool:
+    """May `user` mark this "I need help" answer handled? Staff whose role carries the permission
+    (service staff, managers, the media desk; not engineers) at an estate the answer belongs to."""
+    estates = need_help_estate_ids(ack)
+    if estates is None:
+        return has_perm_at(user, HANDLE_NEED_HELP, None)
+    return any(has_perm_at(user, HANDLE_NEED_HELP, estate_id) for estate_id in estates)

@@ -33,20 +33,17 @@ NEED_HELP_RECENT_DAYS = 3  # until the incidents issue turns answers into tasks,
 
 def need_help_open_for(user, *, limit: int = 20) -> list[dict]:
     """"I need help" answers to urgent announcements of the user's estates sent in the last few
-    days, newest first, each with its announcement (to link to), resident, unit and mobile."""
-    from .services.help_requests import resident_home_in
+    days that nobody has marked handled yet, newest first, each with its announcement (to link
+    to), resident, unit and mobile (services.help_requests.need_help_row)."""
+    from .services.help_requests import need_help_row
 
     since = timezone.now() - timedelta(days=NEED_HELP_RECENT_DAYS)
     announcements = announcement_list_for(user).filter(kind__in=Announcement.URGENT_KINDS, published_at__gte=since)
-    answers = (Acknowledgement.objects.filter(answer=Acknowledgement.Answer.NEED_HELP, announcement__in=announcements)
+    answers = (Acknowledgement.objects.filter(answer=Acknowledgement.Answer.NEED_HELP, announcement__in=announcements,
+                                              handled_at__isnull=True)
                .exclude(announcement__status=Announcement.Status.CANCELLED)
                .select_related("announcement", "resident").order_by("-created_at")[:limit])
-    rows = []
-    for ack in answers:
-        home = resident_home_in(ack.announcement, ack.resident)
-        rows.append({"announcement": ack.announcement, "name": ack.resident.name, "mobile": ack.resident.mobile or "",
-                     "unit": str(home.unit) if home else "", "answered_at": ack.created_at})
-    return rows
+    return [{**need_help_row(ack), "announcement": ack.announcement} for ack in answers]
 
 
 def notice_board_for(resident, *, limit: int = 50) -> list[Delivery]:

@@ -101,7 +101,7 @@ class Announcement(models.Model):
 
 
 class Acknowledgement(models.Model):
-    """A resident's "received" / "I am safe" for an announcement; once per person."""
+    """A resident's "received" / "I am safe" / "I need help" for an announcement; once per person."""
 
     class Answer(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -112,6 +112,12 @@ class Acknowledgement(models.Model):
     resident = models.ForeignKey("owners.Resident", on_delete=models.CASCADE, related_name="acknowledgements")
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, default=Answer.RECEIVED)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # "I need help" answers only: the staff member who called the resident marks it handled
+    # (communications.services.help_requests.need_help_mark_handled); set once, never cleared.
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("handled by"))
+    handled_note = models.CharField(_("what was done"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("acknowledgement")

@@ -36,6 +36,7 @@ class AnnouncementEvent(_Event):
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
         CHASED = "chased", _("Sent again to those who have not acknowledged")
+        HELP_HANDLED = "help_handled", _("A resident who needed help was looked after")
 
     announcement = models.ForeignKey("communications.Announcement", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -2,15 +2,25 @@
 
 An answer is a call for help, not a statistic: the estate's service staff and its managers are
 told at once, in the transaction that records the answer, so no answer is lost between the two.
+A staff member who has called the resident marks the answer handled, with what was done
+(`need_help_mark_handled`): it then leaves the dashboard's "needs help" list and stays on the
+announcement page and in its history, saying who handled it and when.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from owners.models import Role
 from owners.selectors import estate_managers, resident_homes, staff_with_roles
 
-from ..models import Acknowledgement
+from ..models import Acknowledgement, AnnouncementEvent
+from ..permissions import need_help_can_handle
+from .history import history_record
 from .notices import notice_send
+
+HANDLED_NOTE_MAX = 500
 
 NEED_HELP = Acknowledgement.Answer.NEED_HELP
 
@@ -25,17 +35,52 @@ def resident_home_in(announcement, resident):
     return homes[0] if homes else None
 
 
+def need_help_row(ack, announcement=None) -> dict:
+    """One "I need help" answer as pages and the API show it: who, where, when, and whether
+    (by whom, when, with what note) it was handled."""
+    home = resident_home_in(announcement or ack.announcement, ack.resident)
+    return {
+        "id": ack.pk, "resident": ack.resident.pk, "name": ack.resident.name, "mobile": ack.resident.mobile or "",
+        "unit": str(home.unit) if home else "", "answered_at": ack.created_at,
+        "handled_at": ack.handled_at, "handled_by": ack.handled_by.display_name if ack.handled_by_id else "",
+        "handled_note": ack.handled_note,
+    }
+
+
 def need_help_rows(announcement) -> list[dict]:
-    """Who answered "I need help", oldest first: name, unit, mobile, time, estate phone."""
-    rows = []
-    for ack in (Acknowledgement.objects.filter(announcement=announcement, answer=NEED_HELP)
-                .select_related("resident").order_by("created_at", "pk")):
-        home = resident_home_in(announcement, ack.resident)
-        rows.append({
-            "resident": ack.resident.pk, "name": ack.resident.name, "mobile": ack.resident.mobile or "",
-            "unit": str(home.unit) if home else "", "answered_at": ack.created_at,
-        })
-    return rows
+    """Who answered "I need help", oldest first, handled ones included (and marked)."""
+    return [need_help_row(ack, announcement)
+            for ack in (Acknowledgement.objects.filter(announcement=announcement, answer=NEED_HELP)
+                        .select_related("resident", "handled_by").order_by("created_at", "pk"))]
+
+
+@transaction.atomic
+def need_help_mark_handled(ack, *, actor, note: str) -> Acknowledgement:
+    """`actor` has looked after a resident who answered "I need help": the answer is marked
+    handled (by whom, when, what was done) and the announcement's history records it, once.
+    Refused (nothing changed) for another answer, an answer already handled, an empty or overlong
+    note, or an actor who may not work the resident's estate (permissions.need_help_can_handle)."""
+    ack = Acknowledgement.objects.select_for_update().select_related("announcement", "resident").get(pk=ack.pk)
+    if not need_help_can_handle(actor, ack):
+        raise PermissionDenied(_("Only staff of the resident's estate may mark this answer handled."))
+    if ack.answer != NEED_HELP:
+        raise ValidationError(_("Only an “I need help” answer is marked handled."), code="not_need_help")
+    if ack.handled_at is not None:
+        raise ValidationError(_("%(who)s already marked this answer handled.") % {
+            "who": ack.handled_by.display_name if ack.handled_by_id else _("Someone")}, code="already_handled")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say in a few words what was done.")}, code="required")
+    if len(note) > HANDLED_NOTE_MAX:
+        raise ValidationError({"note": _("Keep the note under %(n)d characters.") % {"n": HANDLED_NOTE_MAX}}, code="max_length")
+    ack.handled_at, ack.handled_by, ack.handled_note = timezone.now(), actor, note
+    ack.save(update_fields=["handled_at", "handled_by", "handled_note"])
+    home = resident_home_in(ack.announcement, ack.resident)
+    who = f"{ack.resident.name} · {home.unit}" if home else ack.resident.name
+    # Names and the note only: the history line reads the same in either language.
+    history_record(ack.announcement, AnnouncementEvent.Kind.HELP_HANDLED, actor, from_status=ack.announcement.status,
+                   note=f"{who}: {note}")
+    return ack
 
 
 def need_help_alert(ack) -> int:
