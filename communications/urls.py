@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import media, portal, staff
+from .views import media, need_help, portal, staff
 
 portal_patterns = [
     path("notices/", portal.notice_list, name="notice_list"),
@@ -14,6 +14,7 @@ dashboard_patterns = [
     path("announcements/<int:pk>/", staff.announcement_detail, name="announcement_detail"),
     path("announcements/<int:pk>/progress/", staff.announcement_progress_partial, name="announcement_progress"),
     path("announcements/<int:pk>/<slug:action>/", staff.announcement_action, name="announcement_action"),
+    path("announcements/<int:pk>/need-help/<int:answer>/handled/", need_help.need_help_handled, name="need_help_handled"),
     path("media/", media.media_home, name="media"),
     path("media/statements/new/", media.statement_new, name="statement_new"),
     path("media/statements/<int:pk>/", media.statement_detail, name="statement_detail"),

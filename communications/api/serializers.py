@@ -52,13 +52,23 @@ class AnswerCountsSerializer(serializers.Serializer):
 
 
 class NeedHelpSerializer(serializers.Serializer):
-    """A resident who answered "I need help": whom to call, where, since when."""
+    """A resident who answered "I need help": whom to call, where, since when, and whether
+    someone has looked after them (who, when, what was done)."""
 
+    id = serializers.IntegerField(help_text="The answer's id: what `need-help-handled` takes.")
     resident = serializers.IntegerField()
     name = serializers.CharField()
     unit = serializers.CharField()
     mobile = serializers.CharField()
     answered_at = serializers.DateTimeField()
+    handled_at = serializers.DateTimeField(allow_null=True, help_text="When it was marked handled; null while nobody has.")
+    handled_by = serializers.CharField(help_text="Who marked it handled; empty while nobody has.")
+    handled_note = serializers.CharField(help_text="What was done, as they wrote it.")
+
+
+class NeedHelpHandledSerializer(StrictPlainSerializer):
+    answer = serializers.IntegerField(help_text="The id of the “I need help” answer (`progress.need_help[].id`).")
+    note = serializers.CharField(max_length=500, help_text="What was done (e.g. called, resident safe); kept in the history.")
 
 
 class ProgressSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -11,9 +12,10 @@ from rest_framework.response import Response
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import ReadScopedWriteByRole
 
-from ..models import Delivery
+from ..models import Acknowledgement, Delivery
 from ..selectors import announcement_history, announcement_list_for
 from ..services import announcements as svc
+from ..services.help_requests import need_help_mark_handled, need_help_row
 from . import serializers as s
 
 
@@ -97,6 +99,23 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def progress(self, request, pk=None):
         """Counts of the send by status, acknowledgements by answer, and who needs help."""
         return Response(s.ProgressSerializer(svc.announcement_progress(self.get_object())).data)
+
+    @extend_schema(request=s.NeedHelpHandledSerializer, responses=s.NeedHelpSerializer)
+    @action(detail=True, methods=["post"], url_path="need-help-handled", permission_classes=[StaffOnly])
+    def need_help_handled(self, request, pk=None):
+        """Staff of the resident's estate who have called them mark an "I need help" answer
+        handled, saying what was done; it then leaves the dashboard's list and the history records
+        who and when. Once per answer (a second time is a 400)."""
+        announcement = self.get_object()
+        payload = s.NeedHelpHandledSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ack = get_object_or_404(Acknowledgement, announcement=announcement, answer=Acknowledgement.Answer.NEED_HELP,
+                                pk=payload.validated_data["answer"])
+        try:
+            ack = need_help_mark_handled(ack, actor=request.user, note=payload.validated_data["note"])
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        return Response(s.NeedHelpSerializer(need_help_row(ack, announcement)).data)
 
     @extend_schema(responses=s.AnnouncementEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -197,5 +197,6 @@ def test_progress_lists_who_needs_help_to_the_estate_only(estate, writer, manage
 def test_schema_documents_the_answer_breakdown(writer):
     schema = api_as(writer).get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
     assert set(schema["Progress"]["properties"]) >= {"answers", "need_help"}
-    assert set(schema["NeedHelp"]["properties"]) == {"resident", "name", "unit", "mobile", "answered_at"}
+    assert set(schema["NeedHelp"]["properties"]) == {"id", "resident", "name", "unit", "mobile", "answered_at",
+                                                     "handled_at", "handled_by", "handled_note"}
     assert set(schema["AnswerCounts"]["properties"]) == {"received", "safe", "need_help"}

@@ -63,7 +63,7 @@ def _world_build():
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
-    from communications.models import Delivery, SavedAudience
+    from communications.models import Acknowledgement, Delivery, SavedAudience
     from communications.services import media as media_svc
     from communications.services.announcements import announcement_create, announcement_publish
     from complaints.models import Category, SlaPolicy
@@ -125,6 +125,8 @@ def _world_build():
     w.draft_a = announcement_create(author=w.users["service_a"], title="阳光草稿通知", body="下周消杀。",
                                     channels=["portal"], audience="estates", estates=[w.estate_a])
     w.delivery_a = Delivery.objects.get(announcement=w.notice_a, resident=w.resident_a, channel="portal")
+    # Estate A's invitee answered "I need help" (on the draft: the announcement API writes are tried on).
+    w.help_a = Acknowledgement.objects.create(announcement=w.draft_a, resident=w.invitee, answer="need_help")
 
     # Statements of estate A: one published (public by design), one draft (internal).
     spokesperson, manager_a = w.users["spokesperson"], w.users["manager_a"]

@@ -129,6 +129,7 @@ EXPECTED_URLS = {
     "dashboard:announcement_detail": STAFF_A,
     "dashboard:announcement_progress": STAFF_A,
     "dashboard:announcement_action": STAFF_WRITERS_POST,
+    "dashboard:need_help_handled": STAFF_POST,
     "dashboard:media": STAFF,
     "dashboard:statement_new": MEDIA_DESK,  # GET goes back to the media page
     "dashboard:statement_detail": STAFF_A,
@@ -188,6 +189,7 @@ EXPECTED_URLS = {
     "announcement-progress": API_STAFF_A,
     "announcement-publish": API_STAFF_405,
     "announcement-request-approval": API_STAFF_405,
+    "announcement-need-help-handled": API_STAFF_405,
     "statement-list": API_STAFF,
     "statement-detail": API_STAFF_A,
     "statement-new-version": API_STAFF_405,
@@ -298,6 +300,7 @@ PAGE_PARAMS = {
     "dashboard:announcement_detail": lambda w: {"pk": w.notice_a.pk},
     "dashboard:announcement_progress": lambda w: {"pk": w.notice_a.pk},
     "dashboard:announcement_action": lambda w: {"pk": w.notice_a.pk, "action": "cancel"},
+    "dashboard:need_help_handled": lambda w: {"pk": w.draft_a.pk, "answer": w.help_a.pk},
     "dashboard:statement_detail": lambda w: {"pk": w.statement_a.pk},
     "dashboard:statement_action": lambda w: {"pk": w.statement_a.pk, "action": "approve"},
     "dashboard:inquiry_detail": lambda w: {"pk": w.inquiry_a.pk},
@@ -430,6 +433,9 @@ OPS = {
     "v1_announcements_chase_create": ("login  403    403    allowed 404   allowed 403    allowed 404   allowed", None),
     "v1_announcements_progress_retrieve": (API_STAFF_A, None),
     "v1_announcements_deliveries_list": (API_STAFF_A, None),
+    # Marking estate A's "I need help" answer handled: staff whose role may at estate A (not the engineer).
+    "v1_announcements_need_help_handled_create": ("login  403    403    ok     404    ok     403    ok     404    ok",
+                                                  lambda w, p: {"answer": w.help_a.pk, "note": "已电话联系"}),
     # Statements (estate A's, in review): the media desk (spokesperson, managers); approval by the estate's manager.
     "v1_statements_list": (API_STAFF, None),
     "v1_statements_create": ("login  403    403    403    403    ok     403    ok     refused ok",
@@ -569,6 +575,9 @@ FORM_WRITES = {
            "cancel": "login  403    403    write  404    write  403    write  404    write",
            "chase": "login  403    403    kept   404    kept   403    kept   404    kept",
        }.items()},
+    "dashboard:need_help_handled": (lambda w: reverse("dashboard:need_help_handled", args=[w.draft_a.pk, w.help_a.pk]),
+                                    _form(note="已电话联系"),
+                                    "login  403    403    write  404    write  kept   write  404    write"),
     "dashboard:announcement_new": (lambda w: reverse("dashboard:announcement_new"),
                                    lambda w: {"kind": "general", "title": "matrix 表单通知", "body": "正文", "audience": "estates",
                                               "estates": [w.estate_a.pk], "channels": ["portal"]},
