@@ -6,13 +6,15 @@ A staff member's groups follow their estate assignments (see services.staff_role
 
 from .models import Role
 
-_OWNERS_MODELS = ("estate", "building", "unit", "resident", "occupancy", "invitation", "staffmembership", "user")
+_OWNERS_MODELS = ("estate", "building", "unit", "resident", "occupancy", "invitation", "staffmembership", "user",
+                  "feeledgerentry", "feepayment")
 _VIEW_ALL = [f"owners.view_{m}" for m in ("estate", "building", "unit", "resident", "occupancy")]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SERVICE: _VIEW_ALL + [
         "owners.add_resident", "owners.change_resident", "owners.add_occupancy", "owners.change_occupancy",
         "owners.add_invitation", "owners.view_invitation",
+        "owners.view_feeledgerentry", "owners.view_feepayment", "owners.add_feepayment",
     ],
     Role.ENGINEER: list(_VIEW_ALL),
     Role.SPOKESPERSON: list(_VIEW_ALL),
@@ -23,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "owners.view_staffmembership", "owners.add_staffmembership", "owners.change_staffmembership",
         "owners.delete_staffmembership",
         "owners.view_user", "owners.add_user", "owners.change_user",
+        "owners.view_feeledgerentry", "owners.add_feeledgerentry", "owners.view_feepayment", "owners.add_feepayment",
     ],
     Role.COMPANY_ADMIN: [f"owners.{a}_{m}" for a in ("view", "add", "change", "delete") for m in _OWNERS_MODELS]
     + [f"django_celery_beat.{a}_{m}" for a in ("view", "add", "change", "delete")

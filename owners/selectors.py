@@ -4,10 +4,10 @@ Staff see the estates they are assigned to (company-wide roles all); residents s
 units and themselves. A foreign id is simply absent from these querysets, so callers answer 404.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 
-from .models import Building, Estate, Invitation, Occupancy, Resident, Role, StaffMembership, Unit, User
-from .permissions import ALL, managed_estate_ids, staff_estate_ids
+from .models import Building, Estate, FeeLedgerEntry, FeePayment, Invitation, Occupancy, Resident, Role, StaffMembership, Unit, User
+from .permissions import ALL, estate_ids_with_perm, managed_estate_ids, staff_estate_ids
 
 
 def _own_resident_id(user):
@@ -195,3 +195,62 @@ def estate_managers(estate_id) -> list[User]:
 def resident_homes(resident) -> QuerySet[Occupancy]:
     """Where a resident lives now: their open occupancies, with unit, building and estate."""
     return _open_occupancies_of(resident.pk).select_related("unit__building__estate")
+
+
+# ---- The service-fee ledger and arrears (private: staff of the estate, and the unit's own residents)
+
+LEDGER_VIEW_PERMISSION = "owners.view_feeledgerentry"
+
+
+def _ledger_scoped(user, qs: QuerySet) -> QuerySet:
+    """Staff: the estates where their role carries the ledger view permission. Residents: the
+    units they live in now. Nobody else anything."""
+    scope = staff_estate_ids(user)
+    if scope is ALL or scope:
+        perm_scope = estate_ids_with_perm(user, LEDGER_VIEW_PERMISSION)
+        return qs if perm_scope is ALL else qs.filter(unit__building__estate_id__in=perm_scope or [])
+    resident_id = _own_resident_id(user)
+    if resident_id:
+        return qs.filter(unit_id__in=_open_occupancies_of(resident_id).values("unit_id"))
+    return qs.none()
+
+
+def fee_entry_list_for(user) -> QuerySet[FeeLedgerEntry]:
+    """Ledger entries `user` may see (_ledger_scoped)."""
+    return _ledger_scoped(user, FeeLedgerEntry.objects.select_related("unit__building__estate"))
+
+
+def fee_payment_list_for(user) -> QuerySet[FeePayment]:
+    """Staff-entered payments `user` may see (_ledger_scoped)."""
+    return _ledger_scoped(user, FeePayment.objects.select_related("unit__building__estate", "recorded_by"))
+
+
+def unit_arrears(today, *, unit_ids=None, estate_ids=None) -> QuerySet:
+    """Arrears per unit as one aggregate query: rows of unit_id, amount (due and unpaid, yuan),
+    months (months due and not fully paid) and oldest (the oldest such month), only for units
+    that owe anything. Months overdue count whole months billed and due, not calendar months."""
+    qs = FeeLedgerEntry.objects.filter(due_date__lt=today, billed__gt=F("paid"))
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    if estate_ids is not None:
+        qs = qs.filter(unit__building__estate_id__in=estate_ids)
+    return qs.values("unit_id").annotate(amount=Sum(F("billed") - F("paid")), months=Count("id"), oldest=Min("period")).order_by("unit_id")
+
+
+def unit_account(unit_id, today) -> dict:
+    """One unit's account: balance (everything billed and unpaid), arrears (due and unpaid),
+    months overdue, oldest unpaid month, and the totals billed and paid. Two aggregate queries."""
+    totals = FeeLedgerEntry.objects.filter(unit_id=unit_id).aggregate(billed=Sum("billed"), paid=Sum("paid"))
+    from decimal import Decimal
+
+    billed, paid = Decimal(totals["billed"] or 0), Decimal(totals["paid"] or 0)
+    arrears = unit_arrears(today, unit_ids=[unit_id]).first()
+    cents = Decimal("0.01")
+    return {
+        "billed": billed.quantize(cents),
+        "paid": paid.quantize(cents),
+        "balance": (billed - paid).quantize(cents),
+        "arrears": Decimal(arrears["amount"] if arrears else 0).quantize(cents),
+        "months_overdue": arrears["months"] if arrears else 0,
+        "oldest_unpaid": arrears["oldest"] if arrears else None,
+    }

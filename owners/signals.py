@@ -13,3 +13,7 @@ invitation_created = Signal()
 # kwargs: user (owners.User), channel (owners.models.Channel.SMS | .EMAIL), address (str),
 #         request_key (str, unique per request), language (str)
 password_reset_requested = Signal()
+# kwargs: unit_ids (list[int]: units whose overdue fees are now fully paid), actor (User or None),
+#         source (str: "import" or "payment"). Sent inside the writing transaction, after the write,
+#         so complaints can close the arrears cases of those units atomically with the payment.
+arrears_cleared = Signal()

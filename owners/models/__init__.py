@@ -1,6 +1,7 @@
 from .accounts import Invitation, User
 from .channels import PREFERRED_CHANNELS, Channel
 from .estates import Building, Estate, Unit
+from .ledger import FeeLedgerEntry, FeePayment
 from .residents import Occupancy, Resident
 from .staff import Role, StaffMembership
 
@@ -8,6 +9,8 @@ __all__ = [
     "Building",
     "Channel",
     "Estate",
+    "FeeLedgerEntry",
+    "FeePayment",
     "Invitation",
     "Occupancy",
     "PREFERRED_CHANNELS",

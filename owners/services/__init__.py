@@ -10,6 +10,7 @@ from .accounts import (
     user_password_reset_request_by_identifier,
 )
 from .imports import ImportRejected, ImportResult, RowError, estate_residents_import, estate_units_import
+from .ledger import fee_ledger_import, fee_payment_record
 from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
 from .residents import resident_create, resident_mobile_check, resident_move_in, resident_update
 from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
@@ -24,6 +25,8 @@ __all__ = [
     "estate_residents_import",
     "estate_units_import",
     "estate_update",
+    "fee_ledger_import",
+    "fee_payment_record",
     "invitation_accept",
     "invitation_from_token",
     "invitation_token",

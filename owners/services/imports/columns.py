@@ -31,9 +31,14 @@ COLUMNS = {
     "email": Column("email", gettext_lazy("E-mail"), ("邮箱", "电子邮箱", "email", "e-mail"), False),
     "relation": Column("relation", gettext_lazy("Relation"), ("身份", "关系", "relation"), False),
     "start_date": Column("start_date", gettext_lazy("Move-in date"), ("入住日期", "start_date", "move_in"), False),
+    "period": Column("period", gettext_lazy("Period"), ("期间", "月份", "账期", "计费月份", "period", "month"), True),
+    "billed": Column("billed", gettext_lazy("Billed"), ("应缴", "应收", "应缴金额", "应收金额", "billed"), True),
+    "paid": Column("paid", gettext_lazy("Paid"), ("已缴", "实收", "已缴金额", "实收金额", "paid"), False),
+    "due_date": Column("due_date", gettext_lazy("Due date"), ("缴费截止日", "截止日期", "到期日", "due_date", "due"), False),
 }
 UNIT_COLUMNS = ["building", "entrance", "number", "floor", "area_sqm"]
 RESIDENT_COLUMNS = ["building", "entrance", "number", "name", "mobile", "email", "relation", "start_date"]
+LEDGER_COLUMNS = ["building", "entrance", "number", "period", "billed", "paid", "due_date"]
 RELATIONS = {
     "": Occupancy.Relation.OWNER, "业主": Occupancy.Relation.OWNER, "owner": Occupancy.Relation.OWNER,
     "产权人": Occupancy.Relation.OWNER, "租户": Occupancy.Relation.TENANT, "tenant": Occupancy.Relation.TENANT,
@@ -43,7 +48,8 @@ RELATIONS = {
 
 def import_columns(kind: str) -> list[Column]:
     """The columns a file of this kind may have, in template order."""
-    return [COLUMNS[k] for k in (UNIT_COLUMNS if kind == "units" else RESIDENT_COLUMNS)]
+    keys = {"units": UNIT_COLUMNS, "ledger": LEDGER_COLUMNS}.get(kind, RESIDENT_COLUMNS)
+    return [COLUMNS[k] for k in keys]
 
 
 def entrance_normal(raw: str) -> str:
