@@ -39,6 +39,8 @@ class OwnerComplaintForm(forms.Form):
                                widget=forms.TextInput(attrs={"placeholder": _("e.g. underground car park, level B1")}))
     description = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     photos = PhotosField(label=_("Photos (up to 6)"))
+    preferred_visit = forms.CharField(label=_("When may we come? (optional)"), max_length=100, required=False,
+                                      widget=forms.TextInput(attrs={"placeholder": _("e.g. weekdays after 18:00, or Saturday morning")}))
 
     def __init__(self, *args, occupancies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,7 +53,7 @@ class StaffComplaintForm(OwnerComplaintForm):
     resident = forms.IntegerField(widget=forms.HiddenInput)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     channel = forms.ChoiceField(label=_("Received via"), choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
-    field_order = ["resident", "category", "priority", "channel", "where", "location", "description", "photos"]
+    field_order = ["resident", "category", "priority", "channel", "where", "location", "description", "photos", "preferred_visit"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +63,12 @@ class StaffComplaintForm(OwnerComplaintForm):
 
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OwnerMessageForm(TextForm):
+    """The owner's follow-up message on their ticket, with photos if they like."""
+
+    photos = PhotosField(label=_("Photos (up to 6)"))
 
 
 class VisitForm(forms.Form):

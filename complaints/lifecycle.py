@@ -1,10 +1,12 @@
 """The complaint state machine, declared once. Services enforce it; pages, API and admin ask it.
 
     submitted → acknowledged → in_progress → resolved → closed
-    reopened (owner not satisfied, or staff) and rejected (only with a reason) on the side.
+    reopened (owner not satisfied, or staff) and rejected (only with a reason) on the side;
+    withdrawn (by the owner, while nobody has taken it up yet).
 
 Who may take a move is part of the table: staff take most; the owner accepts a resolution
-(`accept`) or says the problem is not solved (`reopen`), within the limits of owner_may_reopen.
+(`accept`), says the problem is not solved (`reopen`), within the limits of owner_may_reopen, or
+takes back a complaint still waiting to be taken up (`withdraw`).
 """
 
 from collections.abc import Callable
@@ -65,6 +67,11 @@ TRANSITIONS = {
                                    "submit a new complaint or call the management office.")),
         # The owner is satisfied (a good rating, or "accept" in the app): what staff do with "close".
         Transition("accept", _("Accept the solution"), frozenset({Status.RESOLVED}), Status.CLOSED, by_owner=True, by_staff=False),
+        # The owner no longer needs it (solved it themselves, sent it twice). Only before staff have
+        # taken it up: after that, work has been planned and the owner tells the office instead.
+        Transition("withdraw", _("Withdraw"), frozenset({Status.SUBMITTED}), Status.WITHDRAWN, by_owner=True, by_staff=False,
+                   owner_refusal=_("Staff have already taken up this complaint. Please call the management office "
+                                   "if you no longer need it.")),
     ]
 }
 
@@ -94,4 +101,5 @@ OWNER_STATUS_TEXT = {
     Status.CLOSED: _("This complaint is closed."),
     Status.REOPENED: _("Your complaint has been reopened and will be looked at again."),
     Status.REJECTED: _("We cannot take this complaint forward. The reason is given below."),
+    Status.WITHDRAWN: _("The complaint was withdrawn at the owner's request."),
 }

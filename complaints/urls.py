@@ -9,6 +9,7 @@ portal_patterns = [
     path("complaints/<str:number>/message/", portal.complaint_message, name="complaint_message"),
     path("complaints/<str:number>/rate/", portal.complaint_rate_view, name="complaint_rate"),
     path("complaints/<str:number>/reopen/", portal.complaint_reopen, name="complaint_reopen"),
+    path("complaints/<str:number>/withdraw/", portal.complaint_withdraw, name="complaint_withdraw"),
 ]
 
 dashboard_patterns = [

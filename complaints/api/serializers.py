@@ -86,7 +86,8 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
 
     class Meta(ComplaintListSerializer.Meta):
         fields = ComplaintListSerializer.Meta.fields + [
-            "resolution_summary", "rejection_reason", "rating_comment", "assignee", "timeline", "photos", "allowed_actions",
+            "preferred_visit", "resolution_summary", "rejection_reason", "rating_comment", "assignee", "timeline", "photos",
+            "allowed_actions",
         ]
 
     def _for_owner(self):
@@ -127,13 +128,15 @@ class ComplaintCreateSerializer(StrictSerializer):
 
     class Meta:
         model = Complaint
-        fields = ["category", "unit", "estate", "location", "description", "resident", "channel", "priority", "photos"]
+        fields = ["category", "unit", "estate", "location", "description", "preferred_visit", "resident", "channel", "priority",
+                  "photos"]
 
 
 class TransitionSerializer(StrictPlainSerializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
     text = serializers.CharField(required=False, allow_blank=True, max_length=5000,
-                                 help_text="Resolution summary (resolve) or reason (reject); shown to the owner.")
+                                 help_text="Resolution summary (resolve), reason (reject) or the owner's reason (withdraw, "
+                                           "optional); shown to the owner.")
 
 
 class TextSerializer(StrictPlainSerializer):

@@ -88,6 +88,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         fields = {"category": data["category"], "description": data.get("description", ""), "location": data.get("location", ""),
+                  "preferred_visit": data.get("preferred_visit", ""),
                   "photos": request.FILES.getlist("photos"), **{k: data[k] for k in ("unit", "estate") if k in data}}
         with _refusals():
             if self._owner():
@@ -124,8 +125,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
         """Move the ticket. Staff: acknowledge, start, resolve (text = summary), close, reject (text = reason),
-        reopen. Owners: accept (a resolved ticket) or reopen (a resolved one, or one closed within the last
-        7 days); `allowed_actions` on the ticket lists what the caller may do now."""
+        reopen. Owners: accept (a resolved ticket), reopen (a resolved one, or one closed within the last
+        7 days) or withdraw (one still submitted, not yet taken up; text = optional reason); `allowed_actions`
+        on the ticket lists what the caller may do now."""
         return self._act(request, s.TransitionSerializer, lambda c, d: services.complaint_transition(
             c, d["action"], actor=request.user, text=d.get("text", ""), owner=self._owner()))
 

@@ -13,6 +13,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     REJECTED = "rejected", _("Rejected")
+    # The owner took it back before anyone had taken it up (lifecycle "withdraw"): not open, no SLA.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Defined once: the queue, the SLA sweep, the dashboard counts and the partial indexes below all
@@ -50,6 +52,9 @@ class Complaint(models.Model):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     channel = models.CharField(_("received via"), max_length=12, choices=Channel.choices, default=Channel.PORTAL)
     description = models.TextField(_("description"))
+    # When the owner would like someone to come, in their own words ("weekdays after 18:00"):
+    # staff ring to agree the visit, so a free text serves better than a slot picker.
+    preferred_visit = models.CharField(_("preferred visit time"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_complaints", verbose_name=_("assigned to"))
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("logged by"))

@@ -26,6 +26,8 @@ from .numbers import complaint_number_next
 from .sla import sla_due_times
 from .tickets import Kind, _event, _save_photos, _text
 
+VISIT_MAX = 100  # Complaint.preferred_visit
+
 
 @dataclass(frozen=True)
 class Place:
@@ -65,8 +67,9 @@ def complaint_submit_check(*, resident, unit=None, estate=None) -> Place:
 
 
 def complaint_submit(*, resident, category, description, unit=None, estate=None, location="", photos=(),
-                     priority=Priority.NORMAL) -> Complaint:
-    """An owner's own complaint, about one of their homes or a common area of their estate.
+                     priority=Priority.NORMAL, preferred_visit="") -> Complaint:
+    """An owner's own complaint, about one of their homes or a common area of their estate,
+    with, if they like, when they would like someone to come (`preferred_visit`, their words).
 
     The owner's doors never pass `priority` (staff set it when triaging); demo data may.
     """
@@ -74,11 +77,12 @@ def complaint_submit(*, resident, category, description, unit=None, estate=None,
     place = complaint_submit_check(resident=resident, unit=unit, estate=estate)
     cleaned = photos_clean(photos)
     return _complaint_create(resident=resident, place=place, category=category, description=description, location=location,
-                             cleaned=cleaned, channel=Channel.PORTAL, logged_by=None, priority=priority)
+                             cleaned=cleaned, channel=Channel.PORTAL, logged_by=None, priority=priority,
+                             preferred_visit=preferred_visit)
 
 
 def complaint_log_for_owner(*, actor, resident, category, description, unit=None, estate=None, location="", photos=(),
-                            channel=Channel.PHONE, priority=Priority.NORMAL) -> Complaint:
+                            channel=Channel.PHONE, priority=Priority.NORMAL, preferred_visit="") -> Complaint:
     """Staff log a phone or in-person complaint on an owner's behalf. Their role must log
     complaints at the estate it is about (permissions.complaint_can_log), or PermissionDenied."""
     if not complaint_can_log(actor):
@@ -89,21 +93,25 @@ def complaint_log_for_owner(*, actor, resident, category, description, unit=None
         raise PermissionDenied(_("You may not log complaints for this estate."))
     cleaned = photos_clean(photos)
     return _complaint_create(resident=resident, place=place, category=category, description=description, location=location,
-                             cleaned=cleaned, channel=channel, logged_by=actor, priority=priority)
+                             cleaned=cleaned, channel=channel, logged_by=actor, priority=priority,
+                             preferred_visit=preferred_visit)
 
 
 @transaction.atomic
 def _complaint_create(*, resident, place: Place, category, description, location, cleaned, channel, logged_by,
-                      priority) -> Complaint:
+                      priority, preferred_visit="") -> Complaint:
     description = _text(description, "description")
     location = _text(location, "location", required=False)[:200]
+    preferred_visit = _text(preferred_visit, "preferred_visit", required=False)
+    if len(preferred_visit) > VISIT_MAX:
+        raise ValidationError({"preferred_visit": _("Please keep it under %(n)d characters.") % {"n": VISIT_MAX}})
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer offered.")})
     now = timezone.now()
     response_due, resolution_due = sla_due_times(category, priority, now)
     complaint = Complaint.objects.create(
         number=complaint_number_next(now), estate_id=place.estate_id, building=place.building, unit=place.unit,
-        location=location, resident=resident, category=category, priority=priority, channel=channel,
+        location=location, preferred_visit=preferred_visit, resident=resident, category=category, priority=priority, channel=channel,
         description=description, logged_by=logged_by, response_due_at=response_due, resolution_due_at=resolution_due,
         created_at=now,
     )

@@ -96,6 +96,8 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
             raise PermissionDenied(_("Only the owner can do this."))
         _require_staff(actor, complaint)
     if complaint.status not in transition.sources:
+        if owner and transition.target == Status.WITHDRAWN:  # the owner is told what to do instead
+            raise ValidationError(str(transition.owner_refusal), code="illegal_transition")
         raise ValidationError(
             _("A complaint that is “%(status)s” cannot be moved with “%(action)s”.")
             % {"status": complaint.get_status_display(), "action": transition.label},
@@ -118,6 +120,8 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
         complaint.closed_at = now
     elif transition.target == Status.REJECTED:
         complaint.rejection_reason, complaint.closed_at = text, now
+    elif transition.target == Status.WITHDRAWN:
+        complaint.closed_at = now  # no longer open: the SLA sweep and the queue leave it alone
     elif transition.target == Status.REOPENED:
         complaint.resolved_at = complaint.closed_at = None
         if owner:
@@ -128,10 +132,19 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
     if transition.target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED) or (transition.target == Status.REOPENED and not owner):
         owner_notify(complaint, f"complaint.{transition.target}", f"{transition.target}:{now.timestamp():.0f}",
                      lambda: str(OWNER_STATUS_TEXT[transition.target]))
+    if transition.target == Status.WITHDRAWN:
+        _withdrawn_tell_staff(complaint, now)
     if owner and transition.target == Status.REOPENED:
         managers_notify(complaint, "complaint.reopened", f"reopened:{now.timestamp():.0f}",
                      lambda: _("The owner says complaint %(number)s is not solved; it has been reopened.") % {"number": complaint.number})
     return complaint
+
+
+def _withdrawn_tell_staff(complaint, now):
+    """Whoever already holds the ticket hears that it is off their list (nobody else had started)."""
+    if complaint.assignee_id:
+        staff_notify(complaint, [complaint.assignee], "complaint.withdrawn", f"withdrawn:{now.timestamp():.0f}",
+                     lambda: _("The owner withdrew complaint %(number)s; no visit is needed.") % {"number": complaint.number})
 
 
 def _follow_up_schedule(complaint, resolved_at):

@@ -11,7 +11,7 @@ from core.messages import error_text
 from owners.access import resident_required
 from owners.selectors import occupancy_list_for_resident
 
-from ..forms import OwnerComplaintForm, RatingForm, TextForm
+from ..forms import OwnerComplaintForm, OwnerMessageForm, RatingForm, TextForm
 from ..lifecycle import OWNER_STATUS_TEXT, TRANSITIONS
 from ..limits import complaint_message_limited, complaint_submit_limited
 from ..models import Status
@@ -37,7 +37,8 @@ def complaint_new(request):
         try:
             complaint = complaint_submit(
                 resident=resident, category=data["category"], description=data["description"],
-                location=data["location"], photos=request.FILES.getlist("photos"), **where_parse(data["where"]),
+                location=data["location"], photos=request.FILES.getlist("photos"), preferred_visit=data["preferred_visit"],
+                **where_parse(data["where"]),
             )
         except ValidationError as exc:
             form_errors_from(form, exc, WHERE_FIELDS)
@@ -56,10 +57,11 @@ def complaint_detail(request, number):
         "status_text": OWNER_STATUS_TEXT[complaint.status],
         "timeline": complaint_timeline(complaint, for_owner=True),
         "photos": complaint_photos(complaint, for_owner=True).filter(event__kind="submitted"),
-        "message_form": TextForm(),
+        "message_form": OwnerMessageForm(),
         "rating_form": RatingForm(),
         # A closed ticket's "not solved" button; a resolved one is reopened through the rating.
         "may_reopen": complaint.status == Status.CLOSED and TRANSITIONS["reopen"].allows(complaint, owner=True),
+        "may_withdraw": TRANSITIONS["withdraw"].allows(complaint, owner=True),
     })
 
 
@@ -69,11 +71,11 @@ def complaint_message(request, number):
     complaint = complaint_for(request.user, number)
     if complaint_message_limited(request, complaint):
         raise Ratelimited()
-    form = TextForm(request.POST)
+    form = OwnerMessageForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
             raise ValidationError(form.errors.as_text())
-        complaint_owner_message(complaint, user=request.user, text=form.cleaned_data["text"], photos=request.FILES.getlist("photos"))
+        complaint_owner_message(complaint, user=request.user, text=form.cleaned_data["text"], photos=form.cleaned_data["photos"])
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -116,4 +118,21 @@ def complaint_reopen(request, number):
         messages.error(request, error_text(exc))
     else:
         messages.info(request, _("We are sorry it is not solved. Your complaint has been reopened and the estate manager has been told."))
+    return redirect("portal:complaint_detail", number=number)
+
+
+@resident_required
+@require_POST
+def complaint_withdraw(request, number):
+    """The owner takes back a complaint nobody has taken up yet (lifecycle "withdraw")."""
+    complaint = complaint_for(request.user, number)
+    form = TextForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        complaint_transition(complaint, "withdraw", actor=request.user, text=form.cleaned_data["text"], owner=True)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Complaint %(number)s has been withdrawn. Thank you for letting us know.") % {"number": number})
     return redirect("portal:complaint_detail", number=number)

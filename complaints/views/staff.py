@@ -112,7 +112,7 @@ def complaint_new(request):
             complaint = complaint_log_for_owner(
                 actor=request.user, resident=resident, category=data["category"], description=data["description"],
                 location=data["location"], photos=request.FILES.getlist("photos"), channel=data["channel"],
-                priority=data["priority"], **where_parse(data["where"]),
+                priority=data["priority"], preferred_visit=data["preferred_visit"], **where_parse(data["where"]),
             )
         except ValidationError as exc:
             form_errors_from(form, exc, WHERE_FIELDS)

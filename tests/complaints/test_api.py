@@ -27,7 +27,7 @@ def test_owner_creates_with_photos_and_reads_own(owner, noise):
     }, format="multipart")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "submitted" and len(body["photos"]) == 1 and body["allowed_actions"] == []
+    assert body["status"] == "submitted" and len(body["photos"]) == 1 and body["allowed_actions"] == ["withdraw"]
     listed = api.get("/api/v1/complaints/").json()["results"]
     assert [c["number"] for c in listed] == [body["number"]]
 
