@@ -14,7 +14,7 @@ from owners.models import StaffMembership, User
 from owners.permissions import ALL, estate_ids_with_perm, has_perm_at, staff_estate_ids
 from owners.selectors import resident_homes
 
-from .reach import announcement_reach
+from .reach import announcement_reach, announcements_reaching
 
 ANSWER_INQUIRY = "communications.answer_mediainquiry"
 APPROVE_STATEMENT = "communications.approve_statement"
@@ -138,3 +138,54 @@ def need_help_can_handle(user, ack) -> bool:
     if estates is None:
         return has_perm_at(user, HANDLE_NEED_HELP, None)
     return any(has_perm_at(user, HANDLE_NEED_HELP, estate_id) for estate_id in estates)
+
+
+def _approvers(perm, estate_ids, may) -> list[User]:
+    """Who is asked to approve: holders of `perm` assigned at one of `estate_ids` for whom
+    `may(user)` holds; when there is nobody there, the company-wide holders (so a request always
+    reaches someone). Few people, so the predicate is asked person by person."""
+    holders = User.objects.with_perm(perm, backend=_MODEL_BACKEND).filter(is_active=True, kind=User.Kind.STAFF).order_by("pk")
+    local = [u for u in holders.filter(memberships__estate_id__in=list(estate_ids or ())).distinct() if may(u)]
+    if local:
+        return local
+    everywhere = holders.filter(Q(is_superuser=True) | Q(memberships__estate__isnull=True)).distinct()
+    return [u for u in everywhere if may(u)]
+
+
+def announcement_approvers(announcement) -> list[User]:
+    """Whom to ask to approve this announcement (see _approvers)."""
+    return _approvers(APPROVE_ANNOUNCEMENT, announcement_reach(announcement),
+                      lambda user: announcement_can_approve(user, announcement))
+
+
+def statement_approvers(statement) -> list[User]:
+    """Whom to ask to approve this statement (see _approvers)."""
+    return _approvers(APPROVE_STATEMENT, [statement.estate_id] if statement.estate_id else [],
+                      lambda user: statement_can_approve(user, statement.estate_id))
+
+
+def announcements_awaiting_approval_by(user) -> QuerySet:
+    """The announcements waiting for approval that `user` may approve — announcement_can_approve
+    as one filter: every estate it reaches is one where they hold the permission."""
+    from .models import Announcement
+    from .reach import announcements_beyond
+
+    waiting = Announcement.objects.filter(status=Announcement.Status.PENDING_APPROVAL)
+    scope = estate_ids_with_perm(user, APPROVE_ANNOUNCEMENT)
+    if scope is ALL:
+        return waiting
+    if not scope:
+        return waiting.none()
+    return waiting.exclude(audience=Announcement.Audience.COMPANY).filter(announcements_reaching(scope)).exclude(
+        announcements_beyond(scope))
+
+
+def statements_awaiting_approval_by(user) -> QuerySet:
+    """The statements in review that `user` may approve (statement_can_approve as one filter)."""
+    from .models import Statement
+
+    waiting = Statement.objects.filter(status=Statement.Status.IN_REVIEW)
+    scope = estate_ids_with_perm(user, APPROVE_STATEMENT)
+    if scope is ALL:
+        return waiting
+    return waiting.filter(estate_id__in=scope) if scope else waiting.none()

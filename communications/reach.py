@@ -9,7 +9,7 @@ The reach follows the chosen audience only; a relation filled in for another aud
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import Announcement
 
@@ -41,3 +41,16 @@ def announcements_reaching(estate_ids) -> Q:
     """A filter for the announcements that reach at least one of `estate_ids`."""
     return reduce(or_, (Q(audience=audience, **{f"{relation}__{estate}__in": estate_ids})
                         for audience, (relation, estate) in _ESTATE_OF.items()))
+
+
+def announcements_beyond(estate_ids) -> Q:
+    """A filter for the announcements that reach at least one estate outside `estate_ids`
+    (the whole company always does)."""
+    ids = list(estate_ids)
+    links = {audience: getattr(Announcement, relation).through.objects.filter(announcement_id=OuterRef("pk"))
+             for audience, (relation, _estate) in _ESTATE_OF.items() if audience != Audience.LIST}
+    return (Q(audience=Audience.COMPANY)
+            | (Q(audience=Audience.ESTATES) & Exists(links[Audience.ESTATES].exclude(estate_id__in=ids)))
+            | (Q(audience=Audience.BUILDINGS) & Exists(links[Audience.BUILDINGS].exclude(building__estate_id__in=ids)))
+            | (Q(audience=Audience.UNITS) & Exists(links[Audience.UNITS].exclude(unit__building__estate_id__in=ids)))
+            | (Q(audience=Audience.LIST) & ~Q(saved_audience__estate_id__in=ids)))

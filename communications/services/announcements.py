@@ -5,6 +5,9 @@ from which status) and writes its AnnouncementEvent in the same transaction. Pub
 delivery rows in the database (see audience.py) and queues their sends after commit.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -14,15 +17,23 @@ from django.utils.translation import ngettext
 
 from ..lifecycle import ANNOUNCEMENT
 from ..models import Acknowledgement, Announcement, AnnouncementEvent, Delivery
-from ..permissions import announcement_can_write
+from ..permissions import announcement_approvers, announcement_can_write
 from ..reach import announcement_reach
-from .audience import fan_out
+from .audience import announcement_audience_counts, fan_out, quiet_until
 from .help_requests import need_help_rows
 from .history import history_record, lifecycle_apply
+from .notices import notice_send
+from .rendering import announcement_sms_text, sms_segments
 
 Status = Announcement.Status
 Kind = AnnouncementEvent.Kind
 NOTE_MAX = 5000
+# A send time is refused when it has passed (a minute's grace for the time it takes to submit the
+# form) or lies further ahead than a notice is planned.
+SEND_TIME_GRACE = timedelta(minutes=1)
+SEND_AHEAD_MAX = timedelta(days=366)
+# A second chase this soon after one is a double click (or a double POST), not a decision.
+CHASE_INTERVAL = timedelta(minutes=5)
 # What an edit may change; the status, the people and the times belong to the other services.
 EDITABLE = frozenset({"kind", "title", "body", "sms_text", "audience", "saved_audience", "channels", "scheduled_at", "ack_required"})
 
@@ -45,6 +56,21 @@ def announcement_validate(announcement) -> None:
         errors["audience"] = _("Choose who receives it.")
     if errors:
         raise ValidationError(errors)
+
+
+def send_time_check(scheduled_at, now=None) -> None:
+    """Refuse a send time that has passed or is more than a year ahead (ValidationError on
+    `scheduled_at`). Empty means "as soon as it is published"."""
+    if scheduled_at is None:
+        return
+    now = now or timezone.now()
+    if scheduled_at < now - SEND_TIME_GRACE:
+        raise ValidationError({"scheduled_at": ValidationError(
+            _("This send time has already passed. Choose a later time, or leave it empty to send as soon as it is published."),
+            code="send_time_past")})
+    if scheduled_at > now + SEND_AHEAD_MAX:
+        raise ValidationError({"scheduled_at": ValidationError(
+            _("A send time can be at most a year ahead."), code="send_time_too_far")})
 
 
 def _locked(announcement) -> Announcement:
@@ -71,6 +97,7 @@ def announcement_create(*, author, estates=(), buildings=(), units=(), history_n
     """A new draft. `history_note` says where it came from, on its first history entry."""
     announcement = Announcement(author=author, **fields)
     announcement.full_clean(exclude=["author"])
+    send_time_check(announcement.scheduled_at)
     announcement_validate(announcement)
     announcement.save()
     _relations_set(announcement, estates, buildings, units)
@@ -92,6 +119,8 @@ def announcement_edit(announcement, *, actor, estates=None, buildings=None, unit
     announcement = _locked(announcement)
     approved = announcement.status == Status.APPROVED
     transition = ANNOUNCEMENT.check("edit_approved" if approved else "edit", announcement, actor)
+    if "scheduled_at" in fields and fields["scheduled_at"] != announcement.scheduled_at:
+        send_time_check(fields["scheduled_at"])
     for name, value in fields.items():
         setattr(announcement, name, value)
     _relations_set(announcement, estates, buildings, units)
@@ -103,7 +132,10 @@ def announcement_edit(announcement, *, actor, estates=None, buildings=None, unit
     if approved:
         announcement.approved_by, announcement.approved_at = None, None
         changed += ["approved_by", "approved_at"]
-    return lifecycle_apply(announcement, transition, actor, Kind.EDITED_AFTER_APPROVAL if approved else Kind.EDITED, fields=changed)
+    lifecycle_apply(announcement, transition, actor, Kind.EDITED_AFTER_APPROVAL if approved else Kind.EDITED, fields=changed)
+    if approved:
+        _approvers_notify(announcement, actor)  # it waits for them again
+    return announcement
 
 
 @transaction.atomic
@@ -111,7 +143,55 @@ def announcement_request_approval(announcement, *, actor) -> Announcement:
     announcement = _locked(announcement)
     transition = ANNOUNCEMENT.check("request_approval", announcement, actor)
     announcement_validate(announcement)
-    return lifecycle_apply(announcement, transition, actor, Kind.SUBMITTED)
+    lifecycle_apply(announcement, transition, actor, Kind.SUBMITTED)
+    _approvers_notify(announcement, actor)
+    return announcement
+
+
+def _staff_link(announcement) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("dashboard:announcement_detail", args=[announcement.pk])
+
+
+def _round_key(announcement) -> int:
+    """The latest history row's id: what makes one submission's (or return's) notices distinct
+    from the next one's, so a retry records nothing new but a second submission is told again."""
+    return AnnouncementEvent.objects.filter(announcement=announcement).order_by("-pk").values_list("pk", flat=True).first()
+
+
+def _approvers_notify(announcement, actor) -> int:
+    """Tell everyone who may approve it (estate managers of every estate it reaches; company
+    administrators when nobody at the estate may) that it waits for them. Returns how many."""
+    people = [u for u in announcement_approvers(announcement) if u.pk != actor.pk]
+    link, title, who, event = _staff_link(announcement), announcement.title, actor.display_name, _round_key(announcement)
+
+    def render(channel):
+        return (_("Waiting for your approval: %(title)s") % {"title": title},
+                _("%(who)s asks you to approve the announcement “%(title)s” before it is sent: %(link)s") % {
+                    "who": who, "title": title, "link": link})
+
+    return sum(1 for user in people if notice_send(topic="approval_requested", dedupe_key=f"approve:a{announcement.pk}:e{event}:u{user.pk}",
+                                                    render=render, user=user, urgent=announcement.urgent))
+
+
+def _author_notify(announcement, actor, *, returned: bool, note: str = "") -> None:
+    """Tell the writer their announcement was sent back (with the note) or approved."""
+    author = announcement.author
+    if author.pk == actor.pk:
+        return
+    link, title, who, event = _staff_link(announcement), announcement.title, actor.display_name, _round_key(announcement)
+
+    def render(channel):
+        if returned:
+            return (_("Sent back: %(title)s") % {"title": title},
+                    _("%(who)s sent back the announcement “%(title)s”: %(note)s Edit it and ask again: %(link)s") % {
+                        "who": who, "title": title, "note": note, "link": link})
+        return (_("Approved: %(title)s") % {"title": title},
+                _("%(who)s approved the announcement “%(title)s”; it can be sent now: %(link)s") % {
+                    "who": who, "title": title, "link": link})
+
+    notice_send(topic="approval_answered", dedupe_key=f"answered:a{announcement.pk}:e{event}", render=render, user=author)
 
 
 @transaction.atomic
@@ -131,7 +211,10 @@ def announcement_approve(announcement, *, actor, note: str = "", carried_from=No
         note = _("Approved with the statement “%(title)s” (version %(version)d).") % {
             "title": carried_from.title, "version": carried_from.version}
     announcement.approved_by, announcement.approved_at = actor, approved_at
-    return lifecycle_apply(announcement, transition, actor, Kind.APPROVED, note=note, fields=["approved_by", "approved_at"])
+    lifecycle_apply(announcement, transition, actor, Kind.APPROVED, note=note, fields=["approved_by", "approved_at"])
+    if carried_from is None:
+        _author_notify(announcement, actor, returned=False)
+    return announcement
 
 
 @transaction.atomic
@@ -139,7 +222,10 @@ def announcement_return(announcement, *, actor, note: str) -> Announcement:
     """Waiting for approval → draft, with the approver's note on what to change."""
     announcement = _locked(announcement)
     transition = ANNOUNCEMENT.check("return", announcement, actor)
-    return lifecycle_apply(announcement, transition, actor, Kind.RETURNED, note=_note(note, required=True))
+    note = _note(note, required=True)
+    lifecycle_apply(announcement, transition, actor, Kind.RETURNED, note=note)
+    _author_notify(announcement, actor, returned=True, note=note)
+    return announcement
 
 
 @transaction.atomic
@@ -228,20 +314,43 @@ def announcement_cancel(announcement, *, actor) -> int:
     return stopped
 
 
+def _chase_waiting(announcement):
+    """The notice-board deliveries of residents who have not answered yet."""
+    acked = Acknowledgement.objects.filter(announcement=announcement).values("resident_id")
+    return Delivery.objects.filter(announcement=announcement, channel="portal").exclude(resident_id__in=acked)
+
+
+def announcement_round(announcement) -> int:
+    """The latest round of sending: 0 for the first send, one more for every chase."""
+    return Delivery.objects.filter(announcement=announcement).order_by("-round").values_list("round", flat=True).first() or 0
+
+
 @transaction.atomic
-def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "sms") -> int:
-    """Chase everyone who has not acknowledged, once more on `channel`. Returns how many."""
+def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "sms", expected_round: int | None = None) -> int:
+    """Chase everyone who has not acknowledged, once more on `channel`. Returns how many.
+
+    Fired once per decision: `expected_round` is the round the person saw when they confirmed
+    (refused if another chase has happened since), and a chase within CHASE_INTERVAL of the
+    previous one is refused whoever asks — a double click or a repeated API call sends nothing twice."""
     from .audience import resident_address
     from .deliveries import deliveries_queue
 
     announcement = _locked(announcement)
     transition = ANNOUNCEMENT.check("chase", announcement, actor)
-    acked = Acknowledgement.objects.filter(announcement=announcement).values("resident_id")
-    waiting = (Delivery.objects.filter(announcement=announcement, channel="portal").exclude(resident_id__in=acked)
-               .select_related("resident"))
-    chase = (Delivery.objects.filter(announcement=announcement).order_by("-round").values_list("round", flat=True).first() or 0) + 1
+    latest = announcement_round(announcement)
+    if expected_round is not None and expected_round != latest:
+        raise ValidationError(_("Those who had not acknowledged have already been sent it again (round %(round)d); nothing was sent twice. "
+                                "Check the progress before chasing again.") % {"round": latest}, code="already_chased")
+    last_chase = (AnnouncementEvent.objects.filter(announcement=announcement, kind=Kind.CHASED)
+                  .order_by("-at").values_list("at", flat=True).first())
+    if last_chase is not None and last_chase > timezone.now() - CHASE_INTERVAL:
+        raise ValidationError(ngettext(
+            "It was sent again less than %(n)d minute ago; nothing was sent twice. Give residents time to answer before chasing again.",
+            "It was sent again less than %(n)d minutes ago; nothing was sent twice. Give residents time to answer before chasing again.",
+            CHASE_INTERVAL.seconds // 60) % {"n": CHASE_INTERVAL.seconds // 60}, code="chased_recently")
+    chase = latest + 1
     rows = []
-    for delivery in waiting:
+    for delivery in _chase_waiting(announcement).select_related("resident"):
         address = resident_address(delivery.resident, channel, urgent=True)
         if address:
             rows.append(Delivery(kind=Delivery.Kind.ANNOUNCEMENT, channel=channel, address=address, resident=delivery.resident,
@@ -252,6 +361,36 @@ def announcement_resend_unacknowledged(announcement, *, actor, channel: str = "s
     lifecycle_apply(announcement, transition, actor, Kind.CHASED,
           note=ngettext("%(n)d message sent again.", "%(n)d messages sent again.", len(created)) % {"n": len(created)})
     return len(created)
+
+
+def _sms_preview(announcement_id: int, short_text: str) -> dict:
+    text = announcement_sms_text(announcement_id, short_text)
+    return {"sms_text": text, "sms_chars": len(text), "sms_segments": sms_segments(text)}
+
+
+def announcement_send_preview(announcement, now=None) -> dict:
+    """What sending (or scheduling) it now would do, for the confirmation step: recipients per
+    channel (one COUNT per channel), the SMS exactly as it goes out with its length and message
+    count, whether it is scheduled, and until when quiet hours hold SMS and push back."""
+    now = now or timezone.now()
+    counts = announcement_audience_counts(announcement)
+    later = announcement.scheduled_at is not None and announcement.scheduled_at > now
+    held = None if announcement.urgent or later else quiet_until(announcement, now)
+    return {
+        "counts": counts, "total": sum(counts.values()), "schedule": later, "scheduled_at": announcement.scheduled_at,
+        "time_passed": announcement.scheduled_at is not None and not later,
+        "quiet_until": held if held and {"sms", "push"} & set(announcement.channels) else None,
+        "texting": bool({"sms", "push"} & set(announcement.channels)),
+        **_sms_preview(announcement.pk, announcement.short_text),
+    }
+
+
+def announcement_chase_preview(announcement) -> dict:
+    """What "resend by SMS to those who have not acknowledged" would do: how many of them have a
+    mobile (one COUNT), the SMS as it goes out, and the round it would follow."""
+    reachable = _chase_waiting(announcement).exclude(resident__mobile__isnull=True).exclude(resident__mobile="").count()
+    return {"counts": {"sms": reachable}, "total": reachable, "round": announcement_round(announcement),
+            **_sms_preview(announcement.pk, announcement.short_text)}
 
 
 def announcement_progress(announcement) -> dict:

@@ -32,25 +32,57 @@ def resident_address(resident: Resident, channel: str, *, urgent: bool) -> str |
     return None
 
 
+def _audience_of(announcement) -> tuple[str, list, int | None]:
+    kind = announcement.audience
+    ids = list(getattr(announcement, kind).values_list("id", flat=True)) if kind in ("estates", "buildings", "units") else []
+    return kind, ids, announcement.saved_audience_id
+
+
 def _audience_sql(announcement) -> tuple[str, list]:
     """SQL selecting the resident ids the announcement is for (current occupants only)."""
+    return audience_sql(*_audience_of(announcement))
+
+
+def audience_sql(kind: str, ids, saved_audience_id=None) -> tuple[str, list]:
+    """SQL selecting the resident ids of an audience: `kind` company, estates, buildings or units
+    (`ids` of those), or list (`saved_audience_id`). Current occupants only."""
     base = ("SELECT o.resident_id FROM owners_occupancy o JOIN owners_unit u ON u.id = o.unit_id "
             "JOIN owners_building b ON b.id = u.building_id WHERE o.end_date IS NULL")
-    kind = announcement.audience
     if kind == "company":
         return base, []
     if kind == "list":
         return ("SELECT resident_id FROM communications_savedaudience_residents WHERE savedaudience_id = %s",
-                [announcement.saved_audience_id or 0])
-    ids = {
-        "estates": list(announcement.estates.values_list("id", flat=True)),
-        "buildings": list(announcement.buildings.values_list("id", flat=True)),
-        "units": list(announcement.units.values_list("id", flat=True)),
-    }[kind]
+                [saved_audience_id or 0])
     column = {"estates": "b.estate_id", "buildings": "b.id", "units": "u.id"}[kind]
+    ids = [int(i) for i in ids]
     if not ids:
         return base + " AND 1 = 0", []
     return f"{base} AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _channel_condition(channel: str, urgent: bool) -> str:
+    if channel == "portal":
+        return "1 = 1"
+    _address, opt_in, reachable = _CHANNEL_SQL[channel]
+    return reachable if urgent else f"{reachable} AND {opt_in}"
+
+
+def audience_counts(kind: str, ids, saved_audience_id, channels, *, urgent: bool) -> dict[str, int]:
+    """How many residents each channel would reach: one COUNT per channel, with the same audience,
+    opt-out and missing-address rules as fan_out (quiet hours delay, they do not drop)."""
+    audience, params = audience_sql(kind, ids, saved_audience_id)
+    counts = {}
+    with connection.cursor() as cursor:
+        for channel in channels:
+            cursor.execute(f"SELECT COUNT(*) FROM owners_resident r WHERE r.id IN ({audience}) AND "
+                           f"{_channel_condition(channel, urgent)}", params)
+            counts[channel] = cursor.fetchone()[0]
+    return counts
+
+
+def announcement_audience_counts(announcement) -> dict[str, int]:
+    """audience_counts for a saved announcement, channel by channel in its order."""
+    return audience_counts(*_audience_of(announcement), announcement.channels, urgent=announcement.urgent)
 
 
 def quiet_until(announcement, now) -> datetime | None:
@@ -74,12 +106,11 @@ def fan_out(announcement, now) -> dict[str, int]:
     later = None if announcement.urgent else quiet_until(announcement, now)
     with connection.cursor() as cursor:
         for channel in announcement.channels:
+            condition = _channel_condition(channel, announcement.urgent)
             if channel == "portal":
-                address, condition, status, sent_at, next_at = "''", "1 = 1", "delivered", now, None
+                address, status, sent_at, next_at = "''", "delivered", now, None
             else:
-                address_col, opt_in, reachable = _CHANNEL_SQL[channel]
-                address = address_col
-                condition = reachable if announcement.urgent else f"{reachable} AND {opt_in}"
+                address = _CHANNEL_SQL[channel][0]
                 status, sent_at = "queued", None
                 next_at = later if channel in ("sms", "push") else None
             cursor.execute(

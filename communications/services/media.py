@@ -16,9 +16,11 @@ from ..permissions import (
     contact_log_can_add,
     inquiry_assignee_valid,
     media_record_write_denial,
+    statement_approvers,
     statement_can_write,
 )
 from .history import history_record, lifecycle_apply
+from .notices import notice_send
 
 StatementKind = StatementEvent.Kind
 InquiryKind = InquiryEvent.Kind
@@ -78,7 +80,53 @@ def statement_submit(statement, *, actor) -> Statement:
     """Draft → in review."""
     statement = _locked(statement)
     transition = STATEMENT.check("submit", statement, actor)
-    return lifecycle_apply(statement, transition, actor, StatementKind.SUBMITTED)
+    lifecycle_apply(statement, transition, actor, StatementKind.SUBMITTED)
+    _statement_approvers_notify(statement, actor)
+    return statement
+
+
+def _statement_link(statement) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("dashboard:statement_detail", args=[statement.pk])
+
+
+def _statement_event(statement) -> int:
+    return StatementEvent.objects.filter(statement=statement).order_by("-pk").values_list("pk", flat=True).first()
+
+
+def _statement_approvers_notify(statement, actor) -> int:
+    """Tell the managers who may approve it that a statement waits for their review."""
+    link, title, who, event = _statement_link(statement), statement.title, actor.display_name, _statement_event(statement)
+
+    def render(channel):
+        return (_("Waiting for your approval: %(title)s") % {"title": title},
+                _("%(who)s asks you to review the statement “%(title)s” before it is published: %(link)s") % {
+                    "who": who, "title": title, "link": link})
+
+    return sum(1 for user in statement_approvers(statement) if user.pk != actor.pk and notice_send(
+        topic="approval_requested", dedupe_key=f"approve:s{statement.pk}:e{event}:u{user.pk}", render=render, user=user))
+
+
+def _statement_author_notify(statement, actor, *, returned: bool, note: str) -> None:
+    """Tell the writer their statement was returned (with the note) or approved."""
+    author = statement.author
+    if author.pk == actor.pk:
+        return
+    link, title, who = _statement_link(statement), statement.title, actor.display_name
+
+    def render(channel):
+        if returned:
+            return (_("Sent back: %(title)s") % {"title": title},
+                    _("%(who)s sent back the statement “%(title)s”: %(note)s Edit it and submit it again: %(link)s") % {
+                        "who": who, "title": title, "note": note, "link": link})
+        return (_("Approved: %(title)s") % {"title": title},
+                _("%(who)s approved the statement “%(title)s”; it can be published now: %(link)s") % {
+                    "who": who, "title": title, "link": link})
+
+    notice_send(topic="approval_answered", dedupe_key=f"answered:s{statement.pk}:e{_statement_event(statement)}",
+                render=render, user=author)
 
 
 @transaction.atomic
@@ -94,17 +142,71 @@ def statement_review(statement, *, actor, approve: bool, note: str = "") -> Stat
     if approve:
         statement.approved_by, statement.approved_at = actor, timezone.now()
         fields += ["approved_by", "approved_at"]
-    return lifecycle_apply(statement, transition, actor, StatementKind.APPROVED if approve else StatementKind.RETURNED,
-                           note=note, fields=fields)
+    lifecycle_apply(statement, transition, actor, StatementKind.APPROVED if approve else StatementKind.RETURNED,
+                    note=note, fields=fields)
+    _statement_author_notify(statement, actor, returned=not approve, note=note)
+    return statement
+
+
+def statement_audience(statement, *, audience: str = "", buildings=(), units=(), saved_audience=None) -> dict:
+    """The residents a statement is sent to, checked: its estate's residents ("estates", the
+    default), some of its buildings or units, or one of its saved lists; a company-wide statement
+    goes to the whole company. Returns announcement_create's audience arguments; ValidationError
+    names the field when a choice is empty or belongs to another estate."""
+    Audience = Announcement.Audience
+    if statement.estate_id is None:
+        return {"audience": Audience.COMPANY, "estates": []}
+    audience = audience or Audience.ESTATES
+    if audience == Audience.ESTATES:
+        return {"audience": audience, "estates": [statement.estate]}
+    if audience == Audience.BUILDINGS:
+        buildings = list(buildings)
+        if not buildings or any(b.estate_id != statement.estate_id for b in buildings):
+            raise ValidationError({"buildings": _("Choose one or more buildings of the statement's estate.")})
+        return {"audience": audience, "buildings": buildings}
+    if audience == Audience.UNITS:
+        units = list(units)
+        if not units or any(u.building.estate_id != statement.estate_id for u in units):
+            raise ValidationError({"units": _("Choose one or more units of the statement's estate.")})
+        return {"audience": audience, "units": units}
+    if audience == Audience.LIST:
+        if saved_audience is None or saved_audience.estate_id != statement.estate_id:
+            raise ValidationError({"saved_audience": _("Choose a saved list of the statement's estate.")})
+        return {"audience": audience, "saved_audience": saved_audience}
+    raise ValidationError({"audience": _("Choose who receives it.")})
+
+
+# The announcement that carries a statement to residents: on the notice board and by SMS.
+STATEMENT_CHANNELS = ["portal", "sms"]
+
+
+def statement_announce_preview(statement, **choice) -> dict:
+    """What "also send to residents" would do, for the confirmation step: recipients per channel
+    (one COUNT per channel) and the SMS as it will go out, with its length and message count.
+    The link carries the number the announcement will most likely get."""
+    from .audience import audience_counts
+    from .rendering import announcement_sms_text, sms_segments
+
+    spec = statement_audience(statement, **choice)
+    kind = spec["audience"]
+    ids = [o.pk for o in spec.get(kind, [])] if kind in ("estates", "buildings", "units") else []
+    saved = spec.get("saved_audience")
+    counts = audience_counts(kind, ids, saved.pk if saved else None, STATEMENT_CHANNELS, urgent=False)
+    next_id = (Announcement.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    text = announcement_sms_text(next_id, statement.title)
+    return {"counts": counts, "total": sum(counts.values()), "sms_text": text, "sms_chars": len(text),
+            "sms_segments": sms_segments(text), "texting": True}
 
 
 @transaction.atomic
-def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
+def statement_publish(statement, *, actor, announce: bool = False, **audience) -> Statement:
     """Approved → published; the thread's earlier published version becomes superseded.
-    With `announce`, residents of the estate are sent it as an announcement too, carrying the
-    statement's approval (announcement_approve with `carried_from`)."""
+    With `announce`, residents are sent it as an announcement too, carrying the statement's
+    approval (announcement_approve with `carried_from`): the estate's residents, or the
+    buildings, units or saved list chosen (`audience`, see statement_audience)."""
     statement = _locked(statement)
     transition = STATEMENT.check("publish", statement, actor)
+    reach = statement_audience(statement, **audience) if announce else None
     # The earlier published version steps down first: one published version per thread.
     for earlier in Statement.objects.select_for_update().filter(thread=statement.thread, status=Statement.Status.PUBLISHED):
         lifecycle_apply(earlier, STATEMENT.check("supersede", earlier), actor, StatementKind.SUPERSEDED,
@@ -116,8 +218,7 @@ def statement_publish(statement, *, actor, announce: bool = False) -> Statement:
 
         announcement = announcement_create(
             author=actor, kind=Announcement.Kind.GENERAL, title=statement.title, body=statement.body,
-            channels=["portal", "sms"], audience=Announcement.Audience.ESTATES if statement.estate_id else Announcement.Audience.COMPANY,
-            estates=[statement.estate] if statement.estate_id else [], crisis_related=True,
+            channels=list(STATEMENT_CHANNELS), crisis_related=True, **reach,
             history_note=_("From the statement “%(title)s” (version %(version)d).") % {"title": statement.title,
                                                                                       "version": statement.version},
         )

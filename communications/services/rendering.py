@@ -41,6 +41,23 @@ def _notice_path(announcement_id: int) -> str:
     return reverse("portal:notice_detail", args=[announcement_id])
 
 
+def announcement_link(announcement_id: int) -> str:
+    """The notice's address on the portal, as SMS and e-mail carry it."""
+    return settings.SITE_URL + _notice_path(announcement_id)
+
+
+def announcement_sms_text(announcement_id: int, short_text: str) -> str:
+    """The SMS (and push) text of an announcement exactly as the gateway receives it."""
+    return f"{short_text} {announcement_link(announcement_id)}"
+
+
+def sms_segments(text: str) -> int:
+    """How many messages a provider bills for `text`: 70 characters in one Chinese SMS, 67 per
+    part when it is split (the same rule as the form's live counter)."""
+    n = len(text)
+    return 0 if n == 0 else 1 if n <= 70 else -(-n // 67)
+
+
 def delivery_render(delivery: Delivery) -> tuple[str, str]:
     """(subject, text) for a delivery; SMS gets the short template, e-mail the long one.
 
@@ -51,10 +68,9 @@ def delivery_render(delivery: Delivery) -> tuple[str, str]:
         return delivery.subject, delivery.body
     if delivery.kind == Delivery.Kind.ANNOUNCEMENT:
         announcement = delivery.announcement
-        link = settings.SITE_URL + _notice_path(announcement.pk)
         if delivery.channel == "email":
-            return announcement.title, f"{announcement.body}\n\n{link}"
-        return announcement.title, f"{announcement.short_text} {link}"
+            return announcement.title, f"{announcement.body}\n\n{announcement_link(announcement.pk)}"
+        return announcement.title, announcement_sms_text(announcement.pk, announcement.short_text)
     context = _context(delivery)
     folder = "emails" if delivery.channel == "email" else "sms"
     with translation.override(delivery.language):
