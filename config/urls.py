@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 import communications.urls
 import complaints.urls
+import incidents.urls
 import owners.urls
 
 from . import views
@@ -18,12 +19,13 @@ admin.site.index_title = _("Configuration")
 # Each app contributes its pages to the two namespaces people work in.
 portal_patterns = (
     [path("", views.portal_home, name="home")]
-    + complaints.urls.portal_patterns + communications.urls.portal_patterns,
+    + complaints.urls.portal_patterns + communications.urls.portal_patterns + incidents.urls.portal_patterns,
     "portal",
 )
 dashboard_patterns = (
     [path("", views.dashboard_home, name="home"), path("area/<slug:slug>/", views.area, name="area")]
-    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + communications.urls.dashboard_patterns,
+    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + communications.urls.dashboard_patterns
+    + incidents.urls.dashboard_patterns,
     "dashboard",
 )
 

@@ -313,6 +313,10 @@ COMPLAINT_RATE_IP = env("COMPLAINT_RATE_IP", default="30/h")
 COMPLAINT_MESSAGE_RATE = env("COMPLAINT_MESSAGE_RATE", default="10/h")
 # Warn the assignee when this share of an SLA window is left.
 SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.25)
+# Incidents: warn the spokesperson when this share of the first-statement window is left, and
+# tell the commander about a task this long after its assignee was told it is overdue.
+INCIDENT_DISCLOSURE_WARNING_SHARE = env.float("INCIDENT_DISCLOSURE_WARNING_SHARE", default=0.25)
+INCIDENT_TASK_ESCALATE_MINUTES = env.int("INCIDENT_TASK_ESCALATE_MINUTES", default=15)
 
 # Delivery engine (communications): sweeper grace, per-channel rates, fallback, quiet hours.
 NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=120)

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from .services import disclosure_sweep, task_sweep
+
+
+@shared_task
+def incidents_deadline_sweep():
+    """Periodic: warn before and escalate after first-statement deadlines; chase overdue tasks
+    (assignee, then commander). Once per deadline each, even with two schedulers."""
+    return {"disclosure": disclosure_sweep(), "tasks": task_sweep()}
