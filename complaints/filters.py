@@ -14,13 +14,23 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from owners.models import Resident
+from owners.models import Resident, Unit
 from owners.permissions import ALL, is_staff_member, staff_estate_ids
 
 from .models import Complaint, Priority, Status
 from .models.complaints import OPEN_STATUSES
 
 NUMBER = re.compile(r"^TS-\d{8}-\d{4,}$", re.IGNORECASE)  # a ticket number, e.g. TS-20260301-0042
+# Part of a ticket number as staff type it from a phone call: "0042", "-0042", "20260301-0042".
+NUMBER_PART = re.compile(r"^[A-Za-z0-9-]{3,20}$")
+# A unit as staff type it: "1-101", "1-2-101", "1号楼101", "1号楼2单元101", "1栋2单元101室".
+# A separator or a building word is required after the building, so "1101" is not read as one.
+UNIT = re.compile(
+    r"^(?P<building>\d+)(?:(?:号楼|号|栋|幢|座)[-－ ]?|[-－ ])"
+    r"(?:(?P<entrance>\d+)(?:单元[-－ ]?|[-－ ]))?"
+    r"(?P<room>\d{2,})(?:室|号|房)?$"
+)
+BUILDING_WORDS = ("号楼", "栋", "幢", "座", "号", "")
 MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
 
 
@@ -36,8 +46,11 @@ def id_from(value) -> int | None:
 
 
 # Each "order" value and the queryset ordering it means (the API's cursor pagination uses the same).
-QUEUE_ORDERINGS = {"due": ("resolution_due_at", "id"), "new": ("-created_at", "-id")}
+# "due" is the deadline each row shows (Complaint.due_at: first response, then resolution), so
+# overdue tickets come first and an urgent ticket's short first-response window puts it on top.
+QUEUE_ORDERINGS = {"due": ("due_at", "id"), "new": ("-created_at", "-id")}
 SEARCH_MAX = 100
+STATUS_VALUES = {"open", "all", *Status.values}
 
 # What each filter means when it is missing or invalid: the page's form shows these.
 DEFAULTS = {"status": "", "category": None, "estate": None, "building": None, "assignee": "", "priority": "",
@@ -103,7 +116,8 @@ class SearchFilter(django_filters.Filter):
 
 
 class ComplaintQueueFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=[("open", _("All open")), *Status.choices], method="filter_status")
+    status = django_filters.ChoiceFilter(choices=[("open", _("All open")), ("all", _("Any status")), *Status.choices],
+                                         method="filter_status")
     category = IdFilter(field_name="category_id")
     estate = IdFilter(field_name="estate_id")
     building = IdFilter(field_name="building_id")
@@ -117,8 +131,15 @@ class ComplaintQueueFilter(django_filters.FilterSet):
         model = Complaint
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
-        super().__init__(data if data is not None else {}, queryset, **kwargs)
+    def __init__(self, data=None, queryset=None, *, user, open_by_default=False, **kwargs):
+        data = data if data is not None else {}
+        if open_by_default and is_staff_member(user) and data.get("status") not in STATUS_VALUES:
+            # Staff work open tickets: a queue listed without a valid status (the sidebar's link,
+            # an API list call without one) is the open ones, soonest due first; "all" asks for
+            # every status. (A ticket read or acted on by its number is found in any status.)
+            data = data.copy()
+            data["status"] = "open"
+        super().__init__(data, queryset, **kwargs)
         self.user = user
         # Staff may narrow to one of their estates only: another estate's id is ignored, so the
         # page never lists that estate's buildings or staff (owners' lists are theirs already).
@@ -145,6 +166,8 @@ class ComplaintQueueFilter(django_filters.FilterSet):
         return queryset  # see filter_queryset
 
     def filter_status(self, queryset, name, value):
+        if value == "all":
+            return queryset
         return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.filter(status=value)
 
     def filter_assignee(self, queryset, name, value):
@@ -158,13 +181,24 @@ class ComplaintQueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         now = timezone.now()
-        return queryset.filter(status__in=OPEN_STATUSES).filter(
-            Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)
-        )
+        return queryset.filter(status__in=OPEN_STATUSES, due_at__lt=now)
 
     def filter_q(self, queryset, name, value):
-        """A ticket number, an owner's exact name or mobile, or words of the description."""
+        """A ticket number or part of one, an owner's exact name or mobile, a unit ("1-101",
+        "1号楼1单元101"), or words of the description. Each is a subquery or a condition of the
+        one queue query, so searching adds no query to the page."""
+        value = value.strip()
         if NUMBER.match(value):
             return queryset.filter(number=value.upper())
         owners = Resident.objects.filter(Q(name=value) | Q(mobile=value)).values("id")
-        return queryset.filter(Q(resident__in=owners) | Q(description__icontains=value))
+        found = Q(resident__in=owners) | Q(description__icontains=value)
+        if NUMBER_PART.match(value):
+            found |= Q(number__icontains=value)
+        unit = UNIT.match(value.replace(" ", ""))
+        if unit:
+            units = Unit.objects.filter(
+                building__name__in=[unit["building"] + word for word in BUILDING_WORDS], number=unit["room"],
+                **({"entrance": unit["entrance"]} if unit["entrance"] else {}),
+            ).values("id")
+            found |= Q(unit__in=units)
+        return queryset.filter(found)

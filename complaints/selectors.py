@@ -1,7 +1,7 @@
 """Reads of complaints for pages, the API and tasks, already scoped to the user.
 
 The staff queue is planned for large tables: it filters on the estate (indexed with status and
-due time), orders by (resolution_due_at, id) and fetches one row more than a page instead of
+due time), orders by the deadline shown (due_at, id) and fetches one row more than a page instead of
 counting, so its cost does not grow with the table.
 """
 
@@ -32,12 +32,13 @@ def complaint_list_for(user) -> QuerySet[Complaint]:
 
 
 def complaint_queue(user, params=None, *, offset: int = 0, limit: int = 50):
-    """One page of the staff queue: (rows, has_more). Never counts the whole table."""
-    rows = list(complaint_queue_queryset(user, params)[offset:offset + limit + 1])
+    """One page of the staff queue: (rows, has_more), open tickets unless `params` ask for a
+    status. Never counts the whole table."""
+    rows = list(complaint_queue_queryset(user, params, open_by_default=True)[offset:offset + limit + 1])
     return rows[:limit], len(rows) > limit
 
 
-def complaint_queue_queryset(user, params=None) -> QuerySet[Complaint]:
+def complaint_queue_queryset(user, params=None, *, open_by_default=False) -> QuerySet[Complaint]:
     """The user's queue, filtered and ordered by `params` (a query string's values, checked by
     ComplaintQueueFilter), for the staff page and the API's cursor pagination alike.
 
@@ -57,7 +58,7 @@ def complaint_queue_queryset(user, params=None) -> QuerySet[Complaint]:
         )
         .defer("resolution_summary", "rejection_reason", "rating_comment", "resident__notes")
     )
-    return ComplaintQueueFilter(params, queryset=qs, user=user).qs
+    return ComplaintQueueFilter(params, queryset=qs, user=user, open_by_default=open_by_default).qs
 
 
 def complaint_owner_list(user, *, limit: int = 50) -> list[Complaint]:

@@ -27,7 +27,7 @@ from ..selectors import complaint_queue_queryset
 from . import serializers as s
 
 _FILTERS = [
-    OpenApiParameter("status", description="A status, or 'open' for every open one."),
+    OpenApiParameter("status", description="A status, 'open' for every open one (staff's default) or 'all'."),
     OpenApiParameter("category", int), OpenApiParameter("estate", int), OpenApiParameter("building", int),
     OpenApiParameter("assignee", description="A user id, 'me' or 'none'."),
     OpenApiParameter("priority"), OpenApiParameter("overdue", bool),
@@ -55,7 +55,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return not is_staff_member(self.request.user)
 
     def get_queryset(self):
-        return complaint_queue_queryset(self.request.user, self.request.query_params)
+        # A list is the queue (open tickets by default, as on the page); a ticket by number is
+        # found in any status.
+        return complaint_queue_queryset(self.request.user, self.request.query_params, open_by_default=self.action == "list")
 
     @property
     def paginator(self):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +65,16 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("response due"))
     resolution_due_at = models.DateTimeField(_("resolution due"))
+    # The deadline the queue shows and sorts by: first response until there is one, then
+    # resolution (see current_due). Kept by the database itself, so no write can forget it, and
+    # indexed over open tickets below.
+    due_at = models.GeneratedField(
+        expression=Case(
+            When(Q(first_response_at__isnull=True, status__in=AWAITING_RESPONSE_STATUSES), then=F("response_due_at")),
+            default=F("resolution_due_at"),
+        ),
+        output_field=models.DateTimeField(), db_persist=True, verbose_name=_("due"),
+    )
     response_breached = models.BooleanField(_("response SLA breached"), default=False)
     resolution_breached = models.BooleanField(_("resolution SLA breached"), default=False)
 
@@ -85,15 +95,18 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="complaint_rejection_has_reason"),
         ]
         indexes = [
-            # The staff queue: an estate's tickets by status, soonest due first.
-            models.Index(fields=["estate", "status", "resolution_due_at", "id"], name="complaint_queue_idx"),
-            # "All open" in one estate, soonest due first: read straight off the index, no sort.
-            models.Index(fields=["estate", "resolution_due_at", "id"], name="complaint_open_queue_idx",
+            # The staff queue sorts by the deadline shown (due_at, id); each index matches that order.
+            # An estate's tickets in one status:
+            models.Index(fields=["estate", "status", "due_at", "id"], name="complaint_status_due_idx"),
+            # "All open" (the default) in one estate: read straight off the index, no sort.
+            models.Index(fields=["estate", "due_at", "id"], name="complaint_open_due_idx",
                          condition=Q(status__in=OPEN_STATUSES)),
             # The same, narrowed to one category (the queue's most used filter).
-            models.Index(fields=["estate", "category", "resolution_due_at", "id"], name="complaint_open_category_idx",
+            models.Index(fields=["estate", "category", "due_at", "id"], name="complaint_open_cat_due_idx",
                          condition=Q(status__in=OPEN_STATUSES)),
-            models.Index(fields=["estate", "resolution_due_at", "id"], name="complaint_estate_due_idx"),
+            # All open tickets of every estate (company-wide staff).
+            models.Index(fields=["due_at", "id"], name="complaint_open_all_due_idx", condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["estate", "due_at", "id"], name="complaint_estate_shown_due_idx"),
             models.Index(fields=["assignee", "status", "resolution_due_at"], name="complaint_assignee_idx"),
             models.Index(fields=["resident", "-created_at"], name="complaint_resident_idx"),
             # The SLA sweeper looks only at open tickets.

@@ -46,6 +46,17 @@ PAGE = 50
 MAX_PAGE = 2000
 
 
+# Bootstrap badge per priority: urgent work is red at a glance.
+PRIORITY_BADGES = {Priority.URGENT: "text-bg-danger", Priority.HIGH: "text-bg-warning",
+                   Priority.NORMAL: "text-bg-secondary", Priority.LOW: "text-bg-light border"}
+EXCERPT = 40  # characters of the description a queue row shows
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
+
+
 def _queue_rows(rows):
     """Everything a queue row shows, worked out once in Python: at 50 rows a page, resolving
     lazy translations, reversing URLs and calling properties from the template cost more than
@@ -58,6 +69,8 @@ def _queue_rows(rows):
     for c in rows:
         c.url = detail.replace("NUMBER", c.number)
         c.status_label, c.priority_label = statuses[c.status], priorities[c.priority]
+        c.priority_badge = PRIORITY_BADGES.get(c.priority, "text-bg-secondary")
+        c.excerpt = _excerpt(c.description)
         c.where_label = f"{c.estate.name} {c.where}"
         c.category_label = c.category.display_name
         c.assignee_label = c.assignee.display_name if c.assignee_id else "–"
@@ -68,7 +81,8 @@ def _queue_rows(rows):
 
 @staff_required
 def queue(request):
-    filters = ComplaintQueueFilter(request.GET, user=request.user).values  # what the form shows as chosen
+    # No status means the open tickets (what the sidebar's link opens; see ComplaintQueueFilter).
+    filters = ComplaintQueueFilter(request.GET, user=request.user, open_by_default=True).values  # what the form shows
     page = id_from(request.GET.get("page")) or 1
     if page > MAX_PAGE:
         rows, has_more = [], False

@@ -12,7 +12,7 @@ def test_partial_indexes_cover_exactly_the_open_statuses():
     """A status added to OPEN_STATUSES must reach the indexes the queue and the sweep read, or
     those queries silently fall back to a scan of the whole table."""
     indexes = {index.name: index for index in Complaint._meta.indexes}
-    for name in ("complaint_open_queue_idx", "complaint_open_category_idx", "complaint_resolution_due_idx"):
+    for name in ("complaint_open_due_idx", "complaint_open_cat_due_idx", "complaint_open_all_due_idx", "complaint_resolution_due_idx"):
         assert list(_statuses_of(indexes[name])) == list(OPEN_STATUSES)
     assert list(_statuses_of(indexes["complaint_response_due_idx"])) == list(AWAITING_RESPONSE_STATUSES)
 
