@@ -140,3 +140,21 @@ def history_zone(estate_ids) -> str:
 def announcement_zone(announcement) -> str:
     return history_zone(announcement_reach(announcement))
 
+
+
+# --- the staff inbox (models/inbox.py): a person sees only their own items
+
+INBOX_PAGE = 100  # newest items on "my work"; older ones are long done
+
+
+def inbox_list_for(user, *, unread_only: bool = False):
+    """`user`'s inbox items, newest first (the caller slices; INBOX_PAGE on the page)."""
+    from .models import InboxItem
+
+    qs = InboxItem.objects.filter(recipient_id=user.pk)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def inbox_unread_count(user) -> int:
+    """How many items wait unread under the bell: one COUNT off a partial index."""
+    return inbox_list_for(user, unread_only=True).count()

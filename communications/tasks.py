@@ -38,3 +38,11 @@ def announcement_fan_out(announcement_id: int):
 def announcements_release():
     """Periodic: publish scheduled announcements whose time has come."""
     return announcements_release_due()
+
+
+@shared_task
+def inbox_overdue_inquiries():
+    """Periodic: media inquiries past their deadline go to the inbox of whoever must answer."""
+    from .services.inbox import inquiries_overdue_inbox
+
+    return inquiries_overdue_inbox()

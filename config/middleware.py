@@ -1,8 +1,16 @@
-"""Project-wide request filters: the language choice, and refusing input no view can store."""
+"""Project-wide request filters: the language choice, refusing input no view can store, and
+friendly error pages under DEBUG."""
 
-from django.http import JsonResponse
+import logging
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404
 from django.utils.translation import gettext as _
+
+from core.api import errors
 
 
 class ExplicitLanguageOnlyMiddleware:
@@ -58,3 +66,37 @@ class RefuseNulMiddleware:
                 body["errors"] = {field: [message]}
             return JsonResponse(body, status=400)
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class FriendlyErrorsMiddleware:
+    """With DEBUG on, Django answers an unknown address, a 404 and a crash with its technical
+    pages (English, the URL list, the settings). Under FRIENDLY_ERRORS (on in `make run`) people
+    get the same pages as in production instead — the Chinese 404 and 500 pages, or the API's
+    JSON under /api/ — and the traceback still goes to the console log. With DEBUG off Django
+    does this by itself and this does nothing. (403 never had a debug page.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and settings.FRIENDLY_ERRORS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No URL matched: the resolver's 404 never reaches process_exception.
+        if (self._active() and response.status_code == 404 and getattr(request, "resolver_match", None) is None
+                and response.get("Content-Type", "").startswith("text/html")):
+            return errors.page_not_found(request, Resolver404())
+        return response
+
+    def process_exception(self, request, exception):
+        if not self._active() or isinstance(exception, PermissionDenied):
+            return None  # 403 goes to handler403 in every mode
+        if isinstance(exception, Http404):
+            return errors.page_not_found(request, exception)
+        if isinstance(exception, (BadRequest, SuspiciousOperation)):
+            return errors.bad_request(request, exception)
+        logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=exception)
+        return errors.server_error(request)

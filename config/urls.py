@@ -9,6 +9,7 @@ import communications.urls
 import complaints.urls
 import incidents.urls
 import owners.urls
+from communications.views import inbox
 
 from . import views
 
@@ -23,7 +24,10 @@ portal_patterns = (
     "portal",
 )
 dashboard_patterns = (
-    [path("", views.dashboard_home, name="home"), path("area/<slug:slug>/", views.area, name="area")]
+    [path("", views.dashboard_home, name="home"), path("area/<slug:slug>/", views.area, name="area"),
+     # The staff inbox behind the bell ("my work"); it lives in communications, the floor every app can write to.
+     path("inbox/", inbox.inbox_list, name="inbox"), path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+     path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open")]
     + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + communications.urls.dashboard_patterns
     + incidents.urls.dashboard_patterns,
     "dashboard",

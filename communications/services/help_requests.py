@@ -9,15 +9,17 @@ announcement page and in its history, saying who handled it and when.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from owners.models import Role
 from owners.selectors import estate_managers, resident_homes, staff_with_roles
 
-from ..models import Acknowledgement, AnnouncementEvent
+from ..models import Acknowledgement, AnnouncementEvent, InboxItem
 from ..permissions import need_help_can_handle
 from .history import history_record
+from .inbox import inbox_add, inbox_close
 from .notices import notice_send
 
 HANDLED_NOTE_MAX = 500
@@ -80,6 +82,7 @@ def need_help_mark_handled(ack, *, actor, note: str) -> Acknowledgement:
     # Names and the note only: the history line reads the same in either language.
     history_record(ack.announcement, AnnouncementEvent.Kind.HELP_HANDLED, actor, from_status=ack.announcement.status,
                    note=f"{who}: {note}")
+    inbox_close(f"help:{ack.pk}:")  # looked after: no longer waiting in anyone's inbox
     return ack
 
 
@@ -105,4 +108,7 @@ def need_help_alert(ack) -> int:
     for user in people.values():
         if notice_send(topic="need_help", dedupe_key=f"help:{ack.pk}:u{user.pk}", render=render, user=user, urgent=True):
             reached += 1
+    inbox_add(people.values(), kind=InboxItem.Kind.NEED_HELP, key=f"help:{ack.pk}",
+              target_url=reverse("dashboard:announcement_detail", args=[ack.announcement_id]),
+              params={"name": resident.name, "unit": unit, "title": title}, at=ack.created_at)
     return reached

@@ -2,6 +2,7 @@
 lifecycle move and to write the row that records it, for every record that has a history."""
 
 from ..models import Announcement, AnnouncementEvent, InquiryEvent, MediaInquiry, Statement, StatementEvent
+from .inbox import inbox_on_history
 
 _HISTORY = {
     Announcement: (AnnouncementEvent, "announcement"),
@@ -24,5 +25,6 @@ def lifecycle_apply(record, transition, actor, kind, *, note="", fields=()):
     if transition.target:
         record.status = transition.target
     record.save(update_fields=["status", *fields])
-    history_record(record, kind, actor, from_status=before, note=note)
+    event = history_record(record, kind, actor, from_status=before, note=note)
+    inbox_on_history(record, kind, actor, event)  # approvers' to-do opens and closes with the record's state
     return record

@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from communications.api.inbox import InboxViewSet
 from communications.api.media import InquiryViewSet, MentionViewSet, StakeholderViewSet, StatementViewSet
 from communications.api.receipts import ReceiptView
 from communications.api.views import AnnouncementViewSet
 from complaints.api.views import ComplaintViewSet
+from incidents.api.views import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
 
 from .tokens import TokenObtainView
@@ -25,6 +27,10 @@ router.register("statements", StatementViewSet, basename="statement")
 router.register("media-mentions", MentionViewSet, basename="media-mention")
 router.register("media-inquiries", InquiryViewSet, basename="media-inquiry")
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
+router.register("inbox", InboxViewSet, basename="inbox")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
+router.register("drills", DrillViewSet, basename="drill")
 
 # Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))

@@ -6,6 +6,7 @@ SQLite, Celery tasks in-process, console e-mail and a logging SMS/push gateway.
 """
 
 from datetime import timedelta
+from email.headerregistry import Address
 from pathlib import Path
 
 import environ
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.FriendlyErrorsMiddleware",
     "config.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "config.context_processors.company",
             ],
         },
     }
@@ -211,7 +214,7 @@ EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
     if _key in _email:
         globals()[_key] = _email[_key]
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Lighthouse <noreply@lighthouse.local>")
+# DEFAULT_FROM_EMAIL: see the company settings below (the sender shows the company's name).
 
 # SMS and push go through an HTTP gateway when one is configured, else they are logged.
 NOTIFY_GATEWAY_URL = env("NOTIFY_GATEWAY_URL", default="")
@@ -295,6 +298,17 @@ LOGGING = {
 SITE_NAME = _("Lighthouse")
 # The property company's name, as owners know it: account messages say it instead of the software's name.
 COMPANY_NAME = env("COMPANY_NAME", default="") or _("the management office")
+# Its phone (page headers, the press page, error pages) and logo (an absolute URL, or a path
+# under static/ such as "img/logo.png"), both optional.
+COMPANY_PHONE = env("COMPANY_PHONE", default="")
+COMPANY_LOGO_URL = env("COMPANY_LOGO_URL", default="")
+# E-mail comes from "<company> <noreply@…>" unless DEFAULT_FROM_EMAIL names a sender itself.
+# (Settings load before translations, so the unnamed company is written in the default language.)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="") or str(
+    Address(display_name=env("COMPANY_NAME", default="") or "物业服务中心", addr_spec="noreply@lighthouse.local"))
+# Friendly error pages (404, 500) even with DEBUG on, as owners would see them: `make run`
+# (config.settings.dev) turns this on; FRIENDLY_ERRORS=False brings back Django's debug pages.
+FRIENDLY_ERRORS = env.bool("FRIENDLY_ERRORS", default=False)
 
 # Complaint photos: content-checked, re-encoded, EXIF stripped (see complaints/photos.py).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,6 +4,8 @@ from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+# Owners trying the portal under `make run` see the real 404/500 pages; the traceback goes to the console.
+FRIENDLY_ERRORS = env.bool("FRIENDLY_ERRORS", default=True)
 
 # `make run` has two processes on one SQLite file (runserver and run_schedule). By default a
 # transaction that reads and then writes fails at once with "database is locked" when the other
