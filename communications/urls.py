@@ -6,6 +6,7 @@ portal_patterns = [
     path("notices/", portal.notice_list, name="notice_list"),
     path("notices/<int:pk>/", portal.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/acknowledge/", portal.notice_acknowledge, name="notice_acknowledge"),
+    path("notices/statements/<uuid:thread>/", portal.statement_detail, name="statement_detail"),
 ]
 
 dashboard_patterns = [

@@ -104,6 +104,7 @@ EXPECTED_URLS = {
     "portal:notice_list": PORTAL,
     "portal:notice_detail": PORTAL_A,
     "portal:notice_acknowledge": PORTAL_POST,
+    "portal:statement_detail": PORTAL_A,  # published statements of owner A's estate
     # Staff dashboard.
     "dashboard:home": STAFF,
     "dashboard:area": STAFF,
@@ -292,6 +293,7 @@ PAGE_PARAMS = {
     "portal:complaint_withdraw": lambda w: {"number": w.complaint_a.number},
     "portal:notice_detail": lambda w: {"pk": w.notice_a.pk},
     "portal:notice_acknowledge": lambda w: {"pk": w.notice_a.pk},
+    "portal:statement_detail": lambda w: {"thread": w.statement_public.thread},
     "dashboard:area": lambda w: {"slug": "incidents"},
     "dashboard:estate_detail": lambda w: {"pk": w.estate_a.pk},
     "dashboard:resident_detail": lambda w: {"pk": w.resident_a.pk},
