@@ -8,6 +8,7 @@ from communications.api.media import InquiryViewSet, MentionViewSet, Stakeholder
 from communications.api.receipts import ReceiptView
 from communications.api.views import AnnouncementViewSet
 from complaints.api.views import ComplaintViewSet
+from incidents.api.views import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
 
 from .tokens import TokenObtainView
@@ -27,6 +28,9 @@ router.register("media-mentions", MentionViewSet, basename="media-mention")
 router.register("media-inquiries", InquiryViewSet, basename="media-inquiry")
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
 router.register("inbox", InboxViewSet, basename="inbox")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
+router.register("drills", DrillViewSet, basename="drill")
 
 # Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))

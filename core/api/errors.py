@@ -12,7 +12,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, throttled.")
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, throttled, or the code of a "
+                                           "refused move such as illegal_transition or commander_missing (detail says why).")
     errors = serializers.DictField(
         required=False, help_text="For invalid input: field name → list of messages. A field inside a list or an object "
                                   "is named by its path, e.g. `channels.1`; errors about the whole body are under `non_field_errors`.",
@@ -20,13 +21,27 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+def _refusal_code(exc) -> str | None:
+    """The code a service gave a refusal about the whole request ("illegal_transition",
+    "commander_missing" …), so a client can tell one guard from another; None for field errors."""
+    if hasattr(exc, "error_dict") or hasattr(exc, "error_list") and len(exc.error_list) != 1:
+        return None
+    code = exc.error_list[0].code if hasattr(exc, "error_list") else exc.code
+    return code if code and code != "invalid" else None
+
+
 def exception_handler(exc, context):
+    refusal = None
     if isinstance(exc, DjangoValidationError):
+        refusal = _refusal_code(exc)
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, ValidationError) and refusal:
+        errors = _flat_errors(response.data)
+        response.data = {"detail": errors["non_field_errors"][0], "code": refusal, "errors": errors}
+    elif isinstance(exc, ValidationError):
         response.data = {"detail": _("The request has invalid fields."), "code": "invalid", "errors": _flat_errors(response.data)}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
