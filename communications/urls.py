@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import media, need_help, portal, staff
+from .views import media, media_desk, need_help, portal, staff
 
 portal_patterns = [
     path("notices/", portal.notice_list, name="notice_list"),
@@ -24,6 +24,11 @@ dashboard_patterns = [
     path("media/inquiries/<int:pk>/answer/", media.inquiry_answer, name="inquiry_answer"),
     path("media/inquiries/<int:pk>/decline/", media.inquiry_decline, name="inquiry_decline"),
     path("media/record/<slug:kind>/", media.media_record, name="media_record"),
+    path("media/mentions/", media_desk.mention_list, name="mention_list"),
+    path("media/inquiries/", media_desk.inquiry_list, name="inquiry_list"),
+    path("media/stakeholders/", media_desk.stakeholder_list, name="stakeholder_list"),
+    path("media/stakeholders/<int:pk>/", media_desk.stakeholder_detail, name="stakeholder_detail"),
+    path("media/stakeholders/<int:pk>/contacts/", media_desk.stakeholder_contact_add, name="stakeholder_contact_add"),
 ]
 
 public_patterns = [path("press/statements/<uuid:thread>/", media.press_statement, name="press_statement")]

@@ -276,14 +276,18 @@ def inquiry_decline(inquiry, *, actor, reason: str) -> MediaInquiry:
                           empty_message=_("Say why the inquiry is declined."))
 
 
+@transaction.atomic
 def contact_log_add(*, stakeholder, actor, summary, channel=ContactLog.Channel.PHONE, agreed="", at=None) -> ContactLog:
-    """Append one conversation to a stakeholder's log. The log is append-only."""
+    """Append one conversation to a stakeholder's log (the dashboard's stakeholder page and the
+    admin). The log is append-only: each entry is its own row, with who logged it and when."""
     if not contact_log_can_add(actor, stakeholder):
         raise PermissionDenied(_("You may only log contacts for the estates you work for."))
-    if not summary.strip():
-        raise ValidationError({"summary": _("Say what was discussed.")})
-    return ContactLog.objects.create(stakeholder=stakeholder, by=actor, summary=summary.strip(), channel=channel,
-                                     agreed=agreed.strip(), **({"at": at} if at else {}))
+    summary = _note(summary, required=True, field="summary", empty=_("Say what was discussed."))
+    agreed = _note(agreed, required=False, field="agreed")
+    if channel not in ContactLog.Channel.values:
+        raise ValidationError({"channel": _("Choose how you spoke to them.")})
+    return ContactLog.objects.create(stakeholder=stakeholder, by=actor, summary=summary, channel=channel,
+                                     agreed=agreed, **({"at": at} if at else {}))
 
 
 # Mentions, inquiries and stakeholders: one scope rule for pages, API and admin. An estate-scoped

@@ -28,12 +28,16 @@ def media_home(request):
     inquiries = list(selectors.inquiry_list_for(request.user).filter(status=MediaInquiry.Status.OPEN).order_by("deadline")[:20])
     return render(request, "communications/media/home.html", {
         "negative": mentions.filter(sentiment=MediaMention.Sentiment.NEGATIVE, mentioned_at__gte=week).order_by("-reach")[:10],
-        "recent": mentions.order_by("-mentioned_at")[:20],
         "inquiries": inquiries,
         "answerable": {q.pk for q in inquiries if inquiry_can_answer(request.user, q.estate_id)},
         "statements": selectors.statement_list_for(request.user).exclude(status=Statement.Status.SUPERSEDED).order_by("-created_at")[:20],
         "stakeholders": selectors.stakeholder_list_for(request.user)[:50],
-        "estates": estate_list_for(request.user),
+        # Forms and links only for what the role may submit (communications.permissions), so
+        # nobody fills one in to be refused.
+        "statement_estates": [e for e in estate_list_for(request.user) if statement_can_write(request.user, e.pk, adding=True)],
+        "statement_company_wide": statement_can_write(request.user, None, adding=True),
+        "may_record": {kind: media_record_can_add(request.user, model)
+                       for kind, model in (("mention", MediaMention), ("inquiry", MediaInquiry), ("stakeholder", Stakeholder))},
         "now": timezone.now(),
     })
 

@@ -1,15 +1,14 @@
 """core/documents.py: one helper renders every printed document, Chinese included."""
 
-import base64
 import datetime
 import re
 import shutil
 import subprocess
-import zlib
 
 import pytest
 
 from core.documents import Heading, KeyValues, Paragraph, Signature, Spacing, Table, pdf_response, render_pdf
+from tests.pdftext import pdf_text as _text_of
 
 CHINESE_TITLE = "催缴通知书"
 
@@ -35,42 +34,6 @@ def _document(**overrides):
 
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type /Page\n", pdf))
-
-
-def _unescape_pdf_string(raw: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == 0x5C:  # backslash
-            nxt = raw[i + 1 : i + 2]
-            octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
-            if octal:
-                out.append(int(octal.group(0), 8) & 0xFF)
-                i += 1 + len(octal.group(0))
-                continue
-            out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(nxt, nxt)
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return bytes(out)
-
-
-def _text_of(pdf: bytes) -> str:
-    """The text drawn in the PDF's content streams, decoded in pure Python (ASCII85 + Flate,
-    then every string shown in the CID font read as UCS-2)."""
-    text = []
-    for match in re.finditer(rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\nstream\n(.*?)endstream", pdf, re.S):
-        content = zlib.decompress(base64.a85decode(match.group(1).strip(), adobe=True))
-        font = None
-        for token in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)", content, re.S):
-            if token.group(1):
-                font = token.group(1)
-                continue
-            raw = _unescape_pdf_string(token.group(2))
-            text.append(raw.decode("utf-16-be", "replace") if font != b"F1" else raw.decode("latin-1"))
-    return "".join(text)
 
 
 def test_a_chinese_document_renders_as_a_pdf_in_the_cjk_font():
