@@ -48,7 +48,7 @@ class ReceiptView(APIView):
     authentication_classes = [GatewayKeyAuthentication]
     permission_classes = [AllowAny]
 
-    @extend_schema(request=ReceiptSerializer, responses={
+    @extend_schema(summary="Report a delivery receipt (the gateway)", tags=["gateway"], request=ReceiptSerializer, responses={
         202: OpenApiResponse(description="Recorded (or ignored when it names no message of ours)."),
         400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer,
     })

@@ -3,7 +3,7 @@
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -32,6 +32,12 @@ class DeliveryFilter(django_filters.FilterSet):
         fields = ["status", "channel", "round"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List announcements"),
+    retrieve=extend_schema(summary="Read an announcement"),
+    create=extend_schema(summary="Draft an announcement"),
+)
+@extend_schema(tags=["announcements"])
 class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AnnouncementSerializer
     permission_classes = [StaffOnly]
@@ -57,18 +63,18 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             raise PermissionDenied(str(exc))
         return Response(s.AnnouncementSerializer(self.get_queryset().get(pk=announcement.pk), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Ask for approval", request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], url_path="request-approval", permission_classes=[StaffOnly])
     def request_approval(self, request, pk=None):
         return self._act(lambda a: svc.announcement_request_approval(a, actor=request.user))
 
-    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Approve an announcement", request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def approve(self, request, pk=None):
         """Estate managers of every estate it reaches (or a company administrator)."""
         return self._act(lambda a: svc.announcement_approve(a, actor=request.user))
 
-    @extend_schema(request=s.ReturnSerializer, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Send back to the writer with a note", request=s.ReturnSerializer, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return", permission_classes=[StaffOnly])
     def send_back(self, request, pk=None):
         """An approver sends an announcement waiting for approval back to draft, saying what to change."""
@@ -76,31 +82,32 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         payload.is_valid(raise_exception=True)
         return self._act(lambda a: svc.announcement_return(a, actor=request.user, note=payload.validated_data["note"]))
 
-    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Send now or at its scheduled time", request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def publish(self, request, pk=None):
         """Send now, or schedule when `scheduled_at` is in the future."""
         return self._act(lambda a: svc.announcement_publish(a, actor=request.user))
 
-    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Cancel the rest of a send", request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def cancel(self, request, pk=None):
         """Stop the rest of a send; queued messages are not sent."""
         return self._act(lambda a: svc.announcement_cancel(a, actor=request.user))
 
-    @extend_schema(request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Send again to those who have not answered", request=None, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def chase(self, request, pk=None):
         """Send again by SMS to everyone who has not acknowledged."""
         return self._act(lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user))
 
-    @extend_schema(responses=s.ProgressSerializer)
+    @extend_schema(summary="Delivery progress, answers and who needs help", responses=s.ProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Counts of the send by status, acknowledgements by answer, and who needs help."""
         return Response(s.ProgressSerializer(svc.announcement_progress(self.get_object())).data)
 
-    @extend_schema(request=s.NeedHelpHandledSerializer, responses=s.NeedHelpSerializer)
+    @extend_schema(summary="Mark an “I need help” answer handled", request=s.NeedHelpHandledSerializer,
+                   responses=s.NeedHelpSerializer)
     @action(detail=True, methods=["post"], url_path="need-help-handled", permission_classes=[StaffOnly])
     def need_help_handled(self, request, pk=None):
         """Staff of the resident's estate who have called them mark an "I need help" answer
@@ -117,14 +124,14 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             raise PermissionDenied(str(exc))
         return Response(s.NeedHelpSerializer(need_help_row(ack, announcement)).data)
 
-    @extend_schema(responses=s.AnnouncementEventSerializer(many=True))
+    @extend_schema(summary="History of an announcement", responses=s.AnnouncementEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None, format=None):
         """The history, newest first (at most 200 entries): who drafted, asked for approval, returned
         (with the note), approved, scheduled, sent, cancelled or chased it, and when."""
         return Response(s.AnnouncementEventSerializer(announcement_history(self.get_object()), many=True).data)
 
-    @extend_schema(responses=s.DeliverySerializer(many=True))
+    @extend_schema(summary="Messages of a send, one per resident and channel", responses=s.DeliverySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])
     def deliveries(self, request, pk=None):
         announcement = self.get_object()

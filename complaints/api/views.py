@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled
@@ -30,9 +30,10 @@ _FILTERS = [
     OpenApiParameter("status", description="A status, 'open' for every open one (staff's default) or 'all'."),
     OpenApiParameter("category", int), OpenApiParameter("estate", int), OpenApiParameter("building", int),
     OpenApiParameter("assignee", description="A user id, 'me' or 'none'."),
-    OpenApiParameter("priority"), OpenApiParameter("overdue", bool),
+    OpenApiParameter("priority", enum=Priority.values, description="Only tickets of this priority."),
+    OpenApiParameter("overdue", bool, description="true: only tickets past the deadline that matters now."),
     OpenApiParameter("q", description="Ticket number, owner name or mobile, or words in the description."),
-    OpenApiParameter("order", enum=["due", "new"]),
+    OpenApiParameter("order", enum=["due", "new"], description="due: the nearest deadline first (the default); new: newest first."),
 ]
 
 
@@ -45,6 +46,8 @@ def _refusals():
         raise PermissionDenied(str(exc) or None) from exc
 
 
+@extend_schema_view(retrieve=extend_schema(summary="Read a complaint ticket and its timeline"))
+@extend_schema(tags=["complaints"])
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "number"
     permission_classes = [permissions.IsAuthenticated]
@@ -72,7 +75,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "for_owner": self._owner()}
 
-    @extend_schema(parameters=_FILTERS)
+    @extend_schema(summary="List complaint tickets (the queue, or an owner's own)", parameters=_FILTERS)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -80,7 +83,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = self.get_queryset().get(pk=complaint.pk)
         return Response(s.ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request={"multipart/form-data": s.ComplaintCreateSerializer, "application/json": s.ComplaintCreateSerializer},
+    @extend_schema(summary="Submit a complaint, or log one for an owner",
+                   request={"multipart/form-data": s.ComplaintCreateSerializer, "application/json": s.ComplaintCreateSerializer},
                    responses={201: s.ComplaintDetailSerializer})
     def create(self, request):
         """Submit a complaint (owners) or log one on an owner's behalf (staff)."""
@@ -123,7 +127,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             result = do(complaint, payload.validated_data)
         return self._detail(result if isinstance(result, Complaint) else complaint)
 
-    @extend_schema(request=s.TransitionSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Move a ticket to its next status", request=s.TransitionSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
         """Move the ticket. Staff: acknowledge, start, resolve (text = summary), close, reject (text = reason),
@@ -133,7 +137,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._act(request, s.TransitionSerializer, lambda c, d: services.complaint_transition(
             c, d["action"], actor=request.user, text=d.get("text", ""), owner=self._owner()))
 
-    @extend_schema(request=s.AssignSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Assign a ticket to a staff member", request=s.AssignSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, number=None):
         def do(complaint, data):
@@ -143,24 +147,26 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return services.complaint_assign(complaint, assignee=assignee, actor=request.user)
         return self._act(request, s.AssignSerializer, do)
 
-    @extend_schema(request=s.TriageSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Set a ticket's category and priority", request=s.TriageSerializer,
+                   responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def triage(self, request, number=None):
         return self._act(request, s.TriageSerializer, lambda c, d: services.complaint_triage(c, actor=request.user, **d))
 
-    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Reply to the owner", request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def replies(self, request, number=None):
         """A reply the owner sees."""
         return self._act(request, s.TextSerializer, lambda c, d: services.complaint_reply(c, actor=request.user, text=d["text"]))
 
-    @extend_schema(request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Add an internal note", request=s.TextSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, number=None):
         """An internal note; never shown to the owner."""
         return self._act(request, s.TextSerializer, lambda c, d: services.complaint_note(c, actor=request.user, text=d["text"]))
 
-    @extend_schema(request={"multipart/form-data": s.OwnerMessageSerializer, "application/json": s.OwnerMessageSerializer},
+    @extend_schema(summary="Add information or photos to an open ticket (owners)",
+                   request={"multipart/form-data": s.OwnerMessageSerializer, "application/json": s.OwnerMessageSerializer},
                    responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def messages(self, request, number=None):
@@ -170,14 +176,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._act(request, s.OwnerMessageSerializer, lambda c, d: services.complaint_owner_message(
             c, user=request.user, text=d["text"], photos=d.get("photos", [])))
 
-    @extend_schema(request=s.RateSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Rate a resolved ticket (owners)", request=s.RateSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, number=None):
         """Owners: rate a resolved ticket; 1–2 stars or solved=false reopens it."""
         return self._act(request, s.RateSerializer, lambda c, d: services.complaint_rate(
             c, user=request.user, rating=d["rating"], comment=d.get("comment", ""), solved=d["solved"]))
 
-    @extend_schema(request=s.FollowUpSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(summary="Record the follow-up call or visit", request=s.FollowUpSerializer,
+                   responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, number=None):
         return self._act(request, s.FollowUpSerializer, lambda c, d: services.follow_up_record(c, actor=request.user, **d) and c)

@@ -13,6 +13,9 @@ import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.api.docs import DESCRIPTION as API_DESCRIPTION
+from config.api.docs import TAGS as API_TAGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -252,7 +255,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lighthouse API",
-    "DESCRIPTION": "Estates, buildings, units and residents of a property company, scoped to the caller.",
+    "DESCRIPTION": API_DESCRIPTION,  # config/api/docs.py: signing in, scope, errors, pages, limits
+    "TAGS": API_TAGS,  # one per area; every operation carries one (tests/config/test_api_docs.py)
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,6 +1,12 @@
-"""OpenAPI generation that documents every error an endpoint can answer with."""
+"""OpenAPI generation that documents every error an endpoint can answer with, and says what
+each path and filter parameter is in the reader's language (not Django REST framework's stock
+"A unique integer value identifying this …", which reads "标识此 公告 的 唯一整数值。" in Chinese)."""
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny
 
@@ -19,7 +25,55 @@ _ERROR = {
 }
 
 
+def _model_field(model, name):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 class LighthouseAutoSchema(AutoSchema):
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        if model is None:
+            return parameters
+        for parameter in parameters:
+            name = parameter["name"]
+            if name == getattr(self.view, "lookup_url_kwarg", None) or name == "pk":
+                name = getattr(self.view, "lookup_field", "pk")
+            field = model._meta.pk if name in ("pk", "id") else _model_field(model, name)
+            if field is None:
+                continue
+            if field.primary_key:
+                parameter["description"] = _("The %(model)s's id.") % {"model": model._meta.verbose_name}
+            else:
+                parameter["description"] = _("The %(model)s's %(field)s.") % {
+                    "model": model._meta.verbose_name, "field": field.verbose_name}
+        return parameters
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation:
+            self._describe_filters(operation.get("parameters", []))
+        return operation
+
+    def _describe_filters(self, parameters):
+        """A filter without a description says what it filters on, from the model's field."""
+        model = get_view_model(self.view, emit_warnings=False)
+        for parameter in parameters:
+            if parameter["in"] != "query" or parameter.get("description"):
+                continue
+            field = _model_field(model, parameter["name"])
+            if field is None:
+                continue
+            if isinstance(field, models.ForeignKey):
+                parameter["description"] = _("Only those of this %(field)s (its id).") % {"field": field.verbose_name}
+            elif not field.choices:  # a choice already lists its values and their meaning
+                parameter["description"] = _("Only those whose %(field)s is this value.") % {"field": field.verbose_name}
+
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         # Serializers that refuse unknown fields (owners/api/strict.py) say so.

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -52,6 +52,14 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return registry_can(user, "change", obj)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List estates"),
+    retrieve=extend_schema(summary="Read an estate"),
+    create=extend_schema(summary="Add an estate"),
+    update=extend_schema(summary="Replace an estate's details"),
+    partial_update=extend_schema(summary="Change some of an estate's details"),
+)
+@extend_schema(tags=["estates"])
 class EstateViewSet(ScopedViewSet):
     serializer_class = s.EstateSerializer
     search_fields = ["name", "code"]
@@ -66,6 +74,7 @@ class EstateViewSet(ScopedViewSet):
         return estate_list_for(self.request.user)
 
     @extend_schema(
+        summary="Import units or residents from a spreadsheet",
         request={"multipart/form-data": s.ImportRequestSerializer},
         responses={201: s.ImportResultSerializer, 400: OpenApiResponse(s.ImportRejectedSerializer,
                    description="Nothing was imported; every bad row is listed with its line number.")},
@@ -104,6 +113,14 @@ class BuildingFilter(django_filters.FilterSet):
         fields = ["estate"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List buildings"),
+    retrieve=extend_schema(summary="Read a building"),
+    create=extend_schema(summary="Add a building"),
+    update=extend_schema(summary="Replace a building's details"),
+    partial_update=extend_schema(summary="Change some of a building's details"),
+)
+@extend_schema(tags=["estates"])
 class BuildingViewSet(ScopedViewSet):
     serializer_class = s.BuildingSerializer
     filterset_class = BuildingFilter
@@ -128,6 +145,14 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["estate", "building", "entrance", "floor"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List units"),
+    retrieve=extend_schema(summary="Read a unit"),
+    create=extend_schema(summary="Add a unit"),
+    update=extend_schema(summary="Replace a unit's details"),
+    partial_update=extend_schema(summary="Change some of a unit's details"),
+)
+@extend_schema(tags=["estates"])
 class UnitViewSet(ScopedViewSet):
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
@@ -163,6 +188,14 @@ class ResidentFilter(django_filters.FilterSet):
         return self._living(queryset, unit_id=value)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List residents"),
+    retrieve=extend_schema(summary="Read a resident"),
+    create=extend_schema(summary="Add a resident"),
+    update=extend_schema(summary="Replace a resident's details"),
+    partial_update=extend_schema(summary="Change some of a resident's details"),
+)
+@extend_schema(tags=["residents"])
 class ResidentViewSet(ScopedViewSet):
     serializer_class = s.ResidentSerializer
     filterset_class = ResidentFilter
@@ -190,7 +223,8 @@ class ResidentViewSet(ScopedViewSet):
         resident = resident_update(actor=self.request.user, resident=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=resident.pk)
 
-    @extend_schema(request=None, responses={201: s.InvitationSerializer, 400: ErrorSerializer})
+    @extend_schema(summary="Invite a resident to the owner portal", request=None,
+                   responses={201: s.InvitationSerializer, 400: ErrorSerializer})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def invite(self, request, pk=None):
         """Send this resident an invitation to the owner portal (revokes any earlier open link)."""
