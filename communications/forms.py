@@ -1,11 +1,26 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from owners.selectors import estate_list_for
 
 from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
 from .permissions import inquiry_assignee_valid, inquiry_assignees_for
+from .selectors import history_zone
+
+# Friendly names of the zones estates are in; any other zone is shown by its name alone.
+ZONE_NAMES = {"Asia/Shanghai": _("Beijing time"), "Asia/Hong_Kong": _("Hong Kong time"), "Asia/Taipei": _("Taipei time"),
+              "Asia/Urumqi": _("Xinjiang time")}
+
+
+def zone_label(zone: str) -> str:
+    """"北京时间 (Asia/Shanghai)": how a form and a page say which clock a time is on."""
+    name = ZONE_NAMES.get(zone)
+    return f"{name} ({zone})" if name else zone
+
 
 CHANNEL_CHOICES = [("portal", _("Portal notice board")), ("sms", _("SMS")), ("email", _("E-mail")), ("push", _("App push"))]
 
@@ -24,8 +39,6 @@ class AnnouncementForm(forms.ModelForm):
             "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "estates": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"scheduled_at": _("Leave empty to send as soon as it is published.")}
-
     def __init__(self, *args, estates, buildings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["saved_audience"].queryset = SavedAudience.objects.filter(estate__in=estates)
@@ -33,6 +46,33 @@ class AnnouncementForm(forms.ModelForm):
         self.fields["buildings"].queryset = buildings
         self.fields["buildings"].required = False
         self.fields["estates"].required = False
+        # The clock the send time is typed on: the estates' zone (the writer's estates before a
+        # choice is made; the chosen ones when it is read), the company's when they differ.
+        instance = kwargs.get("instance")
+        self.zone = history_zone(self._reach_ids(instance) if instance and instance.pk else [e.pk for e in estates])
+        field = self.fields["scheduled_at"]
+        field.label = _("Send at, %(zone)s") % {"zone": zone_label(self.zone)}
+        field.help_text = _("Leave empty to send as soon as it is published. Times are in the estates' time zone; "
+                            "for estates in different zones, or the whole company, in the company's (%(zone)s).") % {
+                                "zone": zone_label(history_zone([]))}
+        if instance and instance.pk and instance.scheduled_at:
+            self.initial["scheduled_at"] = timezone.localtime(instance.scheduled_at, ZoneInfo(self.zone)).replace(tzinfo=None)
+
+    @staticmethod
+    def _reach_ids(instance):
+        from .reach import announcement_reach
+
+        return announcement_reach(instance) or []
+
+    def _chosen_estate_ids(self, data):
+        audience = data.get("audience")
+        if audience == Announcement.Audience.ESTATES:
+            return [e.pk for e in data.get("estates") or []]
+        if audience == Announcement.Audience.BUILDINGS:
+            return sorted({b.estate_id for b in data.get("buildings") or []})
+        if audience == Announcement.Audience.LIST and data.get("saved_audience"):
+            return [data["saved_audience"].estate_id]
+        return []
 
     def clean(self):
         data = super().clean()
@@ -45,6 +85,11 @@ class AnnouncementForm(forms.ModelForm):
             self.add_error("saved_audience", _("Choose a saved list."))
         if audience == Announcement.Audience.UNITS:
             self.add_error("audience", _("Choose units through the API or the admin; the form offers estates and buildings."))
+        if data.get("scheduled_at"):
+            # Typed on the chosen estates' clock, whatever the browser's or the server's zone.
+            self.zone = history_zone(self._chosen_estate_ids(data))
+            typed = timezone.make_naive(data["scheduled_at"])
+            data["scheduled_at"] = timezone.make_aware(typed, ZoneInfo(self.zone))
         return data
 
 

@@ -1,13 +1,49 @@
-"""What communications shows on other apps' pages; registered in CommunicationsConfig.ready."""
+"""What communications shows on other apps' pages: the resident page's messages (registered in
+CommunicationsConfig.ready) and, on the dashboard home, what waits for the user's approval."""
 
+from django.db.models import F, Func, IntegerField, Subquery
 from django.template.loader import render_to_string
 
+from owners.models import User
+
 from .models import Delivery
+from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 
 RESIDENT_MESSAGES_SHOWN = 20
+APPROVALS_SHOWN = 20
 
 
 def resident_messages_panel(request, resident) -> str:
     """The latest messages sent to a resident, for the staff's resident page (owners.panels)."""
     deliveries = Delivery.objects.filter(resident=resident).order_by("-created_at")[:RESIDENT_MESSAGES_SHOWN]
     return render_to_string("communications/includes/resident_messages.html", {"deliveries": deliveries}, request=request)
+
+
+def _count(queryset) -> Subquery:
+    """COUNT(*) of `queryset` as a scalar subquery (no GROUP BY on the outer query)."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
+def approvals_waiting_count(user) -> int:
+    """How many announcements and statements wait for `user`'s approval: one query, and none for
+    someone who approves nothing (their scope is known without asking the database)."""
+    announcements = announcements_awaiting_approval_by(user)
+    statements = statements_awaiting_approval_by(user)
+    if not announcements.query.is_empty() or not statements.query.is_empty():
+        row = (User.objects.filter(pk=user.pk)
+               .annotate(a=_count(announcements), s=_count(statements)).values_list("a", "s").first())
+        return sum(row or (0, 0))
+    return 0
+
+
+def approvals_panel(request) -> str:
+    """"Waiting for your approval" on the dashboard home: the announcements and statements the
+    user may approve, oldest first, each linking to where it is approved or sent back. Empty
+    (nothing rendered) when nothing waits."""
+    user = request.user
+    announcements = list(announcements_awaiting_approval_by(user).select_related("author").order_by("created_at")[:APPROVALS_SHOWN])
+    statements = list(statements_awaiting_approval_by(user).select_related("author", "estate").order_by("created_at")[:APPROVALS_SHOWN])
+    if not announcements and not statements:
+        return ""
+    return render_to_string("communications/includes/approvals.html",
+                            {"announcements": announcements, "statements": statements}, request=request)

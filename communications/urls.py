@@ -14,6 +14,7 @@ dashboard_patterns = [
     path("announcements/new/", staff.announcement_new, name="announcement_new"),
     path("announcements/<int:pk>/", staff.announcement_detail, name="announcement_detail"),
     path("announcements/<int:pk>/progress/", staff.announcement_progress_partial, name="announcement_progress"),
+    path("announcements/<int:pk>/edit/", staff.announcement_edit, name="announcement_edit"),
     path("announcements/<int:pk>/<slug:action>/", staff.announcement_action, name="announcement_action"),
     path("announcements/<int:pk>/need-help/<int:answer>/handled/", need_help.need_help_handled, name="need_help_handled"),
     path("media/", media.media_home, name="media"),

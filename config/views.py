@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from communications.panels import approvals_panel
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from owners.access import resident_required, staff_required
@@ -38,6 +39,7 @@ def dashboard_home(request):
     return render(request, "dashboard/home.html", {
         "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
         "need_help": need_help_open_for(request.user),
+        "approvals_panel": approvals_panel(request),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
         "inquiries_overdue": list(inquiry_list_for(request.user).filter(status="open", deadline__lt=timezone.now())[:10]),

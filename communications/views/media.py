@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from core.messages import error_text
 from owners.access import perm_required, staff_required
+from owners.models import Building
 from owners.selectors import estate_list_for
 
 from .. import selectors
 from ..forms import InquiryForm, MentionForm, StakeholderForm
-from ..models import MediaInquiry, MediaMention, Stakeholder, Statement
+from ..lifecycle import STATEMENT
+from ..models import MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 from ..permissions import inquiry_can_answer, media_record_can_add, statement_can_approve, statement_can_write
 from ..services import media as svc
 
@@ -51,6 +53,48 @@ def statement_detail(request, pk):
         "may_write": statement_can_write(request.user, statement.estate_id),
         "events": selectors.statement_history(statement),
         "zone": selectors.history_zone([statement.estate_id] if statement.estate_id else []),
+        **_audience_choices(statement),
+    })
+
+
+def _audience_choices(statement) -> dict:
+    """What "also send to residents" may be narrowed to: the estate's buildings and saved lists
+    (only while the statement waits to be published)."""
+    if statement.status != Statement.Status.APPROVED or statement.estate_id is None:
+        return {}
+    return {"audience_buildings": Building.objects.filter(estate_id=statement.estate_id).order_by("name"),
+            "audience_lists": SavedAudience.objects.filter(estate_id=statement.estate_id).order_by("name")}
+
+
+def _audience_posted(request, statement) -> dict:
+    """The audience chosen on the publish form, each choice looked up within the statement's own
+    estate (anything else is dropped, and statement_audience then says what to choose)."""
+    audience = request.POST.get("audience", "")
+    ids = [int(v) for v in request.POST.getlist("buildings") if v.isdigit()]
+    saved = request.POST.get("saved_audience", "")
+    return {
+        "audience": audience,
+        "buildings": list(Building.objects.filter(estate_id=statement.estate_id, pk__in=ids)) if audience == "buildings" else [],
+        "saved_audience": (SavedAudience.objects.filter(estate_id=statement.estate_id, pk=saved).first()
+                           if audience == "list" and saved.isdigit() else None),
+    }
+
+
+def _statement_confirm(request, statement, choice):
+    """Before a published statement goes to residents: who it reaches and the SMS as it goes out."""
+    from ..forms import CHANNEL_CHOICES
+
+    try:
+        STATEMENT.check("publish", statement, request.user)
+        preview = svc.statement_announce_preview(statement, **choice)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect("dashboard:statement_detail", pk=statement.pk)
+    labels = dict(CHANNEL_CHOICES)
+    return render(request, "communications/media/statement_confirm.html", {
+        "s": statement, "preview": preview, "choice": choice,
+        "rows": [(str(labels.get(channel, channel)), n) for channel, n in preview["counts"].items()],
+        "building_ids": [b.pk for b in choice["buildings"]],
     })
 
 
@@ -85,11 +129,15 @@ def statement_new(request):
 @require_POST
 def statement_action(request, pk, action):
     statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
+    announce = action == "publish" and request.POST.get("announce") == "1"
+    choice = _audience_posted(request, statement) if announce else {}
+    if announce and request.POST.get("confirmed") != "1":
+        return _statement_confirm(request, statement, choice)
     actions = {
         "submit": lambda: svc.statement_submit(statement, actor=request.user),
         "approve": lambda: svc.statement_review(statement, actor=request.user, approve=True, note=request.POST.get("note", "")),
         "return": lambda: svc.statement_review(statement, actor=request.user, approve=False, note=request.POST.get("note", "")),
-        "publish": lambda: svc.statement_publish(statement, actor=request.user, announce=request.POST.get("announce") == "1"),
+        "publish": lambda: svc.statement_publish(statement, actor=request.user, announce=announce, **choice),
         "new-version": lambda: svc.statement_new_version(statement, actor=request.user, body=request.POST.get("body", "")),
     }
     if action not in actions:

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,10 +13,23 @@ from owners.access import perm_required, staff_required
 from owners.selectors import building_list_for, estate_list_for
 
 from .. import selectors
-from ..forms import CHANNEL_CHOICES, AnnouncementForm
+from ..forms import CHANNEL_CHOICES, AnnouncementForm, zone_label
 from ..lifecycle import ANNOUNCEMENT
+from ..models import Announcement
 from ..permissions import announcement_can_approve
 from ..services import announcements as svc
+
+# What an edit may change through the page (the units of an announcement are chosen through the API).
+_FORM_EDITABLE = sorted(svc.EDITABLE)
+
+
+def _form_errors(form, exc):
+    """A refused service call, its messages beside the fields they are about."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+        return
+    for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}).items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @staff_required
@@ -35,15 +50,43 @@ def announcement_new(request):
         try:
             announcement = svc.announcement_create(author=request.user, estates=data.pop("estates"),
                                                    buildings=data.pop("buildings"), **data)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
         else:
             messages.success(request, _("Draft saved. Check it, then send it or ask for approval."))
             return redirect("dashboard:announcement_detail", pk=announcement.pk)
     return render(request, "communications/staff/new.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+@staff_required
+@perm_required("communications.change_announcement")
+def announcement_edit(request, pk):
+    """Change a draft (a returned one too) or an approved announcement; an approved one then
+    waits for approval again, and the page says so before the change is saved."""
+    announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
+    offered = {t.action for t in ANNOUNCEMENT.offered(announcement, request.user)}
+    if not offered & {"edit", "edit_approved"}:
+        messages.error(request, _("Only a draft or an approved announcement can be edited."))
+        return redirect("dashboard:announcement_detail", pk=pk)
+    estates = estate_list_for(request.user)
+    buildings = building_list_for(request.user).order_by("estate__name", "name")
+    form = AnnouncementForm(request.POST or None, instance=announcement, estates=estates, buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in _FORM_EDITABLE}
+        try:
+            edited = svc.announcement_edit(announcement, actor=request.user, estates=form.cleaned_data["estates"],
+                                           buildings=form.cleaned_data["buildings"], **data)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            if edited.status == Announcement.Status.PENDING_APPROVAL:
+                messages.success(request, _("Saved. It was approved before the change, so it waits for the estate manager's approval again."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("dashboard:announcement_detail", pk=pk)
+    return render(request, "communications/staff/edit.html", {
+        "form": form, "a": announcement, "needs_reapproval": "edit_approved" in offered,
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _context(request, announcement):
@@ -65,6 +108,7 @@ def announcement_detail(request, pk):
         offered={t.action for t in ANNOUNCEMENT.offered(announcement, request.user)},
         events=selectors.announcement_history(announcement), zone=selectors.announcement_zone(announcement),
     )
+    context["zone_label"] = zone_label(context["zone"])
     return render(request, "communications/staff/detail.html", context)
 
 
@@ -86,10 +130,44 @@ def _act(request, pk, do, done):
     return redirect("dashboard:announcement_detail", pk=pk)
 
 
+def _confirm(request, announcement, action):
+    """The step between the button and a mass send: who it reaches on which channel and the SMS as
+    it goes out; nothing is sent until the form on this page is posted with `confirmed`."""
+    try:
+        ANNOUNCEMENT.check({"publish": "schedule" if _scheduled(announcement) else "publish", "chase": "chase"}[action],
+                           announcement, request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect("dashboard:announcement_detail", pk=announcement.pk)
+    preview = svc.announcement_chase_preview(announcement) if action == "chase" else svc.announcement_send_preview(announcement)
+    labels = dict(CHANNEL_CHOICES)
+    zone = selectors.announcement_zone(announcement)
+    return render(request, "communications/staff/confirm.html", {
+        "a": announcement, "action": action, "preview": preview, "zone": zone, "zone_label": zone_label(zone),
+        "rows": [(str(labels.get(channel, channel)), n) for channel, n in preview["counts"].items()],
+        "cancel_url": reverse("dashboard:announcement_detail", args=[announcement.pk]),
+        "post_url": reverse("dashboard:announcement_action", args=[announcement.pk, action]),
+    })
+
+
+def _scheduled(announcement) -> bool:
+    return announcement.scheduled_at is not None and announcement.scheduled_at > timezone.now()
+
+
+def _round(request):
+    try:
+        return int(request.POST.get("round", ""))
+    except ValueError:
+        return None
+
+
 @staff_required
 @perm_required("communications.change_announcement")
 @require_POST
 def announcement_action(request, pk, action):
+    if action in ("publish", "chase") and request.POST.get("confirmed") != "1":
+        announcement = get_object_or_404(selectors.announcement_list_for(request.user), pk=pk)
+        return _confirm(request, announcement, action)
     actions = {
         "request-approval": (lambda a: svc.announcement_request_approval(a, actor=request.user), _("Sent to the estate manager for approval.")),
         "approve": (lambda a: svc.announcement_approve(a, actor=request.user), _("Approved.")),
@@ -97,7 +175,7 @@ def announcement_action(request, pk, action):
                    _("Sent back to the writer with your note.")),
         "publish": (lambda a: svc.announcement_publish(a, actor=request.user), _("Sending has started (or is scheduled).")),
         "cancel": (lambda a: svc.announcement_cancel(a, actor=request.user), lambda n: _("Cancelled; %(n)d messages will not be sent.") % {"n": n}),
-        "chase": (lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user),
+        "chase": (lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user, expected_round=_round(request)),
                   lambda n: _("Sent again by SMS to %(n)d residents who have not acknowledged.") % {"n": n}),
     }
     if action not in actions:
