@@ -140,6 +140,11 @@ EXPECTED_URLS = {
     "dashboard:inquiry_answer": STAFF_POST,
     "dashboard:inquiry_decline": STAFF_POST,
     "dashboard:media_record": MEDIA_DESK,
+    "dashboard:mention_list": STAFF,
+    "dashboard:inquiry_list": STAFF,
+    "dashboard:stakeholder_list": STAFF,
+    "dashboard:stakeholder_detail": STAFF_A,
+    "dashboard:stakeholder_contact_add": STAFF_POST,
     # The admin outside its model screens (those are in ADMIN_MODELS).
     "admin:index": ADMIN_DESK,
     "admin:login": "ok     ok     ok     ok     ok     ok     ok     index  index  index",
@@ -311,6 +316,8 @@ PAGE_PARAMS = {
     "dashboard:inquiry_answer": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:inquiry_decline": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:media_record": lambda w: {"kind": "mention"},
+    "dashboard:stakeholder_detail": lambda w: {"pk": w.stakeholder_a.pk},
+    "dashboard:stakeholder_contact_add": lambda w: {"pk": w.stakeholder_a.pk},
     "admin:auth_user_password_change": lambda w: {"id": w.users["service_a"].pk},
     "admin:app_list": lambda w: {"app_label": "owners"},
     "admin:view_on_site": lambda w: {"content_type_id": ContentType.objects.get_for_model(w.estate_a).pk,
@@ -613,6 +620,10 @@ FORM_WRITES = {
                                             lambda w: {"source": "weibo", "excerpt": "matrix 全公司提及", "sentiment": "neutral",
                                                        "reach": "1", "estate": "", "mentioned_at": "2030-01-01T10:00"},
                                             "login  403    403    403    403    write  403    kept   kept   write"),
+    # Log a contact with estate A's stakeholder: the media desk and managers of A (service staff read only).
+    "dashboard:stakeholder_contact_add": (lambda w: reverse("dashboard:stakeholder_contact_add", args=[w.stakeholder_a.pk]),
+                                          _form(channel="phone", summary="matrix 沟通"),
+                                          "login  403    403    403    404    write  403    write  404    write"),
 }
 
 
