@@ -32,6 +32,9 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
+    # What the entry says in the caller's language: the system's line worded
+    # at read time, then what a person typed (complaints.events).
+    body = serializers.CharField(source="text", read_only=True)
     actor = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True)
 

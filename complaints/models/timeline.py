@@ -30,6 +30,10 @@ class ComplaintEvent(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     body = models.TextField(_("text"), blank=True)
+    # The facts behind a line the system writes (a role, a rating, a deadline …), worded in the
+    # reader's language when shown (complaints.events); `body` is then only what a person typed.
+    # NULL on rows written before, whose body holds the whole line.
+    params = models.JSONField(_("details"), null=True, blank=True, default=None)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -37,6 +41,13 @@ class ComplaintEvent(models.Model):
         verbose_name_plural = _("timeline entries")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["complaint", "created_at"], name="complaint_event_idx")]
+
+    @property
+    def text(self) -> str:
+        """What the entry says, in the language of whoever reads it (see complaints.events)."""
+        from ..events import event_text
+
+        return event_text(self)
 
 
 def _photo_path(instance, filename):

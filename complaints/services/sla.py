@@ -67,7 +67,7 @@ def sla_sweep(now=None) -> dict:
         candidates = queryset.filter(**{f"{due_field}__lte": horizon}).select_related("assignee")
         for complaint in candidates.iterator(chunk_size=500):
             due = getattr(complaint, due_field)
-            params = {"number": complaint.number, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+            params = {"number": complaint.number, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "due_field": due_field}
             try:
                 if due <= now:
                     if _alert_once(complaint, breach_kind, due, partial(_breach_announce, complaint, flag, breach_kind, breach_text, params)):
@@ -81,12 +81,19 @@ def sla_sweep(now=None) -> dict:
     return counts
 
 
+def _event_params(kind, complaint, due_field):
+    """What the timeline entry records; complaints.events words it in the reader's language."""
+    return {"alert": kind, "number": complaint.number, "due": getattr(complaint, due_field).isoformat()}
+
+
 def _breach_announce(complaint, flag, kind, text, params):
     Complaint.objects.filter(pk=complaint.pk).update(**{flag: True})
-    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_BREACH, body=str(text % params))
+    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_BREACH,
+                                  params=_event_params(kind, complaint, params["due_field"]))
     managers_notify(complaint, "complaint.sla_breach", kind, lambda: str(text % params))
 
 
 def _warning_announce(complaint, kind, text, params):
-    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_WARNING, body=str(text % params))
+    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.SLA_WARNING,
+                                  params=_event_params(kind, complaint, params["due_field"]))
     staff_notify(complaint, [complaint.assignee], "complaint.sla_warning", kind, lambda: str(text % params))

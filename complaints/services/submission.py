@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from owners.models import Building, Unit
 from owners.selectors import resident_homes
 
-from ..lifecycle import OWNER_STATUS_TEXT
 from ..models import Complaint, Priority, Status
 from ..models.complaints import Channel
 from ..permissions import complaint_can_log
@@ -115,7 +114,7 @@ def _complaint_create(*, resident, place: Place, category, description, location
         description=description, logged_by=logged_by, response_due_at=response_due, resolution_due_at=resolution_due,
         created_at=now,
     )
-    event = _event(complaint, Kind.SUBMITTED, logged_by, public=True, body=OWNER_STATUS_TEXT[Status.SUBMITTED], to_status=Status.SUBMITTED)
+    event = _event(complaint, Kind.SUBMITTED, logged_by, public=True, to_status=Status.SUBMITTED)
     _save_photos(complaint, cleaned, logged_by or resident.user, event=event)
     owner_notify(complaint, "complaint.received", "received", lambda: _(
         "We have received your complaint %(number)s and will respond by %(due)s."

@@ -43,9 +43,11 @@ def _locked(complaint) -> Complaint:
     return Complaint.objects.select_for_update().select_related("resident", "category", "estate").get(pk=complaint.pk)
 
 
-def _event(complaint, kind, actor=None, *, public=False, body="", from_status="", to_status=""):
+def _event(complaint, kind, actor=None, *, public=False, body="", from_status="", to_status="", params=None):
+    """A timeline entry. `body` is only what a person typed; the line the system adds is worded
+    from kind, statuses and `params` in the reader's language when shown (complaints.events)."""
     return ComplaintEvent.objects.create(complaint=complaint, kind=kind, actor=actor, public=public, body=body,
-                                         from_status=from_status, to_status=to_status)
+                                         from_status=from_status, to_status=to_status, params=params or {})
 
 
 def _save_photos(complaint, cleaned, actor, event=None, public=True):
@@ -127,8 +129,7 @@ def complaint_transition(complaint, action: str, *, actor, text: str = "", owner
         if owner:
             complaint.flagged = True
     complaint.save()
-    body = str(OWNER_STATUS_TEXT[transition.target]) + (f"\n{text}" if text else "")
-    _event(complaint, Kind.TRANSITION, actor, public=True, body=body, from_status=source, to_status=transition.target)
+    _event(complaint, Kind.TRANSITION, actor, public=True, body=text, from_status=source, to_status=transition.target)
     if transition.target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED) or (transition.target == Status.REOPENED and not owner):
         owner_notify(complaint, f"complaint.{transition.target}", f"{transition.target}:{now.timestamp():.0f}",
                      lambda: str(OWNER_STATUS_TEXT[transition.target]))
@@ -166,8 +167,8 @@ def complaint_assign(complaint, *, assignee, actor) -> Complaint:
     complaint.save(update_fields=["assignee", "updated_at"])
     FollowUp.objects.filter(complaint=complaint, done_at__isnull=True).update(assignee=assignee)
     held = set(assignee.memberships.filter(Q(estate_id=complaint.estate_id) | Q(estate__isnull=True)).values_list("role", flat=True))
-    roles = ", ".join(str(Role(value).label) for value in Role.values if value in held)  # the role here, in the choices' order
-    _event(complaint, Kind.ASSIGNED, actor, public=True, body=_("Handled by our %(role)s.") % {"role": roles})
+    roles = [value for value in Role.values if value in held]  # the role here, in the choices' order
+    _event(complaint, Kind.ASSIGNED, actor, public=True, params={"roles": roles})
     if assignee != actor:
         staff_notify(complaint, [assignee], "complaint.assigned", f"assigned:{timezone.now().timestamp():.0f}",
                      lambda: _("Complaint %(number)s has been assigned to you.") % {"number": complaint.number})
@@ -181,18 +182,18 @@ def complaint_triage(complaint, *, actor, category=None, priority=None) -> Compl
     _require_staff(actor, complaint)
     if not complaint.is_open:
         raise ValidationError(_("Only open complaints can be triaged."))
-    changes = []
+    changes = {}
     if category is not None and category.pk != complaint.category_id:
-        changes.append(f"{complaint.category} → {category}")
+        changes["category"] = [[c.name, c.name_en] for c in (complaint.category, category)]
         complaint.category = category
     if priority is not None and priority != complaint.priority:
-        changes.append(f"{complaint.get_priority_display()} → {dict(Complaint._meta.get_field('priority').choices)[priority]}")
+        changes["priority"] = [complaint.priority, priority]
         complaint.priority = priority
     if not changes:
         return complaint
     complaint.response_due_at, complaint.resolution_due_at = sla_due_times(complaint.category, complaint.priority, complaint.created_at)
     complaint.save()
-    _event(complaint, Kind.TRIAGED, actor, body="; ".join(changes))
+    _event(complaint, Kind.TRIAGED, actor, params=changes)
     return complaint
 
 
@@ -284,8 +285,7 @@ def complaint_rate(complaint, *, user, rating: int, comment: str = "", solved: b
         raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
     complaint.rating, complaint.rating_comment, complaint.rated_at = rating, _text(comment, "comment", required=False), timezone.now()
     complaint.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
-    _event(complaint, Kind.RATED, user, public=True,
-           body=_("Rated %(n)d of 5.") % {"n": rating} + (f"\n{complaint.rating_comment}" if complaint.rating_comment else ""))
+    _event(complaint, Kind.RATED, user, public=True, body=complaint.rating_comment, params={"rating": rating})
     # Both outcomes are the owner's lifecycle moves, with their guards and timeline entry.
     return complaint_transition(complaint, "reopen" if rating <= 2 or not solved else "accept", actor=user, owner=True)
 
@@ -301,7 +301,7 @@ def complaint_link(complaint, other, *, actor, kind=ComplaintLink.Kind.RELATED) 
     link, created = ComplaintLink.objects.get_or_create(from_complaint=low, to_complaint=high, defaults={"kind": kind, "created_by": actor})
     if created:
         for one, two in ((complaint, other), (other, complaint)):
-            _event(one, Kind.LINKED, actor, body=_("Linked to %(number)s (%(kind)s).") % {"number": two.number, "kind": link.get_kind_display()})
+            _event(one, Kind.LINKED, actor, params={"number": two.number, "link": link.kind})
     return link
 
 
@@ -320,7 +320,7 @@ def follow_up_record(complaint, *, actor, outcome, notes="") -> FollowUp:
     follow_up.outcome, follow_up.notes = outcome, _text(notes, "notes", required=False)
     follow_up.done_at, follow_up.done_by = timezone.now(), actor
     follow_up.save()
-    _event(complaint, Kind.FOLLOW_UP, actor, body=f"{follow_up.get_outcome_display()}. {follow_up.notes}".strip())
+    _event(complaint, Kind.FOLLOW_UP, actor, body=follow_up.notes, params={"outcome": outcome})
     if outcome == FollowUp.Outcome.UNSATISFIED:
         Complaint.objects.filter(pk=complaint.pk).update(flagged=True)
         if complaint.status in (Status.RESOLVED, Status.CLOSED):

@@ -131,7 +131,7 @@ def test_assignment_only_to_staff_of_the_estate(owner, noise, service):
     complaint.refresh_from_db()
     assert complaint.assignee == engineer
     # The owner sees the role, never the name.
-    assert complaint.events.filter(kind="assigned", public=True).get().body.count(engineer.first_name) == 0
+    assert complaint.events.filter(kind="assigned", public=True).get().text.count(engineer.first_name) == 0
     with pytest.raises(ValidationError):
         complaint_assign(complaint, assignee=staff_member(EstateFactory(), role=Role.ENGINEER), actor=service)
 
@@ -349,7 +349,7 @@ def test_the_owner_is_told_the_role_the_assignee_holds_at_this_estate(owner, noi
     person = staff_member(complaint.estate, role=Role.SERVICE)
     StaffMembership.objects.create(user=person, estate=EstateFactory(), role=Role.ENGINEER)
     complaint_assign(complaint, assignee=person, actor=manager)
-    body = complaint.events.get(kind="assigned").body
+    body = complaint.events.get(kind="assigned").text
     assert "客服" in body or "Service staff" in body
     assert "Engineer" not in body and "工程" not in body
 
