@@ -130,6 +130,7 @@ EXPECTED_URLS = {
     "dashboard:announcement_new": STAFF_WRITERS,
     "dashboard:announcement_detail": STAFF_A,
     "dashboard:announcement_progress": STAFF_A,
+    "dashboard:announcement_edit": "login  403    403    ok     404    ok     403    ok     404    ok",  # writers of the estate
     "dashboard:announcement_action": STAFF_WRITERS_POST,
     "dashboard:need_help_handled": STAFF_POST,
     "dashboard:media": STAFF,
@@ -308,6 +309,7 @@ PAGE_PARAMS = {
        ("detail", "transition", "assign", "triage", "reply", "note", "visit", "link", "follow_up")},
     "dashboard:announcement_detail": lambda w: {"pk": w.notice_a.pk},
     "dashboard:announcement_progress": lambda w: {"pk": w.notice_a.pk},
+    "dashboard:announcement_edit": lambda w: {"pk": w.draft_a.pk},
     "dashboard:announcement_action": lambda w: {"pk": w.notice_a.pk, "action": "cancel"},
     "dashboard:need_help_handled": lambda w: {"pk": w.draft_a.pk, "answer": w.help_a.pk},
     "dashboard:statement_detail": lambda w: {"pk": w.statement_a.pk},
@@ -578,7 +580,7 @@ FORM_WRITES = {
                                       "login  403    403    kept   404    kept   kept   kept   404    kept"),
     # Announcements: estate A's draft.
     **{f"dashboard:announcement_action:{action}": (
-        (lambda a: lambda w: reverse("dashboard:announcement_action", args=[w.draft_a.pk, a]))(action), _form(), row)
+        (lambda a: lambda w: reverse("dashboard:announcement_action", args=[w.draft_a.pk, a]))(action), _form(confirmed="1"), row)
        for action, row in {
            "request-approval": "login  403    403    write  404    write  403    write  404    write",
            "approve": "login  403    403    kept   404    kept   403    write  404    write",
@@ -589,6 +591,10 @@ FORM_WRITES = {
     "dashboard:need_help_handled": (lambda w: reverse("dashboard:need_help_handled", args=[w.draft_a.pk, w.help_a.pk]),
                                     _form(note="已电话联系"),
                                     "login  403    403    write  404    write  kept   write  404    write"),
+    "dashboard:announcement_edit": (lambda w: reverse("dashboard:announcement_edit", args=[w.draft_a.pk]),
+                                    lambda w: {"kind": "general", "title": "matrix 改过的通知", "body": "正文", "audience": "estates",
+                                               "estates": [w.estate_a.pk], "channels": ["portal"]},
+                                    "login  403    403    write  404    write  403    write  404    write"),
     "dashboard:announcement_new": (lambda w: reverse("dashboard:announcement_new"),
                                    lambda w: {"kind": "general", "title": "matrix 表单通知", "body": "正文", "audience": "estates",
                                               "estates": [w.estate_a.pk], "channels": ["portal"]},
