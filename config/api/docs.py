@@ -74,6 +74,10 @@ TAGS = [
     {"name": "complaints", "description": "Complaint tickets: owners submit, follow and rate them; staff triage, assign, "
                                           "reply and move them through their statuses. · 投诉工单：业主提交、跟进、评价；"
                                           "员工分派、回复并推进状态。"},
+    {"name": "incidents", "description": "Crisis incidents from first warning to review: escalating complaints and "
+                                         "media mentions, the crisis team and its tasks, statements and notices, the review "
+                                         "and its improvements; emergency plans and drills. · 危机事件：从预警、响应、"
+                                         "披露到复盘——升级投诉与舆情、危机小组与任务、声明与通知、复盘与整改；应急预案与演练。"},
     {"name": "announcements", "description": "Notices to residents: draft, approve, send or schedule, follow the delivery, "
                                              "chase those who have not answered, and look after residents who need help. · "
                                              "公告通知：起草、审批、发送或定时发送、查看送达、催办未回执住户、处理求助。"},

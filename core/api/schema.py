@@ -34,6 +34,14 @@ def _model_field(model, name):
         return None
 
 
+def _related_model(model, name):
+    """The model of `model`'s reverse relation called `name` or `name`s (tasks → Task), if any."""
+    for relation in model._meta.related_objects:
+        if relation.get_accessor_name() in (name, f"{name}s") or relation.related_model._meta.model_name == name:
+            return relation.related_model
+    return None
+
+
 class LighthouseAutoSchema(AutoSchema):
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
@@ -46,6 +54,10 @@ class LighthouseAutoSchema(AutoSchema):
                 name = getattr(self.view, "lookup_field", "pk")
             field = model._meta.pk if name in ("pk", "id") else _model_field(model, name)
             if field is None:
+                # `task_id` in …/incidents/{number}/tasks/{task_id}/…: the id of a related record.
+                related = _related_model(model, name.removesuffix("_id")) if name.endswith("_id") else None
+                if related is not None:
+                    parameter["description"] = _("The %(model)s's id.") % {"model": related._meta.verbose_name}
                 continue
             if field.primary_key:
                 parameter["description"] = _("The %(model)s's id.") % {"model": model._meta.verbose_name}
