@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from communications.panels import approvals_panel
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
+from incidents.selectors import incident_public_current
 from owners.access import resident_required, staff_required
 from owners.permissions import is_staff_member, roles_of
 from owners.selectors import estate_summaries_for, occupancy_list_for_resident
@@ -53,11 +54,14 @@ def portal_home(request):
     occupancies = [o for o in occupancy_list_for_resident(resident) if o.end_date is None]
     return render(request, "portal/home.html", {
         "resident": resident, "occupancies": occupancies, "urgent_unread": notice_unread_urgent_count(resident),
+        "incidents": incident_public_current(resident),
     })
 
 
 @staff_required
 def area(request, slug):
+    if slug == "incidents":  # the area has its pages now; old links land on its list
+        return redirect("dashboard:incident_list")
     for key, title, icon in AREAS:
         if key == slug:
             return render(request, "dashboard/area_pending.html", {"area_title": title, "area_icon": icon})

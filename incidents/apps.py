@@ -29,4 +29,14 @@ class IncidentsConfig(AppConfig):
     }
 
     def ready(self):
-        from . import receivers  # noqa: F401  (statements published, "I need help" answers)
+        from core.slots import slot_register
+
+        from . import (
+            receivers,  # noqa: F401  (statements published, "I need help" answers)
+            slots,
+        )
+
+        # Escalation buttons on complaints' and communications' pages, which never import incidents.
+        slot_register("complaints.ticket_actions", "incidents.escalate", slots.complaint_ticket_actions)
+        slot_register("complaints.queue_bulk_actions", "incidents.escalate", slots.complaint_queue_bulk)
+        slot_register("communications.mention_actions", "incidents.promote", slots.mention_actions)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.messages import error_text
+from core.slots import slot_render_each
 from owners.access import perm_required, staff_required
 from owners.models import Building
 from owners.selectors import estate_list_for
@@ -28,8 +29,12 @@ def media_home(request):
     week = timezone.now() - timezone.timedelta(days=7)
     mentions = selectors.mention_list_for(request.user)
     inquiries = list(selectors.inquiry_list_for(request.user).filter(status=MediaInquiry.Status.OPEN).order_by("deadline")[:20])
+    negative = list(mentions.filter(sentiment=MediaMention.Sentiment.NEGATIVE, mentioned_at__gte=week).order_by("-reach")[:10])
+    actions = slot_render_each("communications.mention_actions", negative, request)  # e.g. incidents' "raise an incident"
+    for m in negative:
+        m.actions = actions.get(m.pk, "")
     return render(request, "communications/media/home.html", {
-        "negative": mentions.filter(sentiment=MediaMention.Sentiment.NEGATIVE, mentioned_at__gte=week).order_by("-reach")[:10],
+        "negative": negative,
         "inquiries": inquiries,
         "answerable": {q.pk for q in inquiries if inquiry_can_answer(request.user, q.estate_id)},
         "statements": selectors.statement_list_for(request.user).exclude(status=Statement.Status.SUPERSEDED).order_by("-created_at")[:20],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.messages import error_text
+from core.slots import slot_render
 from owners.access import staff_required
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
@@ -102,6 +103,7 @@ def queue(request):
         "categories": [(c.pk, c.display_name) for c in Category.objects.all()],
         "estates": estates, "buildings": buildings,
         "assignees": assignable_staff(building_estate)[:200] if building_estate else [],
+        "bulk_actions": slot_render("complaints.queue_bulk_actions", request),  # e.g. incidents' "escalate"
         # Translated once per page rather than once per row.
         "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })
@@ -153,6 +155,7 @@ def detail(request, number):
         "text_form": TextForm(), "visit_form": VisitForm(), "link_form": LinkForm(), "follow_up_form": FollowUpForm(),
         "follow_up": follow_up, "linked": complaint_linked(complaint),
         "submitted_photos": complaint.photos.filter(event__kind="submitted"),
+        "ticket_actions": slot_render("complaints.ticket_actions", request, complaint),  # e.g. incidents' "escalate"
     })
 
 

@@ -108,7 +108,7 @@ def incident_task_add(incident, *, actor, title: str, assignee=None, due_at=None
         raise ValidationError({"role": _("Choose one of the listed values.")})
     if assignee is None and role:
         assignee = TeamMember.objects.filter(incident=incident, role=role).values_list("user", flat=True).first()
-        assignee = type(actor).objects.filter(pk=assignee).first() if assignee else None
+        assignee = User.objects.filter(pk=assignee).first() if assignee else None  # actor may be a lazy request.user
     if assignee is not None and not _staff_of(incident, assignee):
         raise ValidationError({"assignee": _("Choose a staff member who works for this estate.")})
     if due_at is not None and due_at < timezone.now() - timezone.timedelta(minutes=1):

@@ -1,0 +1,404 @@
+"""The incident pages as people use them: the list and its filters, raising an incident, the
+incident page with its actions (a refused move says its guard), escalation from complaints and
+media mentions, plans and drills, and the owners' status page (nothing internal on it)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communications.services.media import mention_record, statement_review, statement_submit
+from incidents.models import EmergencyPlan, Incident, IncidentComplaint, IncidentReview, PlanStep, Stage, Task, TeamRole
+from incidents.services import (
+    incident_log,
+    incident_open,
+    incident_publish_statement,
+    incident_statement_draft,
+    incident_task_add,
+    incident_task_complete,
+    incident_team_assign,
+    incident_transition,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(actor, estate, **kw):
+    return incident_open(actor=actor, estate=estate, kind=kw.pop("kind", "gas"), title=kw.pop("title", "3号楼燃气泄漏"), **kw)
+
+
+def _responding(manager, estate, level="red", **kw):
+    incident = _open(manager, estate, level=level, **kw)
+    incident_team_assign(incident, actor=manager, role=TeamRole.COMMANDER, user=manager)
+    return incident_transition(incident, "respond", actor=manager)
+
+
+def _approved(incident, spokesperson, manager, title="关于3号楼燃气泄漏的情况说明"):
+    statement = incident_statement_draft(incident, actor=spokesperson, title=title,
+                                         body="今晚22:40，3号楼地下车库发生燃气泄漏，已关闭总阀，无人员受伤。")
+    statement_submit(statement, actor=spokesperson)
+    return statement_review(statement, actor=manager, approve=True)
+
+
+def _published(manager, spokesperson, estate, **kw):
+    incident = _responding(manager, estate, **kw)
+    statement = _approved(incident, spokesperson, manager)
+    incident_publish_statement(incident, statement, actor=manager)
+    return Incident.objects.get(pk=incident.pk)
+
+
+def _page(client, incident):
+    return client.get(reverse("dashboard:incident_detail", args=[incident.number]))
+
+
+def _act(client, incident, action, data=None):
+    return client.post(reverse("dashboard:incident_action", args=[incident.number, action]), data or {}, follow=True)
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+def test_the_sidebar_opens_the_incident_list_with_its_estates_open_incidents(client, manager, estate, other_estate, outsider):
+    mine = _open(manager, estate, title="地库进水")
+    theirs = _open(outsider, other_estate, title="别家小区电梯困人")
+    client.force_login(manager)
+    assert reverse("dashboard:incident_list") in client.get(reverse("dashboard:home")).content.decode()
+    page = client.get(reverse("dashboard:incident_list")).content.decode()
+    assert mine.number in page and "地库进水" in page
+    assert theirs.number not in page and "别家小区电梯困人" not in page
+    # The old placeholder address lands on the list.
+    assert client.get(reverse("dashboard:area", args=["incidents"]))["Location"] == reverse("dashboard:incident_list")
+
+
+def test_the_list_filters_by_stage_state_type_level_and_text(client, manager, estate):
+    gas = _responding(manager, estate, title="燃气泄漏", kind="gas")
+    flood = _open(manager, estate, title="地库进水", kind="flood", level="blue")
+    dismissed = _open(manager, estate, title="误报烟感")
+    incident_transition(dismissed, "dismiss", actor=manager, reason="烟感误报")
+    client.force_login(manager)
+
+    def shown(**params):
+        page = client.get(reverse("dashboard:incident_list"), params).content.decode()
+        return {i.number for i in (gas, flood, dismissed) if i.number in page}
+
+    assert shown() == {gas.number, flood.number}  # open by default
+    assert shown(state="closed") == {dismissed.number}
+    assert shown(state="all") == {gas.number, flood.number, dismissed.number}
+    assert shown(stage="response") == {gas.number}
+    assert shown(kind="flood") == {flood.number}
+    assert shown(level="red") == {gas.number}
+    assert shown(q="地库") == {flood.number}
+    assert shown(q=gas.number[-4:]) == {gas.number}
+    assert shown(level="purple", stage="nonsense") == {gas.number, flood.number}  # unknown values are ignored
+
+
+def test_the_list_shows_newest_first_and_pages(client, manager, estate, monkeypatch):
+    import incidents.views.staff as views
+
+    monkeypatch.setattr(views, "PAGE", 2)
+    made = [_open(manager, estate, title=f"事件{i}") for i in range(3)]
+    client.force_login(manager)
+    first = client.get(reverse("dashboard:incident_list")).content.decode()
+    assert first.index(made[2].number) < first.index(made[1].number)
+    assert made[0].number not in first and "page=2" in first
+    assert made[0].number in client.get(reverse("dashboard:incident_list"), {"page": 2}).content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_incident_or_twenty(client, manager, estate):
+    _open(manager, estate)
+    client.force_login(manager)
+    client.get(reverse("dashboard:incident_list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("dashboard:incident_list"))
+    for i in range(20):
+        _open(manager, estate, title=f"事件{i}", level="blue")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("dashboard:incident_list"))
+    assert len(many) == len(one)
+
+
+# --- raising one -------------------------------------------------------------------------------
+
+def test_staff_raise_an_incident_from_the_form_and_land_on_its_page(client, service, estate):
+    client.force_login(service)
+    response = client.post(reverse("dashboard:incident_new"), {
+        "estate": estate.pk, "kind": "flood", "level": "", "title": "5号楼水管爆裂", "location": "5号楼地下车库",
+        "description": "B1 积水 20 厘米"}, follow=True)
+    incident = Incident.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("dashboard:incident_detail", args=[incident.number])
+    assert incident.stage == Stage.WARNING and incident.opened_by == service
+    assert "5号楼水管爆裂" in response.content.decode()
+
+
+def test_staff_cannot_raise_an_incident_at_another_estate(client, service, other_estate):
+    client.force_login(service)
+    response = client.post(reverse("dashboard:incident_new"), {"estate": other_estate.pk, "kind": "fire", "title": "x"})
+    assert response.status_code == 400
+    assert not Incident.objects.exists()
+
+
+# --- the incident page -------------------------------------------------------------------------------
+
+def test_another_estates_incident_is_a_404(client, outsider, manager, estate):
+    incident = _open(manager, estate)
+    client.force_login(outsider)
+    assert _page(client, incident).status_code == 404
+    response = client.post(reverse("dashboard:incident_action", args=[incident.number, "log"]), {"body": "x"})
+    assert response.status_code == 404
+    assert not incident.events.filter(kind="log").exists()
+
+
+def test_a_refused_move_shows_the_guards_message_and_changes_nothing(client, manager, estate):
+    incident = _open(manager, estate)  # no level, no commander
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    assert "needs a level and a commander" in page or "需要" in page  # the guard is shown beside its button
+    response = _act(client, incident, "move", {"move": "respond"})
+    assert "Set the incident&#x27;s level" in response.content.decode() or "级别" in response.content.decode()
+    assert Incident.objects.get(pk=incident.pk).stage == Stage.WARNING
+
+
+def test_the_disclosure_guard_message_appears_when_no_statement_is_approved(client, manager, estate):
+    incident = _responding(manager, estate)
+    client.force_login(manager)
+    response = _act(client, incident, "move", {"move": "disclose"})
+    body = response.content.decode()
+    assert "approved statement" in body or "声明" in body
+    assert Incident.objects.get(pk=incident.pk).stage == Stage.RESPONSE
+
+
+def test_the_commander_runs_the_response_from_the_page(client, manager, engineer, estate):
+    incident = _open(manager, estate, level="orange")
+    client.force_login(manager)
+    _act(client, incident, "team", {"role": "commander", "user": manager.pk})
+    _act(client, incident, "team", {"role": "onsite_lead", "user": engineer.pk})
+    _act(client, incident, "move", {"move": "respond"})
+    incident.refresh_from_db()
+    assert incident.stage == Stage.RESPONSE and incident.disclosure_due_at is not None
+    page = _page(client, incident).content.decode()
+    assert "data-countdown" in page  # the live countdown to the first statement
+    _act(client, incident, "task", {"title": "通知燃气公司", "role": "onsite_lead"})
+    task = Task.objects.get(incident=incident, title="通知燃气公司")
+    assert task.assignee == engineer
+    _act(client, incident, "log", {"body": "22:52 燃气公司到场，B2 阀门已关闭"})
+    page = _page(client, incident).content.decode()
+    assert "通知燃气公司" in page
+    timeline = page[page.index('id="incident-timeline"'):]
+    assert timeline.index("22:52 燃气公司到场") < timeline.index(engineer.display_name)  # newest first: the log above the team change
+
+
+def test_tasks_are_completed_carried_over_and_reassigned_and_overdue_ones_are_red(client, manager, engineer, service, estate):
+    incident = _responding(manager, estate)
+    late = incident_task_add(incident, actor=manager, title="疏散3号楼住户", assignee=engineer,
+                             due_at=timezone.now() + timedelta(minutes=1))
+    Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    later = incident_task_add(incident, actor=manager, title="联系保险公司", assignee=engineer)
+    other = incident_task_add(incident, actor=manager, title="张贴告示", assignee=engineer)
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    row = page[page.index("疏散3号楼住户") - 400:page.index("疏散3号楼住户")]
+    assert "list-group-item-danger" in row
+    url = lambda t, a: reverse("dashboard:incident_task_action", args=[incident.number, t.pk, a])  # noqa: E731
+    client.post(url(late, "complete"), {})
+    client.post(url(later, "carry-over"), {"note": "由客服继续跟进理赔"})
+    client.post(url(other, "assign"), {"assignee": service.pk})
+    assert Task.objects.get(pk=late.pk).status == Task.Status.DONE
+    assert Task.objects.get(pk=later.pk).status == Task.Status.CARRIED_OVER
+    assert Task.objects.get(pk=other.pk).assignee == service
+    response = client.post(url(other, "carry-over"), {"note": ""}, follow=True)
+    assert Task.objects.get(pk=other.pk).status == Task.Status.OPEN  # a carry-over needs its note
+    assert response.status_code == 200
+
+
+def test_a_complaint_is_linked_by_number_and_a_foreign_one_is_refused(client, manager, estate, owner, complaint_of, outsider,
+                                                                      other_estate):
+    incident = _open(manager, estate)
+    complaint = complaint_of(owner)
+    client.force_login(manager)
+    _act(client, incident, "link-complaint", {"complaint": complaint.number.lower()})
+    assert IncidentComplaint.objects.filter(incident=incident, complaint=complaint).exists()
+    response = _act(client, incident, "link-complaint", {"complaint": "TS-19990101-0001"})
+    assert "TS-19990101-0001" in response.content.decode()
+    assert IncidentComplaint.objects.count() == 1
+
+
+def test_a_statement_is_drafted_and_an_approved_one_published_with_owners_notified(client, manager, spokesperson, estate, owner,
+                                                                                   complaint_of):
+    incident = _responding(manager, estate)
+    client.force_login(manager)
+    _act(client, incident, "statement", {"title": "关于燃气泄漏的说明", "body": "已关闭总阀。"})
+    statement = incident.__class__.objects.get(pk=incident.pk)
+    from incidents.selectors import incident_statements
+
+    statement = incident_statements(incident).get()
+    statement_submit(statement, actor=manager)
+    statement_review(statement, actor=manager, approve=True)
+    assert f'id="publish-{statement.pk}"' in _page(client, incident).content.decode()
+    _act(client, incident, "publish", {"statement": statement.pk, "announce": "1"})
+    incident.refresh_from_db()
+    assert incident.first_statement_at is not None
+    page = _page(client, incident).content.decode()
+    assert "关于燃气泄漏的说明" in page and 'id="disclosure-clock"' not in page
+    assert incident.announcement_links.count() == 1  # "also notify the affected owners"
+
+
+def test_an_emergency_notice_is_sent_from_the_page_and_its_answers_are_counted(client, manager, estate, owner):
+    incident = _responding(manager, estate)
+    client.force_login(manager)
+    _act(client, incident, "notice", {"title": "燃气泄漏紧急通知", "body": "请勿使用明火", "sms": "on", "ack_required": "on"})
+    link = incident.announcement_links.select_related("announcement").get()
+    assert link.announcement.crisis_related and link.announcement.ack_required
+    page = _page(client, incident).content.decode()
+    assert "燃气泄漏紧急通知" in page
+
+
+def test_the_review_is_written_submitted_approved_and_the_incident_closed_from_the_page(client, manager, spokesperson, estate):
+    incident = _published(manager, spokesperson, estate)
+    incident_transition(incident, "disclose", actor=manager)
+    for task in incident.tasks.all():  # the plan's checklist, done
+        incident_task_complete(task, actor=manager)
+    incident_transition(incident, "review", actor=manager)
+    client.force_login(manager)
+    refused = _act(client, incident, "move", {"move": "close"})
+    assert Incident.objects.get(pk=incident.pk).stage == Stage.REVIEW
+    assert "review" in refused.content.decode() or "复盘" in refused.content.decode()
+    _act(client, incident, "improvement", {"title": "每月巡检燃气管道", "owner": manager.pk,
+                                           "due_on": (timezone.localdate() + timedelta(days=30)).isoformat()})
+    _act(client, incident, "review", {"cause": "管道老化", "went_well": "10分钟关阀", "went_badly": "通知晚了",
+                                      "aftercare": "慰问受影响住户", "lessons": "提前巡检", "submit": "1"})
+    assert IncidentReview.objects.get(incident=incident).status == IncidentReview.Status.SUBMITTED
+    _act(client, incident, "review-decide", {"decision": "approve"})
+    _act(client, incident, "move", {"move": "close"})
+    assert Incident.objects.get(pk=incident.pk).stage == Stage.CLOSED
+    kb = client.get(reverse("dashboard:incident_knowledge"), {"q": "管道老化"}).content.decode()
+    assert incident.number in kb and "提前巡检" in kb
+    assert incident.number not in client.get(reverse("dashboard:incident_knowledge"), {"q": "电梯"}).content.decode()
+
+
+def test_the_incident_page_costs_the_same_queries_with_more_entries_and_tasks(client, manager, engineer, spokesperson, estate):
+    incident = _responding(manager, estate)
+    client.force_login(manager)
+    _page(client, incident)
+    with CaptureQueriesContext(connection) as few:
+        _page(client, incident)
+    for i in range(15):
+        incident_log(incident, actor=manager, body=f"记录{i}")
+        incident_task_add(incident, actor=manager, title=f"任务{i}", assignee=engineer)
+    with CaptureQueriesContext(connection) as many:
+        _page(client, incident)
+    assert len(many) == len(few)
+
+
+# --- escalation from complaints and mentions -----------------------------------------------------
+
+def test_a_complaint_page_offers_escalation_and_escalating_makes_one_incident(client, service, estate, owner, complaint_of):
+    complaint = complaint_of(owner)
+    client.force_login(service)
+    page = client.get(reverse("dashboard:complaint_detail", args=[complaint.number])).content.decode()
+    assert reverse("dashboard:incident_escalate") in page
+    response = client.post(reverse("dashboard:incident_escalate"), {"complaint": complaint.number, "kind": "gas", "level": "red"},
+                           follow=True)
+    incident = Incident.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("dashboard:incident_detail", args=[incident.number])
+    assert incident.kind == "gas" and incident.level == "red"
+    page = client.get(reverse("dashboard:complaint_detail", args=[complaint.number])).content.decode()
+    assert incident.number in page  # the ticket now says which incident it is part of
+
+
+def test_the_queue_escalates_selected_tickets_into_one_incident(client, service, estate, owner, complaint_of):
+    a, b = complaint_of(owner, "燃气味很浓"), complaint_of(owner, "楼道有燃气味")
+    client.force_login(service)
+    queue = client.get(reverse("dashboard:complaint_queue")).content.decode()
+    assert 'form="queue-bulk"' in queue and reverse("dashboard:incident_escalate") in queue
+    client.post(reverse("dashboard:incident_escalate"), {"complaint": [a.number, b.number], "kind": "gas", "level": ""})
+    incident = Incident.objects.get()
+    assert set(IncidentComplaint.objects.filter(incident=incident).values_list("complaint_id", flat=True)) == {a.pk, b.pk}
+
+
+def test_escalating_another_estates_complaint_is_refused(client, outsider, owner, complaint_of):
+    complaint = complaint_of(owner)
+    client.force_login(outsider)
+    client.post(reverse("dashboard:incident_escalate"), {"complaint": complaint.number, "kind": "gas"})
+    assert not Incident.objects.exists()
+
+
+def test_a_negative_mention_raises_an_incident_from_the_media_page(client, spokesperson, estate):
+    mention = mention_record(source="weibo", excerpt="春江花园燃气泄漏无人管", reach=9000, sentiment="negative", estate=estate,
+                             actor=spokesperson)
+    client.force_login(spokesperson)
+    page = client.get(reverse("dashboard:media")).content.decode()
+    assert reverse("dashboard:incident_promote_mention", args=[mention.pk]) in page
+    client.post(reverse("dashboard:incident_promote_mention", args=[mention.pk]), {"kind": "media", "level": "yellow"})
+    incident = Incident.objects.get()
+    assert incident.source == Incident.Source.MENTION
+    assert incident.number in client.get(reverse("dashboard:media")).content.decode()
+
+
+# --- plans and drills ----------------------------------------------------------------------------
+
+def test_plans_are_listed_by_type_and_a_manager_makes_and_edits_the_estates_version(client, manager, service, estate):
+    company = EmergencyPlan.objects.filter(kind="gas", estate__isnull=True).first()
+    assert company is not None  # seeded by the migration
+    client.force_login(service)
+    page = client.get(reverse("dashboard:incident_plans")).content.decode()
+    assert company.title in page
+    detail = client.get(reverse("dashboard:incident_plan", args=[company.pk])).content.decode()
+    assert company.steps.first().title in detail
+    client.post(reverse("dashboard:incident_plan_action", args=[company.pk, "copy"]), {"estate": estate.pk})
+    assert not EmergencyPlan.objects.filter(estate=estate).exists()  # service staff manage no plan
+    client.force_login(manager)
+    client.post(reverse("dashboard:incident_plan_action", args=[company.pk, "copy"]), {"estate": estate.pk})
+    own = EmergencyPlan.objects.get(estate=estate, kind="gas")
+    assert own.steps.count() == company.steps.count()
+    client.post(reverse("dashboard:incident_plan_action", args=[own.pk, "step-add"]),
+                {"title": "通知春江花园业委会", "role": "liaison_committee", "minutes": "30"})
+    step = PlanStep.objects.get(plan=own, title="通知春江花园业委会")
+    assert step.within == timedelta(minutes=30)
+    # The company-wide plan is not an estate manager's to change.
+    client.post(reverse("dashboard:incident_plan_action", args=[company.pk, "save"]), {"title": "改掉", "is_active": "on"})
+    assert EmergencyPlan.objects.get(pk=company.pk).title == company.title
+
+
+def test_a_drill_is_recorded_against_a_plan(client, manager, estate):
+    plan = EmergencyPlan.objects.filter(kind="fire", estate__isnull=True).first()
+    client.force_login(manager)
+    client.post(reverse("dashboard:incident_plan_action", args=[plan.pk, "drill"]), {
+        "estate": estate.pk, "held_on": timezone.localdate().isoformat(), "scenario": "3号楼地下车库起火",
+        "participants": "保安队8人", "findings": "消防通道被占用"})
+    page = client.get(reverse("dashboard:incident_plan", args=[plan.pk])).content.decode()
+    assert "3号楼地下车库起火" in page and "消防通道被占用" in page
+
+
+# --- the owners' page -------------------------------------------------------------------------------
+
+def test_owners_see_the_status_page_once_a_statement_is_published_and_nothing_internal(client, manager, engineer, spokesperson,
+                                                                                       estate, owner):
+    incident = _responding(manager, estate)
+    incident_team_assign(incident, actor=manager, role=TeamRole.ONSITE_LEAD, user=engineer)
+    incident_task_add(incident, actor=manager, title="内部任务：检查阀门", assignee=engineer)
+    incident_log(incident, actor=manager, body="内部记录：物业经理到场")
+    client.force_login(owner)
+    assert client.get(reverse("portal:incident_detail", args=[incident.number])).status_code == 404  # nothing published yet
+    statement = _approved(incident, spokesperson, manager)
+    incident_publish_statement(incident, statement, actor=manager)
+    from incidents.services import incident_update
+
+    incident_update(incident, actor=manager, owner_guidance="请勿使用明火，关闭燃气阀门")
+    home = client.get(reverse("portal:home")).content.decode()
+    assert reverse("portal:incident_detail", args=[incident.number]) in home
+    page = client.get(reverse("portal:incident_detail", args=[incident.number])).content.decode()
+    assert "关于3号楼燃气泄漏的情况说明" in page and "请勿使用明火" in page
+    for internal in ("内部任务：检查阀门", "内部记录：物业经理到场", engineer.display_name, manager.display_name, "IncidentEvent"):
+        assert internal not in page
+
+
+def test_owners_of_another_estate_get_a_404(client, manager, spokesperson, estate, other_estate):
+    from tests.factories import BuildingFactory, UnitFactory, owner_with_account
+
+    incident = _published(manager, spokesperson, estate)
+    stranger = owner_with_account(unit=UnitFactory(building=BuildingFactory(estate=other_estate)))
+    client.force_login(stranger)
+    assert client.get(reverse("portal:incident_detail", args=[incident.number])).status_code == 404
+    assert incident.number not in client.get(reverse("portal:home")).content.decode()
