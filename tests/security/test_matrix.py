@@ -72,6 +72,8 @@ API_STAFF = STAFF
 API_STAFF_A = STAFF_A
 API_STAFF_405 = STAFF_POST
 NOT_ADMIN = "login  login  login  login  login  login  login"  # the seven who never enter the admin
+# An item in service A's inbox: only its recipient opens it; anyone else's answer is 404.
+INBOX_OWN = "login  403    403    ok     404    404    404    404    404    404"
 
 # Every page and API URL pattern outside the admin's model screens. Format-suffix variants of an
 # API pattern (`….json`) share the entry of their name.
@@ -107,6 +109,9 @@ EXPECTED_URLS = {
     "portal:statement_detail": PORTAL_A,  # published statements of owner A's estate
     # Staff dashboard.
     "dashboard:home": STAFF,
+    "dashboard:inbox": STAFF,
+    "dashboard:inbox_read_all": STAFF_POST,
+    "dashboard:inbox_open": INBOX_OWN,
     "dashboard:area": STAFF,
     "dashboard:estate_list": STAFF,
     "dashboard:estate_detail": STAFF_A,
@@ -141,19 +146,6 @@ EXPECTED_URLS = {
     "dashboard:inquiry_answer": STAFF_POST,
     "dashboard:inquiry_decline": STAFF_POST,
     "dashboard:media_record": MEDIA_DESK,
-    # Crisis incidents: estate A's incident and estate A's own plan; any staff role may raise one.
-    "portal:incident_detail": PORTAL_A,  # owner A's estate, with a published statement
-    "dashboard:incident_list": STAFF,
-    "dashboard:incident_new": STAFF,
-    "dashboard:incident_knowledge": STAFF,
-    "dashboard:incident_escalate": STAFF_POST,
-    "dashboard:incident_promote_mention": STAFF_POST,
-    "dashboard:incident_plans": STAFF,
-    "dashboard:incident_plan": STAFF_A,
-    "dashboard:incident_plan_action": STAFF_POST,
-    "dashboard:incident_detail": STAFF_A,
-    "dashboard:incident_task_action": STAFF_POST,
-    "dashboard:incident_action": STAFF_POST,
     "dashboard:mention_list": STAFF,
     "dashboard:inquiry_list": STAFF,
     "dashboard:stakeholder_list": STAFF,
@@ -228,6 +220,10 @@ EXPECTED_URLS = {
     "stakeholder-list": API_STAFF,
     "stakeholder-detail": API_STAFF_A,
     "stakeholder-contacts": API_STAFF_A,
+    "inbox-list": API_STAFF,
+    "inbox-detail": INBOX_OWN,
+    "inbox-read": API_STAFF_405,
+    "inbox-read-all": API_STAFF_405,
 }
 
 # The admin's model screens: (changelist, add, change/history, delete) for manager A, manager B
@@ -314,6 +310,7 @@ PAGE_PARAMS = {
     "portal:notice_acknowledge": lambda w: {"pk": w.notice_a.pk},
     "portal:statement_detail": lambda w: {"thread": w.statement_public.thread},
     "dashboard:area": lambda w: {"slug": "incidents"},
+    "dashboard:inbox_open": lambda w: {"pk": w.inbox_a.pk},
     "dashboard:estate_detail": lambda w: {"pk": w.estate_a.pk},
     "dashboard:resident_detail": lambda w: {"pk": w.resident_a.pk},
     "dashboard:resident_invite": lambda w: {"pk": w.resident_a.pk},
@@ -331,13 +328,6 @@ PAGE_PARAMS = {
     "dashboard:inquiry_answer": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:inquiry_decline": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:media_record": lambda w: {"kind": "mention"},
-    "portal:incident_detail": lambda w: {"number": w.incident_a.number},
-    "dashboard:incident_detail": lambda w: {"number": w.incident_a.number},
-    "dashboard:incident_action": lambda w: {"number": w.incident_a.number, "action": "log"},
-    "dashboard:incident_task_action": lambda w: {"number": w.incident_a.number, "pk": w.task_a.pk, "action": "complete"},
-    "dashboard:incident_promote_mention": lambda w: {"pk": w.mention_a.pk},
-    "dashboard:incident_plan": lambda w: {"pk": w.plan_a.pk},
-    "dashboard:incident_plan_action": lambda w: {"pk": w.plan_a.pk, "action": "save"},
     "dashboard:stakeholder_detail": lambda w: {"pk": w.stakeholder_a.pk},
     "dashboard:stakeholder_contact_add": lambda w: {"pk": w.stakeholder_a.pk},
     "admin:auth_user_password_change": lambda w: {"id": w.users["service_a"].pk},
@@ -362,6 +352,7 @@ API_OBJECTS = {
     "media-mentions": lambda w: w.mention_a.pk,
     "media-inquiries": lambda w: w.inquiry_a.pk,
     "stakeholders": lambda w: w.stakeholder_a.pk,
+    "inbox": lambda w: w.inbox_a.pk,
 }
 # On the URL walk the announcement pages are opened on the sent notice (it has deliveries).
 API_URL_OBJECTS = {**API_OBJECTS, "announcements": lambda w: w.notice_a.pk}
@@ -506,6 +497,11 @@ OPS = {
                                              "estate": w.estate_a.pk}),
     "v1_stakeholders_partial_update": ("login  403    403    403    403    ok     403    ok     404    ok", {"phone": "021-55550003"}),
     "v1_stakeholders_contacts_list": (API_STAFF_A, None),
+    # The staff inbox: each person their own items (service A holds the one tried).
+    "v1_inbox_list": (API_STAFF, None),
+    "v1_inbox_retrieve": (INBOX_OWN, None),
+    "v1_inbox_read_create": (INBOX_OWN, None),
+    "v1_inbox_read_all_create": ("login  403    403    ok     ok     ok     ok     ok     ok     ok", None),
     "v1_stakeholders_contacts_create": ("login  403    403    403    403    ok     403    ok     404    ok", {"summary": "电话沟通"}),
 }
 
@@ -551,6 +547,9 @@ def _form(**fields):
 
 FORM_WRITES = {
     # key: (path(w), data(w), row)
+    # Each staff member marks their own inbox read (service A has an unread item; others may not).
+    "dashboard:inbox_read_all": (lambda w: reverse("dashboard:inbox_read_all"), _form(),
+                                 "login  403    403    write  allowed allowed allowed allowed allowed allowed"),
     # Owner portal.
     "portal:complaint_new": (lambda w: reverse("portal:complaint_new"),
                              lambda w: {"category": w.category.pk, "where": f"unit:{w.unit_a.pk}", "description": "matrix 新投诉"},
@@ -642,20 +641,6 @@ FORM_WRITES = {
                                       lambda w: {"source": "weibo", "excerpt": "matrix 表单提及", "sentiment": "neutral", "reach": "1",
                                                  "estate": w.estate_a.pk, "mentioned_at": "2030-01-01T10:00"},
                                       "login  403    403    403    403    write  403    write  kept   write"),
-    # Incidents: log on estate A's (its staff), move it (its managers and commander), escalate A's complaint.
-    "dashboard:incident_action:log": (lambda w: reverse("dashboard:incident_action", args=[w.incident_a.number, "log"]),
-                                      _form(body="matrix 现场记录"),
-                                      "login  403    403    write  404    write  write  write  404    write"),
-    "dashboard:incident_action:move": (lambda w: reverse("dashboard:incident_action", args=[w.incident_a.number, "move"]),
-                                       _form(move="disclose"),
-                                       "login  403    403    kept   404    kept   kept   write  404    write"),
-    "dashboard:incident_escalate": (lambda w: reverse("dashboard:incident_escalate"),
-                                    lambda w: {"complaint": w.complaint_a2.number, "kind": "other", "level": ""},
-                                    "login  403    403    write  kept   write  write  write  kept   write"),
-    "dashboard:incident_plan_action:step-add": (
-        lambda w: reverse("dashboard:incident_plan_action", args=[w.plan_a.pk, "step-add"]),
-        _form(title="matrix 步骤", role="scribe", minutes="5"),
-        "login  403    403    kept   404    kept   kept   write  404    write"),
     "dashboard:media_record:company-wide": (lambda w: reverse("dashboard:media_record", args=["mention"]),
                                             lambda w: {"source": "weibo", "excerpt": "matrix 全公司提及", "sentiment": "neutral",
                                                        "reach": "1", "estate": "", "mentioned_at": "2030-01-01T10:00"},
@@ -797,7 +782,7 @@ def leaked_markers(principal, response) -> list[str]:
     return [m for m in MARKERS["b" if side == "a" else "a"] if m in text]
 
 
-SNAPSHOT_APPS = {"owners", "complaints", "communications", "incidents", "auth", "authtoken", "django_celery_beat"}
+SNAPSHOT_APPS = {"owners", "complaints", "communications", "auth", "authtoken", "django_celery_beat"}
 
 
 def _snapshot_tables() -> list[str]:
