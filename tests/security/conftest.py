@@ -45,7 +45,7 @@ PRINCIPALS = ["anon", "owner_a", "owner_b", "service_a", "service_b", "spokesper
 # someone scoped to the other estate must contain none of them.
 MARKERS = {
     "a": ["阳光花园", "阳光1号楼", "周建国", "13800000001", "张丽", "赵强", "李明", "楼上装修噪音", "阳光停水通知",
-          "阳光草稿通知", "阳光内部草稿声明", "阳光电梯困人", "阳光晚报", "阳光街道王主任", "阳光车库业主", "郑小燕"],
+          "阳光草稿通知", "阳光内部草稿声明", "阳光电梯困人", "阳光晚报", "阳光街道王主任", "阳光车库业主", "郑小燕", "阳光地库燃气泄漏"],
     "b": ["翠湖苑", "翠湖1号楼", "吴敏", "13800000002", "王芳", "陈刚", "厨房漏水", "翠湖停水通知", "翠湖日报"],
 }
 # Which estate each scoped principal belongs to; company-wide principals see both.
@@ -157,6 +157,23 @@ def _world_build():
     w.stakeholder_company = media_svc.stakeholder_add(kind="government", name="住建局李科长", phone="021-55550009", actor=spokesperson)
     w.audience_a = SavedAudience.objects.create(name="阳光车库业主", estate=w.estate_a)
     w.audience_a.residents.add(w.resident_a)
+
+    # Estate A's incident: in response, with a published statement (owner A may read its page), and
+    # estate A's own version of the gas plan (its tasks come from it).
+    from incidents import services as incident_svc
+    from incidents.models import EmergencyPlan
+
+    w.plan_a = incident_svc.plan_copy_for_estate(EmergencyPlan.objects.get(kind="gas", estate__isnull=True), actor=manager_a,
+                                                 estate=w.estate_a)
+    w.incident_a = incident_svc.incident_open(actor=manager_a, estate=w.estate_a, kind="gas", level="red", title="阳光地库燃气泄漏")
+    incident_svc.incident_team_assign(w.incident_a, actor=manager_a, role="commander", user=manager_a)
+    incident_svc.incident_transition(w.incident_a, "respond", actor=manager_a)
+    incident_statement = incident_svc.incident_statement_draft(w.incident_a, actor=spokesperson, title="燃气泄漏情况说明",
+                                                               body="已关闭总阀。")
+    media_svc.statement_submit(incident_statement, actor=spokesperson)
+    media_svc.statement_review(incident_statement, actor=manager_a, approve=True)
+    incident_svc.incident_publish_statement(w.incident_a, incident_statement, actor=manager_a)
+    w.task_a = w.incident_a.tasks.order_by("id").first()
 
     # Rows for the admin screens of the libraries (beat schedules, axes logs, tokens, groups).
     w.group = Group.objects.get(name="role:service")

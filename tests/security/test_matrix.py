@@ -146,6 +146,19 @@ EXPECTED_URLS = {
     "dashboard:inquiry_answer": STAFF_POST,
     "dashboard:inquiry_decline": STAFF_POST,
     "dashboard:media_record": MEDIA_DESK,
+    # Crisis incidents: estate A's incident and estate A's own plan; any staff role may raise one.
+    "portal:incident_detail": PORTAL_A,  # owner A's estate, with a published statement
+    "dashboard:incident_list": STAFF,
+    "dashboard:incident_new": STAFF,
+    "dashboard:incident_knowledge": STAFF,
+    "dashboard:incident_escalate": STAFF_POST,
+    "dashboard:incident_promote_mention": STAFF_POST,
+    "dashboard:incident_plans": STAFF,
+    "dashboard:incident_plan": STAFF_A,
+    "dashboard:incident_plan_action": STAFF_POST,
+    "dashboard:incident_detail": STAFF_A,
+    "dashboard:incident_task_action": STAFF_POST,
+    "dashboard:incident_action": STAFF_POST,
     "dashboard:mention_list": STAFF,
     "dashboard:inquiry_list": STAFF,
     "dashboard:stakeholder_list": STAFF,
@@ -328,6 +341,13 @@ PAGE_PARAMS = {
     "dashboard:inquiry_answer": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:inquiry_decline": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:media_record": lambda w: {"kind": "mention"},
+    "portal:incident_detail": lambda w: {"number": w.incident_a.number},
+    "dashboard:incident_detail": lambda w: {"number": w.incident_a.number},
+    "dashboard:incident_action": lambda w: {"number": w.incident_a.number, "action": "log"},
+    "dashboard:incident_task_action": lambda w: {"number": w.incident_a.number, "pk": w.task_a.pk, "action": "complete"},
+    "dashboard:incident_promote_mention": lambda w: {"pk": w.mention_a.pk},
+    "dashboard:incident_plan": lambda w: {"pk": w.plan_a.pk},
+    "dashboard:incident_plan_action": lambda w: {"pk": w.plan_a.pk, "action": "save"},
     "dashboard:stakeholder_detail": lambda w: {"pk": w.stakeholder_a.pk},
     "dashboard:stakeholder_contact_add": lambda w: {"pk": w.stakeholder_a.pk},
     "admin:auth_user_password_change": lambda w: {"id": w.users["service_a"].pk},
@@ -641,6 +661,20 @@ FORM_WRITES = {
                                       lambda w: {"source": "weibo", "excerpt": "matrix 表单提及", "sentiment": "neutral", "reach": "1",
                                                  "estate": w.estate_a.pk, "mentioned_at": "2030-01-01T10:00"},
                                       "login  403    403    403    403    write  403    write  kept   write"),
+    # Incidents: log on estate A's (its staff), move it (its managers and commander), escalate A's complaint.
+    "dashboard:incident_action:log": (lambda w: reverse("dashboard:incident_action", args=[w.incident_a.number, "log"]),
+                                      _form(body="matrix 现场记录"),
+                                      "login  403    403    write  404    write  write  write  404    write"),
+    "dashboard:incident_action:move": (lambda w: reverse("dashboard:incident_action", args=[w.incident_a.number, "move"]),
+                                       _form(move="disclose"),
+                                       "login  403    403    kept   404    kept   kept   write  404    write"),
+    "dashboard:incident_escalate": (lambda w: reverse("dashboard:incident_escalate"),
+                                    lambda w: {"complaint": w.complaint_a2.number, "kind": "other", "level": ""},
+                                    "login  403    403    write  kept   write  write  write  kept   write"),
+    "dashboard:incident_plan_action:step-add": (
+        lambda w: reverse("dashboard:incident_plan_action", args=[w.plan_a.pk, "step-add"]),
+        _form(title="matrix 步骤", role="scribe", minutes="5"),
+        "login  403    403    kept   404    kept   kept   write  404    write"),
     "dashboard:media_record:company-wide": (lambda w: reverse("dashboard:media_record", args=["mention"]),
                                             lambda w: {"source": "weibo", "excerpt": "matrix 全公司提及", "sentiment": "neutral",
                                                        "reach": "1", "estate": "", "mentioned_at": "2030-01-01T10:00"},
@@ -782,7 +816,7 @@ def leaked_markers(principal, response) -> list[str]:
     return [m for m in MARKERS["b" if side == "a" else "a"] if m in text]
 
 
-SNAPSHOT_APPS = {"owners", "complaints", "communications", "auth", "authtoken", "django_celery_beat"}
+SNAPSHOT_APPS = {"owners", "complaints", "communications", "incidents", "auth", "authtoken", "django_celery_beat"}
 
 
 def _snapshot_tables() -> list[str]:
