@@ -10,6 +10,7 @@ from owners.selectors import estate_list_for
 from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
 from .permissions import inquiry_assignee_valid, inquiry_assignees_for
 from .selectors import history_zone
+from .services.rendering import announcement_sms_text
 
 # Friendly names of the zones estates are in; any other zone is shown by its name alone.
 ZONE_NAMES = {"Asia/Shanghai": _("Beijing time"), "Asia/Hong_Kong": _("Hong Kong time"), "Asia/Taipei": _("Taipei time"),
@@ -50,6 +51,9 @@ class AnnouncementForm(forms.ModelForm):
         # choice is made; the chosen ones when it is read), the company's when they differ.
         instance = kwargs.get("instance")
         self.zone = history_zone(self._reach_ids(instance) if instance and instance.pk else [e.pk for e in estates])
+        # The live SMS counter adds the link every SMS carries (" https://…/portal/notices/1234/").
+        self.fields["sms_text"].widget.attrs["data-sms-extra"] = len(announcement_sms_text(instance.pk if instance and instance.pk
+                                                                                          else 1000, ""))
         field = self.fields["scheduled_at"]
         field.label = _("Send at, %(zone)s") % {"zone": zone_label(self.zone)}
         field.help_text = _("Leave empty to send as soon as it is published. Times are in the estates' time zone; "
