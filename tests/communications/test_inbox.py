@@ -183,3 +183,16 @@ def test_api_inbox_is_staff_only_and_documented(estate):
     for path, method in (("/api/v1/inbox/", "get"), ("/api/v1/inbox/{id}/read/", "post"), ("/api/v1/inbox/read-all/", "post")):
         operation = schema["paths"][path][method]
         assert operation["summary"] and operation["tags"] == ["inbox"]
+
+
+@pytest.mark.parametrize("page", ["dashboard:home", "dashboard:complaint_queue", "dashboard:announcement_list"])
+def test_the_bell_costs_one_query_however_many_items(client, writer, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(writer)
+    for i in range(30):
+        _item(writer, key=f"k{i}")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(page)).status_code == 200
+    assert len([q for q in queries if "communications_inboxitem" in q["sql"]]) == 1
