@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from owners.selectors import estate_list_for
 
 from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
-from .permissions import inquiry_assignee_valid, inquiry_assignees_for
+from .permissions import inquiry_assignee_valid, inquiry_assignees_for, media_record_can_write
 from .selectors import history_zone
 from .services.rendering import announcement_sms_text
 
@@ -106,6 +106,10 @@ class _EstateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["estate"].queryset = estate_list_for(actor)
+        if not media_record_can_write(actor, self._meta.model, None, adding=True):
+            # Company-wide is not offered to whom the service would refuse it: they choose an estate.
+            self.fields["estate"].required = True
+            self.fields["estate"].empty_label = None
 
 
 class MentionForm(_EstateForm):

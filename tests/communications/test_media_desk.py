@@ -196,3 +196,18 @@ def test_the_spokesperson_gets_the_forms_and_drafts_only_for_their_estates(clien
     assert 'id="statement-draft"' in home and f'value="{estate.pk}"' in home and "别的小区" not in home
     assert 'name="answer"' in home and reverse("dashboard:inquiry_answer", args=[inquiry.pk]) in home
     assert reverse("dashboard:media_record", args=["mention"]) in home
+
+
+def test_an_estate_spokesperson_is_not_offered_company_wide_records_and_must_choose_an_estate(client, spokesperson, estate):
+    client.force_login(spokesperson)
+    form = client.get(reverse("dashboard:media_record", args=["mention"])).content.decode()
+    assert 'value=""' not in form.split('name="estate"', 1)[1].split("</select>", 1)[0]
+    refused = client.post(reverse("dashboard:media_record", args=["mention"]), {
+        "source": "weibo", "excerpt": "全公司提及", "sentiment": "neutral", "reach": "1", "estate": "",
+        "mentioned_at": "2030-01-01T10:00"})
+    assert refused.status_code == 400 and "全公司提及" in refused.content.decode()  # the text stays, the field says why
+    assert not MediaMention.objects.exists()
+    client.post(reverse("dashboard:media_record", args=["mention"]), {
+        "source": "weibo", "excerpt": "本小区提及", "sentiment": "neutral", "reach": "1", "estate": estate.pk,
+        "mentioned_at": "2030-01-01T10:00"})
+    assert MediaMention.objects.get().estate == estate
