@@ -5,9 +5,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from owners.admin_filters import ScopedRelatedFieldListFilter
+from owners.models import Estate
+from owners.permissions import ALL, estate_ids_with_perm, has_perm_at
 
 from .lifecycle import TRANSITIONS
-from .models import Category, Complaint, SlaPolicy
+from .models import ArrearsLadderStep, ArrearsPolicy, Category, Complaint, SlaPolicy
 from .selectors import complaint_list_for
 from .services import complaint_transition
 
@@ -66,3 +68,50 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# ---- Arrears configuration: the ladder per cause (company-wide) and the thresholds (per estate).
+# Cases are worked on the arrears pages, through the services; they have no admin.
+
+@admin.register(ArrearsLadderStep)
+class ArrearsLadderStepAdmin(admin.ModelAdmin):
+    """The recommended ladder of each cause: which steps, in which order, with how many days."""
+
+    list_display = ["cause", "position", "step", "due_days"]
+    list_display_links = ["step"]
+    list_editable = ["position", "due_days"]
+    list_filter = ["cause"]
+    ordering = ["cause", "position"]
+
+
+@admin.register(ArrearsPolicy)
+class ArrearsPolicyAdmin(admin.ModelAdmin):
+    """When the daily pass opens a case. An estate manager sets their own estates' thresholds;
+    the company default (no estate) is for company-wide roles only."""
+
+    list_display = ["__str__", "min_amount", "min_months"]
+
+    def _scope(self, request):
+        return estate_ids_with_perm(request.user, "complaints.change_arrearspolicy")
+
+    def get_queryset(self, request):
+        scope = self._scope(request)
+        qs = super().get_queryset(request).select_related("estate")
+        return qs if scope is ALL else qs.filter(estate_id__in=scope or [])
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "estate":
+            scope = self._scope(request)
+            kwargs["queryset"] = Estate.objects.all() if scope is ALL else Estate.objects.filter(pk__in=scope or [])
+            kwargs["required"] = scope is not ALL
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return has_perm_at(request.user, "complaints.change_arrearspolicy", obj.estate_id)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return has_perm_at(request.user, "complaints.delete_arrearspolicy", obj.estate_id)

@@ -3,6 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 _VIEW = ["complaints.view_complaint", "complaints.view_category"]
 _WORK = _VIEW + ["complaints.add_complaint", "complaints.change_complaint"]
+# Arrears are private: service staff work the cases, managers also approve legal steps, decide
+# relief and set the ladders and thresholds; engineers and spokespeople see none of it.
+_ARREARS_WORK = [
+    "complaints.view_arrearscase", "complaints.add_arrearscase", "complaints.change_arrearscase",
+    "complaints.view_reliefrequest",
+]
+_ARREARS_MANAGE = _ARREARS_WORK + [
+    "complaints.approve_arrears_legal", "complaints.change_reliefrequest",
+    *(f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("arrearsladderstep", "arrearspolicy")),
+]
 
 
 class ComplaintsConfig(AppConfig):
@@ -11,13 +21,22 @@ class ComplaintsConfig(AppConfig):
 
     # Read by owners.roles.role_groups_sync: what each role may do with complaints.
     role_permissions = {
-        "service": _WORK,
+        "service": _WORK + _ARREARS_WORK,
         "engineer": _WORK,
         "spokesperson": _VIEW,
-        "estate_manager": _WORK + [
+        "estate_manager": _WORK + _ARREARS_MANAGE + [
             f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("category", "slapolicy")
         ],
-        "company_admin": _WORK + [
+        "company_admin": _WORK + _ARREARS_MANAGE + [
             f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("category", "slapolicy")
         ],
     }
+
+    def ready(self):
+        from owners.signals import arrears_cleared
+
+        from . import arrears_tasks  # noqa: F401  (registers the arrears periodic tasks)
+        from .services.arrears import arrears_cleared_receive
+
+        # Paying the balance closes the unit's arrears case, in the paying transaction.
+        arrears_cleared.connect(arrears_cleared_receive, dispatch_uid="complaints.arrears_close_paid")

@@ -55,3 +55,42 @@ def photo_can_view(user, photo) -> bool:
     if is_owner_of(user, complaint):
         return photo.public
     return resident_of(user) is None and getattr(user, "is_authenticated", False) and can_see_estate(user, complaint.estate_id)
+
+
+# ---- Fee-arrears cases. Arrears are private: staff whose role at the estate carries the arrears
+# permissions, and the owner their own account; never another owner, never a published page.
+
+ARREARS_VIEW_PERMISSION = "complaints.view_arrearscase"
+ARREARS_OPEN_PERMISSION = "complaints.add_arrearscase"
+ARREARS_WORK_PERMISSION = "complaints.change_arrearscase"
+ARREARS_APPROVE_PERMISSION = "complaints.approve_arrears_legal"
+RELIEF_DECIDE_PERMISSION = "complaints.change_reliefrequest"
+
+
+def arrears_can_view(user, estate_id) -> bool:
+    return has_perm_at(user, ARREARS_VIEW_PERMISSION, estate_id)
+
+
+def arrears_can_open(user, estate_id) -> bool:
+    return has_perm_at(user, ARREARS_OPEN_PERMISSION, estate_id)
+
+
+def arrears_can_work(user, case) -> bool:
+    """Log contacts, move steps, send reminders and print letters on `case`."""
+    return has_perm_at(user, ARREARS_WORK_PERMISSION, case.estate_id)
+
+
+def arrears_can_approve(user, approval) -> bool:
+    """May `user` approve or decline a lawyer letter or legal action? An estate manager (a role
+    carrying the approve permission at the case's estate), and never the one who asked for it."""
+    return has_perm_at(user, ARREARS_APPROVE_PERMISSION, approval.case.estate_id) and approval.requested_by_id != getattr(user, "pk", None)
+
+
+def relief_can_decide(user, request) -> bool:
+    return has_perm_at(user, RELIEF_DECIDE_PERMISSION, request.estate_id)
+
+
+def is_arrears_owner(user, case) -> bool:
+    """The owner of the case's unit: the case's resident."""
+    resident = resident_of(user)
+    return resident is not None and case.resident_id == resident.pk

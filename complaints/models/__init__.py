@@ -1,9 +1,31 @@
+from .arrears import (
+    ArrearsAction,
+    ArrearsAlert,
+    ArrearsApproval,
+    ArrearsCase,
+    ArrearsEvent,
+    ArrearsLadderStep,
+    ArrearsPolicy,
+    Instalment,
+    ReliefRequest,
+    ReliefRequestFile,
+)
 from .complaints import Channel, Complaint, ComplaintLink, Priority, Status
 from .config import Category, SlaPolicy
 from .numbers import DailyCounter
 from .timeline import ComplaintEvent, ComplaintPhoto, FollowUp, SlaAlert
 
 __all__ = [
+    "ArrearsAction",
+    "ArrearsAlert",
+    "ArrearsApproval",
+    "ArrearsCase",
+    "ArrearsEvent",
+    "ArrearsLadderStep",
+    "ArrearsPolicy",
+    "Instalment",
+    "ReliefRequest",
+    "ReliefRequestFile",
     "Category",
     "Channel",
     "Complaint",
