@@ -74,7 +74,9 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Only an approved statement can be published; the previous version becomes superseded."""
-        return self._act(lambda s, d: svc.statement_publish(s, actor=request.user, announce=d.get("announce", False)),
+        return self._act(lambda s, d: svc.statement_publish(s, actor=request.user, announce=d.get("announce", False), **(
+            svc.statement_audience_by_ids(s, audience=d["audience"], building_ids=d.get("buildings", []), unit_ids=d.get("units", []),
+                                          saved_audience_id=d.get("saved_audience")) if d.get("announce") else {})),
                          PublishSerializer)
 
     @extend_schema(summary="History of a statement and its versions", responses=StatementEventSerializer(many=True))

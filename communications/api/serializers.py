@@ -152,7 +152,21 @@ class ReviewSerializer(StrictPlainSerializer):
 
 
 class PublishSerializer(StrictPlainSerializer):
-    announce = serializers.BooleanField(default=False, help_text="Also send it to the estate's residents as an announcement.")
+    announce = serializers.BooleanField(default=False, help_text="Also send it to residents as an announcement (portal and SMS).")
+    audience = serializers.ChoiceField(choices=["estates", "buildings", "units", "list"], default="estates",
+                                       help_text="Who it is sent to with `announce`: the statement's whole estate, some of its "
+                                                 "buildings, units, or one of its saved lists. A company-wide statement goes to everyone.")
+    buildings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+                                      help_text="Building ids of the statement's estate (audience `buildings`).")
+    units = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=5000,
+                                  help_text="Unit ids of the statement's estate (audience `units`).")
+    saved_audience = serializers.IntegerField(min_value=1, required=False, help_text="A saved list of the statement's estate (audience `list`).")
+
+
+class ChaseSerializer(StrictPlainSerializer):
+    round = serializers.IntegerField(min_value=0, required=False,
+                                     help_text="The round you saw (`round` of the latest deliveries): refused if another chase "
+                                               "came since. A chase within five minutes of the last is refused anyway.")
 
 
 class VersionSerializer(StrictPlainSerializer):

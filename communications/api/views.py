@@ -94,11 +94,15 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         """Stop the rest of a send; queued messages are not sent."""
         return self._act(lambda a: svc.announcement_cancel(a, actor=request.user))
 
-    @extend_schema(summary="Send again to those who have not answered", request=None, responses=s.AnnouncementSerializer)
+    @extend_schema(summary="Send again to those who have not answered", request=s.ChaseSerializer, responses=s.AnnouncementSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
     def chase(self, request, pk=None):
-        """Send again by SMS to everyone who has not acknowledged."""
-        return self._act(lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user))
+        """Send again by SMS to everyone who has not acknowledged. Once per decision: a repeat
+        (the same `round`, or within five minutes of the last chase) is a 400 and sends nothing."""
+        payload = s.ChaseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(lambda a: svc.announcement_resend_unacknowledged(a, actor=request.user,
+                                                                          expected_round=payload.validated_data.get("round")))
 
     @extend_schema(summary="Delivery progress, answers and who needs help", responses=s.ProgressSerializer)
     @action(detail=True, methods=["get"])

@@ -176,6 +176,24 @@ def statement_audience(statement, *, audience: str = "", buildings=(), units=(),
     raise ValidationError({"audience": _("Choose who receives it.")})
 
 
+def statement_audience_by_ids(statement, *, audience: str = "", building_ids=(), unit_ids=(), saved_audience_id=None) -> dict:
+    """statement_audience's arguments from ids (the API): each looked up within the statement's
+    own estate, so another estate's id finds nothing and statement_audience refuses the choice."""
+    from owners.models import Building, Unit
+
+    from ..models import SavedAudience
+
+    estate = statement.estate_id
+    return {
+        "audience": audience,
+        "buildings": list(Building.objects.filter(estate_id=estate, pk__in=list(building_ids))) if audience == "buildings" else [],
+        "units": (list(Unit.objects.select_related("building").filter(building__estate_id=estate, pk__in=list(unit_ids)))
+                  if audience == "units" else []),
+        "saved_audience": (SavedAudience.objects.filter(estate_id=estate, pk=saved_audience_id).first()
+                           if audience == "list" and saved_audience_id else None),
+    }
+
+
 # The announcement that carries a statement to residents: on the notice board and by SMS.
 STATEMENT_CHANNELS = ["portal", "sms"]
 

@@ -186,3 +186,40 @@ def test_publishing_a_statement_without_sending_needs_no_confirmation(client, sp
     client.post(reverse("dashboard:statement_action", args=[statement.pk, "publish"]))
     statement.refresh_from_db()
     assert statement.status == "published" and not Announcement.objects.exists()
+
+
+def test_the_api_chase_refuses_a_stale_round(writer, manager, estate, residents, open_hours):
+    from tests.communications.conftest import api_as
+
+    draft = notice_draft(writer, estate, kind="emergency", ack_required=True)
+    svc.announcement_approve(draft, actor=manager)
+    announcement = svc.announcement_publish(draft, actor=writer)
+    api = api_as(writer)
+    assert api.post(f"/api/v1/announcements/{announcement.pk}/chase/", {"round": 0}, format="json").status_code == 200
+    from communications.models import AnnouncementEvent
+
+    AnnouncementEvent.objects.filter(kind="chased").update(at=timezone.now() - timedelta(hours=1))
+    stale = api.post(f"/api/v1/announcements/{announcement.pk}/chase/", {"round": 0}, format="json")
+    assert stale.status_code == 400 and not Delivery.objects.filter(round=2).exists()
+    assert api.post(f"/api/v1/announcements/{announcement.pk}/chase/", {"round": 1}, format="json").status_code == 200
+
+
+def test_the_api_sends_a_statement_to_the_buildings_chosen_and_refuses_another_estates(spokesperson, manager, estate, residents,
+                                                                                       open_hours):
+    from tests.communications.conftest import api_as
+
+    chosen = BuildingFactory(estate=estate)
+    neighbour = ResidentFactory()
+    OccupancyFactory(resident=neighbour, unit=UnitFactory(building=chosen))
+    statement = statement_draft(spokesperson, estate)
+    media_svc.statement_submit(statement, actor=spokesperson)
+    media_svc.statement_review(statement, actor=manager, approve=True)
+    api = api_as(spokesperson)
+    url = f"/api/v1/statements/{statement.pk}/publish/"
+    foreign = BuildingFactory(estate=EstateFactory())
+    refused = api.post(url, {"announce": True, "audience": "buildings", "buildings": [foreign.pk]}, format="json")
+    assert refused.status_code == 400
+    statement.refresh_from_db()
+    assert statement.status == "approved" and not Announcement.objects.exists()
+    assert api.post(url, {"announce": True, "audience": "buildings", "buildings": [chosen.pk]}, format="json").status_code == 200
+    assert set(Delivery.objects.values_list("resident_id", flat=True)) == {neighbour.pk}
