@@ -196,3 +196,16 @@ def test_the_bell_costs_one_query_however_many_items(client, writer, page):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse(page)).status_code == 200
     assert len([q for q in queries if "communications_inboxitem" in q["sql"]]) == 1
+
+
+def test_the_sweeps_are_scheduled_and_run_as_tasks(spokesperson, estate):
+    from django_celery_beat.models import PeriodicTask
+
+    from communications.tasks import inbox_overdue_inquiries
+
+    assert PeriodicTask.objects.filter(task="communications.tasks.inbox_overdue_inquiries", enabled=True).exists()
+    media_svc.inquiry_record(actor=spokesperson, journalist="王记者", outlet="晨报", question="？",
+                             deadline=timezone.now() + timedelta(hours=1), estate=estate, assigned_to=spokesperson)
+    MediaInquiry.objects.update(deadline=timezone.now() - timedelta(minutes=1))
+    inbox_overdue_inquiries()
+    assert len(_items(spokesperson, InboxItem.Kind.INQUIRY_OVERDUE)) == 1

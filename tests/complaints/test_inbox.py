@@ -84,3 +84,12 @@ def test_an_engineer_of_another_estate_gets_nothing(ticket, service, manager):
     stranger = staff_member(EstateFactory(), role=Role.ESTATE_MANAGER)
     complaint_assign(ticket, assignee=service, actor=manager)
     assert _items(stranger) == []
+
+
+def test_the_sla_sweep_task_also_sweeps_overdue_follow_ups(ticket, service):
+    from complaints.tasks import complaints_sla_sweep
+
+    _resolved(ticket, service)
+    FollowUp.objects.filter(complaint=ticket).update(due_at=timezone.now() - timedelta(hours=2))
+    complaints_sla_sweep()
+    assert len(_items(service, InboxItem.Kind.FOLLOW_UP_OVERDUE)) == 1
