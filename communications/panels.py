@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 
 from owners.models import User
 
-from .models import Delivery
 from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
+from .selectors import deliveries_for_resident
 
 RESIDENT_MESSAGES_SHOWN = 20
 APPROVALS_SHOWN = 20
@@ -15,7 +15,7 @@ APPROVALS_SHOWN = 20
 
 def resident_messages_panel(request, resident) -> str:
     """The latest messages sent to a resident, for the staff's resident page (owners.panels)."""
-    deliveries = Delivery.objects.filter(resident=resident).order_by("-created_at")[:RESIDENT_MESSAGES_SHOWN]
+    deliveries = deliveries_for_resident(request.user, resident, limit=RESIDENT_MESSAGES_SHOWN)
     return render_to_string("communications/includes/resident_messages.html", {"deliveries": deliveries}, request=request)
 
 

@@ -158,3 +158,13 @@ def inbox_list_for(user, *, unread_only: bool = False):
 def inbox_unread_count(user) -> int:
     """How many items wait unread under the bell: one COUNT off a partial index."""
     return inbox_list_for(user, unread_only=True).count()
+
+
+def deliveries_for_resident(user, resident, *, limit: int = 20) -> list[Delivery]:
+    """The latest messages sent to `resident`, newest first, with the announcement's title, for
+    staff `user`: another estate's announcements (the resident may live there too) are left out."""
+    return list(
+        Delivery.objects.filter(resident=resident)
+        .filter(Q(announcement__isnull=True) | Q(announcement__in=announcement_list_for(user).values("id")))
+        .select_related("announcement").order_by("-created_at")[:limit]
+    )

@@ -10,6 +10,7 @@ from owners.permissions import ALL, estate_ids_with_perm, has_perm_at
 
 from .lifecycle import TRANSITIONS
 from .models import ArrearsLadderStep, ArrearsPolicy, Category, Complaint, SlaPolicy
+from .models.replies import CannedReply
 from .selectors import complaint_list_for
 from .services import complaint_transition
 
@@ -115,3 +116,13 @@ class ArrearsPolicyAdmin(admin.ModelAdmin):
         if obj is None:
             return super().has_delete_permission(request)
         return has_perm_at(request.user, "complaints.delete_arrearspolicy", obj.estate_id)
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """常用回复: the company's reply texts, offered on every ticket's reply form (company administrators keep them)."""
+
+    list_display = ["title", "active", "order"]
+    list_editable = ["active", "order"]
+    list_filter = ["active"]
+    search_fields = ["title", "body"]

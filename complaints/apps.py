@@ -28,11 +28,17 @@ class ComplaintsConfig(AppConfig):
             f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("category", "slapolicy")
         ],
         "company_admin": _WORK + _ARREARS_MANAGE + [
-            f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("category", "slapolicy")
+            f"complaints.{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("category", "slapolicy", "cannedreply")
         ],
     }
 
     def ready(self):
+        from owners.panels import resident_panel_register
+
+        from . import panels
+
+        # The resident page lists the resident's complaints (owners imports nothing of ours).
+        resident_panel_register("complaints.complaints", panels.resident_complaints_panel)
         from owners.signals import arrears_cleared
 
         from . import arrears_tasks  # noqa: F401  (registers the arrears periodic tasks)

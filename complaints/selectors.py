@@ -13,7 +13,7 @@ from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import staff_with_roles
 
 from .filters import ComplaintQueueFilter
-from .models import Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
+from .models import CannedReply, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
 from .models.complaints import OPEN_STATUSES
 from .permissions import complaint_working_roles
 
@@ -112,3 +112,29 @@ def complaint_dashboard_counts(user) -> dict:
         flagged=Count("id", filter=Q(flagged=True)),
         mine=Count("id", filter=Q(assignee=user)),
     )
+
+
+OTHER_TICKETS_SHOWN = 10
+
+
+def complaint_others_of_owner(user, complaint, *, limit: int = OTHER_TICKETS_SHOWN) -> list[Complaint]:
+    """The owner's other tickets that `user` may see, newest first (the ticket page's customer context)."""
+    return list(
+        complaint_list_for(user).filter(resident_id=complaint.resident_id).exclude(pk=complaint.pk)
+        .select_related("category").only("id", "number", "status", "created_at", "description", "category__name", "category__name_en")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def complaints_of_resident(user, resident, *, limit: int = 20) -> list[Complaint]:
+    """A resident's tickets that `user` may see, newest first (the resident page's panel)."""
+    return list(
+        complaint_list_for(user).filter(resident=resident).select_related("category")
+        .only("id", "number", "status", "created_at", "description", "category__name", "category__name_en")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def canned_replies_for(complaint) -> list[tuple[str, str]]:
+    """The company's offered canned replies as (title, text filled in for `complaint`)."""
+    return [(reply.title, reply.fill(complaint)) for reply in CannedReply.objects.filter(active=True)]

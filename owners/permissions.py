@@ -240,6 +240,22 @@ def resident_can_invite(actor, resident) -> bool:
     return bool(scope) and Occupancy.objects.filter(resident=resident, unit__building__estate_id__in=scope).exists()
 
 
+MOBILE_PERMISSION = "owners.view_full_mobile"
+
+
+def resident_mobile_estates(user) -> set[int] | None:
+    """The estates where `user`'s role shows residents' mobiles whole (ALL: every estate). Asked
+    once per page; resident_mobile_visible then decides each row without a query."""
+    return estate_ids_with_perm(user, MOBILE_PERMISSION)
+
+
+def resident_mobile_visible(user, estate_ids, *, scope=None) -> bool:
+    """May `user` see whole the mobile of a resident living at `estate_ids` (the estates of the
+    homes the page shows)? Elsewhere a list shows it masked, one recorded click away."""
+    scope = resident_mobile_estates(user) if scope is None else scope
+    return scope is ALL or bool(scope and set(estate_ids) & scope)
+
+
 def user_can_administer(actor, target) -> bool:
     """May `actor` change `target`'s account in the admin (any field, assignments included)?
 

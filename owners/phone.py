@@ -39,3 +39,9 @@ def looks_like_mobile(raw: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def mobile_mask(mobile: str | None) -> str:
+    """A mobile number as lists show it to roles that do not need it whole: 139****0185."""
+    mobile = mobile or ""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 8 else mobile

@@ -19,6 +19,7 @@ dashboard_patterns = [
     path("residents/", dashboard.resident_list, name="resident_list"),
     path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),
+    path("residents/<int:pk>/mobile/", dashboard.resident_mobile, name="resident_mobile"),
     path("import/", dashboard.import_upload, name="import"),
     path("import/template/<str:kind>.csv", dashboard.import_template, name="import_template"),
 ]

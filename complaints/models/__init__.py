@@ -13,6 +13,7 @@ from .arrears import (
 from .complaints import Channel, Complaint, ComplaintLink, Priority, Status
 from .config import Category, SlaPolicy
 from .numbers import DailyCounter
+from .replies import CannedReply
 from .timeline import ComplaintEvent, ComplaintPhoto, FollowUp, SlaAlert
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Instalment",
     "ReliefRequest",
     "ReliefRequestFile",
+    "CannedReply",
     "Category",
     "Channel",
     "Complaint",

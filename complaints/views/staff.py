@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from core.messages import error_text
 from core.slots import slot_render
 from owners.access import staff_required
+from owners.permissions import resident_mobile_visible
+from owners.phone import mobile_mask
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
 from ..filters import ComplaintQueueFilter, id_from
@@ -21,8 +23,10 @@ from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
 from ..permissions import can_work, complaint_can_log, photo_can_view
 from ..selectors import (
     assignable_staff,
+    canned_replies_for,
     complaint_linked,
     complaint_list_for,
+    complaint_others_of_owner,
     complaint_queue,
     complaint_timeline,
 )
@@ -141,11 +145,13 @@ def complaint_new(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@staff_required
-def detail(request, number):
-    complaint = complaint_for(request.user, number)
+def _detail_context(request, complaint) -> dict:
+    """Everything the ticket page shows; actions refused for a field re-render it with their
+    bound form (or typed text) and the errors beside the field."""
     follow_up = FollowUp.objects.filter(complaint=complaint).select_related("assignee", "done_by").first()
-    return render(request, "complaints/staff/detail.html", {
+    owner = complaint.resident
+    owner.masked_mobile = mobile_mask(owner.mobile)
+    return {
         "complaint": complaint,
         "timeline": complaint_timeline(complaint, for_owner=False),
         "transitions": transitions_for(complaint) if can_work(request.user, complaint) else [],
@@ -156,19 +162,52 @@ def detail(request, number):
         "follow_up": follow_up, "linked": complaint_linked(complaint),
         "submitted_photos": complaint.photos.filter(event__kind="submitted"),
         "ticket_actions": slot_render("complaints.ticket_actions", request, complaint),  # e.g. incidents' "escalate"
-    })
+        # Customer context: the owner's other tickets, and their mobile (masked for roles that
+        # do not need it; one recorded click away, owners.views.dashboard.resident_mobile).
+        "other_tickets": complaint_others_of_owner(request.user, complaint),
+        "owner_mobile_full": resident_mobile_visible(request.user, [complaint.estate_id]),
+        "canned_replies": canned_replies_for(complaint),
+        "errors": {}, "typed": {},
+    }
 
 
-def _act(request, number, do):
-    """Run one staff action on a ticket and come back to it with the outcome as a message."""
+@staff_required
+def detail(request, number):
+    complaint = complaint_for(request.user, number)
+    return render(request, "complaints/staff/detail.html", _detail_context(request, complaint))
+
+
+def _act(request, number, do, *, form_key=None, form=None):
+    """Run one staff action on a ticket and come back to it with the outcome as a message.
+
+    A refusal about a field (the service's ValidationError names it, or `form` did not validate)
+    shows the ticket page again with the error beside the field and what was typed kept; any
+    other refusal comes back as a message at the top."""
     complaint = complaint_for(request.user, number)
     try:
         done = do(complaint)
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
+        if form_key and (hasattr(exc, "error_dict") or (form is not None and form.errors)):
+            return _detail_with_errors(request, complaint, form_key, exc, form)
+        messages.error(request, error_text(exc))
+    except PermissionDenied as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, done)
     return redirect("dashboard:complaint_detail", number=number)
+
+
+def _detail_with_errors(request, complaint, form_key, exc, form):
+    context = _detail_context(request, complaint_for(request.user, complaint.number))
+    if form is not None:
+        if not form.errors:
+            form_errors_from(form, exc)
+        context[form_key] = form
+    else:
+        context["errors"] = {form_key: exc.messages}
+        context["typed"] = {form_key: request.POST.get("text", "")}
+    messages.error(request, _("Not saved: please correct the marked field."))
+    return render(request, "complaints/staff/detail.html", context, status=400)
 
 
 def _move_done(action, complaint):
@@ -193,81 +232,88 @@ def transition(request, number):
         complaint_transition(complaint, action, actor=request.user, text=text)
         return _move_done(action, complaint_for(request.user, number))
 
-    return _act(request, number, do)
+    return _act(request, number, do, form_key="transition")
 
 
 @staff_required
 @require_POST
 def assign(request, number):
+    form = AssignForm(request.POST, staff=assignable_staff(complaint_for(request.user, number).estate_id))
+
     def do(complaint):
-        form = AssignForm(request.POST, staff=assignable_staff(complaint.estate_id))
         if not form.is_valid():
             raise ValidationError(_("Choose someone who works complaints at this estate."))
         complaint_assign(complaint, assignee=form.cleaned_data["assignee"], actor=request.user)
         return _("Assigned to %(name)s.") % {"name": form.cleaned_data["assignee"].display_name}
 
-    return _act(request, number, do)
+    return _act(request, number, do, form_key="assign_form", form=form)
 
 
 @staff_required
 @require_POST
 def triage(request, number):
+    form = TriageForm(request.POST)
+
     def do(complaint):
-        form = TriageForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Choose a category and a priority."))
         complaint_triage(complaint, actor=request.user, **form.cleaned_data)
         return _("Category and priority saved; deadlines recomputed.")
 
-    return _act(request, number, do)
+    return _act(request, number, do, form_key="triage_form", form=form)
 
 
 @staff_required
 @require_POST
 def reply(request, number):
-    return _act(request, number, lambda c: complaint_reply(c, actor=request.user, text=request.POST.get("text", "")) and _("Reply sent to the owner."))
+    return _act(request, number, lambda c: complaint_reply(c, actor=request.user, text=request.POST.get("text", "")) and _("Reply sent to the owner."),
+                form_key="reply")
 
 
 @staff_required
 @require_POST
 def note(request, number):
-    return _act(request, number, lambda c: complaint_note(c, actor=request.user, text=request.POST.get("text", "")) and _("Internal note added."))
+    return _act(request, number, lambda c: complaint_note(c, actor=request.user, text=request.POST.get("text", "")) and _("Internal note added."),
+                form_key="note")
 
 
 @staff_required
 @require_POST
 def visit(request, number):
     return _act(request, number, lambda c: complaint_visit(
-        c, actor=request.user, findings=request.POST.get("findings", ""), photos=request.FILES.getlist("photos")) and _("Visit recorded."))
+        c, actor=request.user, findings=request.POST.get("findings", ""), photos=request.FILES.getlist("photos")) and _("Visit recorded."),
+        form_key="visit_form", form=VisitForm(request.POST))
 
 
 @staff_required
 @require_POST
 def link(request, number):
+    form = LinkForm(request.POST)
+
     def do(complaint):
-        form = LinkForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Enter a ticket number."))
         other = complaint_list_for(request.user).filter(number=form.cleaned_data["number"].strip().upper()).first()
         if other is None:
-            raise ValidationError(_("No complaint %(number)s in your estates.") % {"number": form.cleaned_data["number"]})
+            raise ValidationError({"number": _("No complaint %(number)s in your estates.") % {"number": form.cleaned_data["number"]}})
         complaint_link(complaint, other, actor=request.user, kind=form.cleaned_data["kind"])
         return _("Linked to %(number)s.") % {"number": other.number}
 
-    return _act(request, number, do)
+    return _act(request, number, do, form_key="link_form", form=form)
 
 
 @staff_required
 @require_POST
 def follow_up(request, number):
+    form = FollowUpForm(request.POST)
+
     def do(complaint):
-        form = FollowUpForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Choose an outcome."))
         follow_up_record(complaint, actor=request.user, **form.cleaned_data)
         return _("Follow-up recorded.")
 
-    return _act(request, number, do)
+    return _act(request, number, do, form_key="follow_up_form", form=form)
 
 
 def photo(request, pk):

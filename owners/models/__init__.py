@@ -2,7 +2,7 @@ from .accounts import Invitation, User
 from .channels import PREFERRED_CHANNELS, Channel
 from .estates import Building, Estate, Unit
 from .ledger import FeeLedgerEntry, FeePayment
-from .residents import Occupancy, Resident
+from .residents import MobileReveal, Occupancy, Resident
 from .staff import Role, StaffMembership
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "FeeLedgerEntry",
     "FeePayment",
     "Invitation",
+    "MobileReveal",
     "Occupancy",
     "PREFERRED_CHANNELS",
     "Resident",

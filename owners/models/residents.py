@@ -35,6 +35,9 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name"], name="resident_name_idx")]
+        # Lists show a mobile as 139****0185; roles that ring owners all day see it whole
+        # (owners.roles), everyone else opens it with a click that is recorded (MobileReveal).
+        permissions = [("view_full_mobile", _("Can see residents' full mobile numbers in lists"))]
 
     def __str__(self):
         return self.name
@@ -73,3 +76,20 @@ class Occupancy(models.Model):
 
     def __str__(self):
         return f"{self.resident} – {self.unit} ({self.get_relation_display()})"
+
+
+class MobileReveal(models.Model):
+    """Who opened which resident's full mobile number, and when: one row per click."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by"))
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="mobile_reveals", verbose_name=_("resident"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mobile number shown")
+        verbose_name_plural = _("mobile numbers shown")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resident", "-created_at"], name="mobile_reveal_resident_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.resident} {self.created_at:%Y-%m-%d %H:%M}"

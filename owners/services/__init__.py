@@ -12,7 +12,7 @@ from .accounts import (
 from .imports import ImportRejected, ImportResult, RowError, estate_residents_import, estate_units_import
 from .ledger import fee_ledger_import, fee_payment_record
 from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
-from .residents import resident_create, resident_mobile_check, resident_move_in, resident_update
+from .residents import resident_create, resident_mobile_check, resident_mobile_reveal, resident_move_in, resident_update
 from .staff import staff_membership_check, staff_membership_revoke, staff_membership_save
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "resident_create",
     "resident_invite",
     "resident_mobile_check",
+    "resident_mobile_reveal",
     "resident_move_in",
     "resident_update",
     "staff_membership_check",

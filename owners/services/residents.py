@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Occupancy, Resident, Unit
+from ..models import MobileReveal, Occupancy, Resident, Unit
 from ..permissions import resident_can_edit, resident_can_move_in
 from ..phone import mobile_normalize
 from ..selectors import resident_list_for
@@ -103,3 +103,13 @@ def resident_move_in(*, resident: Resident, unit: Unit, relation: str, start_dat
     occupancy.full_clean()
     occupancy.save()
     return occupancy
+
+
+@transaction.atomic
+def resident_mobile_reveal(*, actor, resident) -> str:
+    """The resident's whole mobile number for staff who may see the resident, with the click
+    recorded (who, whose number, when) in the same transaction."""
+    if not resident_list_for(actor).filter(pk=resident.pk).exists():
+        raise PermissionDenied(_("You may not see this resident."))
+    MobileReveal.objects.create(user=actor, resident=resident)
+    return resident.mobile or ""

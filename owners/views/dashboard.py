@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +15,8 @@ from ..access import perm_required, staff_required
 from ..forms import ImportForm
 from ..models import Invitation
 from ..panels import resident_panels_render
-from ..permissions import estate_can_import, resident_can_invite
+from ..permissions import estate_can_import, resident_can_invite, resident_mobile_estates, resident_mobile_visible
+from ..phone import mobile_mask
 from ..selectors import (
     building_list_for,
     estate_list_for,
@@ -23,7 +26,7 @@ from ..selectors import (
     resident_list_for,
     resident_search,
 )
-from ..services import ImportRejected, estate_residents_import, estate_units_import, resident_invite
+from ..services import ImportRejected, estate_residents_import, estate_units_import, resident_invite, resident_mobile_reveal
 from ..services.import_reports import IMPORT_ERRORS_SHOWN, import_errors_fetch, import_errors_keep
 from ..services.imports import import_columns
 
@@ -58,6 +61,7 @@ def resident_list(request):
         Prefetch("occupancies", queryset=occupancy_list_for(request.user).filter(end_date__isnull=True))
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    residents_mobile_mark(request.user, page, lambda r: [o.unit.building.estate_id for o in r.occupancies.all()])
     return render(request, "owners/resident_list.html", {
         "page": page, "estates": estates, "q": request.GET.get("q", ""), "estate_id": estate_id,
     })
@@ -67,12 +71,38 @@ def resident_list(request):
 def resident_detail(request, pk):
     resident = get_object_or_404(resident_list_for(request.user), pk=pk)
     invitation = Invitation.objects.filter(resident=resident).first()
+    occupancies = occupancy_list_for_resident(resident, request.user)
+    residents_mobile_mark(request.user, [resident], lambda r: [o.unit.building.estate_id for o in occupancies if o.end_date is None])
     return render(request, "owners/resident_detail.html", {
-        "resident": resident, "occupancies": occupancy_list_for_resident(resident, request.user), "invitation": invitation,
+        "resident": resident, "occupancies": occupancies, "invitation": invitation,
         "can_invite": resident_can_invite(request.user, resident),
         # What other apps show about the resident, e.g. the messages sent (registered by communications).
         "panels": resident_panels_render(request, resident),
     })
+
+
+def residents_mobile_mark(user, residents, estates_of) -> None:
+    """Set `masked_mobile` and `mobile_full` on each resident for the mobile include: whole for
+    roles that need it at the resident's estates, else 139****0185 with a recorded "show"."""
+    scope = resident_mobile_estates(user)
+    for resident in residents:
+        resident.masked_mobile = mobile_mask(resident.mobile)
+        resident.mobile_full = resident_mobile_visible(user, estates_of(resident), scope=scope)
+
+
+@staff_required
+@require_POST
+def resident_mobile(request, pk):
+    """The resident's whole mobile number, one click away from the masked one; the click is recorded."""
+    resident = get_object_or_404(resident_list_for(request.user), pk=pk)
+    mobile = resident_mobile_reveal(actor=request.user, resident=resident)
+    if request.headers.get("HX-Request"):
+        return render(request, "owners/includes/mobile_full.html", {"mobile": mobile})
+    messages.info(request, _("Mobile of %(name)s: %(mobile)s") % {"name": resident.name, "mobile": mobile or "–"})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("dashboard:resident_detail", args=[resident.pk])
+    return redirect(target)
 
 
 @staff_required

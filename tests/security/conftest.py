@@ -112,6 +112,9 @@ def _world_build():
         category=w.category, priority="normal", defaults={"first_response": timedelta(hours=4), "resolution": timedelta(days=3)})[0]
     w.complaint_a = complaint_submit(resident=w.resident_a, category=w.category, description="楼上装修噪音，晚上十点还在施工",
                                      unit=w.unit_a, photos=[jpeg_upload()])
+    from complaints.models import CannedReply
+
+    w.canned_reply = CannedReply.objects.create(title="已派师傅", body="{姓名}您好，工单{工单号}已安排师傅上门。")
     w.complaint_a2 = complaint_submit(resident=w.resident_a, category=w.category, description="楼道灯坏了", unit=w.unit_a)
     w.complaint_b = complaint_submit(resident=w.resident_b, category=w.category, description="厨房漏水到楼下", unit=w.unit_b)
     w.photo_a = w.complaint_a.photos.get()
