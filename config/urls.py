@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 import communications.urls
+import complaints.arrears_urls
 import complaints.urls
 import incidents.urls
 import owners.urls
@@ -20,7 +21,7 @@ admin.site.index_title = _("Configuration")
 # Each app contributes its pages to the two namespaces people work in.
 portal_patterns = (
     [path("", views.portal_home, name="home")]
-    + complaints.urls.portal_patterns + communications.urls.portal_patterns + incidents.urls.portal_patterns,
+    + complaints.urls.portal_patterns + complaints.arrears_urls.portal_patterns + communications.urls.portal_patterns + incidents.urls.portal_patterns,
     "portal",
 )
 dashboard_patterns = (
@@ -28,7 +29,8 @@ dashboard_patterns = (
      # The staff inbox behind the bell ("my work"); it lives in communications, the floor every app can write to.
      path("inbox/", inbox.inbox_list, name="inbox"), path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
      path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open")]
-    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + communications.urls.dashboard_patterns
+    + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + complaints.arrears_urls.dashboard_patterns
+    + communications.urls.dashboard_patterns
     + incidents.urls.dashboard_patterns,
     "dashboard",
 )

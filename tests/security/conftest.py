@@ -178,6 +178,24 @@ def _world_build():
     incident_svc.incident_publish_statement(w.incident_a, incident_statement, actor=manager_a)
     w.task_a = w.incident_a.tasks.order_by("id").first()
 
+    # Estate A's fee arrears: unit A owes four months; its case has a lawyer letter waiting for
+    # approval; owner A asked for relief with a file; estate A has its own threshold.
+    from complaints.models import ArrearsLadderStep, ArrearsPolicy
+    from complaints.services import arrears as arrears_svc
+    from owners.services.ledger import fee_ledger_import
+
+    fee_ledger_import(estate=w.estate_a, actor=None, data=("楼栋,单元,房号,期间,应缴,已缴,缴费截止日\n" + "".join(
+        f"阳光1号楼,1,101,2025-{m:02d},300,0,2025-{m:02d}-20\n" for m in (1, 2, 3, 4))).encode())
+    w.arrears_case_a = arrears_svc.arrears_case_open(unit=w.unit_a, actor=w.users["service_a"])
+    arrears_svc.arrears_contact_log(w.arrears_case_a, actor=w.users["service_a"], kind="phone_call", outcome="不说原因", cause="no_reason")
+    arrears_svc.arrears_step_advance(w.arrears_case_a, actor=w.users["service_a"], to_step="home_visit", note="电话无果")
+    w.arrears_approval_a = arrears_svc.arrears_step_advance(w.arrears_case_a, actor=w.users["service_a"], note="三次上门无果")
+    w.relief_a = arrears_svc.relief_request_submit(user=owner_a, unit=w.unit_a, kind="relief", reason="住院三个月",
+                                                   files=[jpeg_upload("证明.jpg")])
+    w.relief_file_a = w.relief_a.files.get()
+    w.arrears_policy_a = ArrearsPolicy.objects.create(estate=w.estate_a, min_amount=500, min_months=2)
+    w.ladder_step = ArrearsLadderStep.objects.get_or_create(cause="unknown", position=1, defaults={"step": "reminder", "due_days": 7})[0]
+
     # Rows for the admin screens of the libraries (beat schedules, axes logs, tokens, groups).
     w.group = Group.objects.get(name="role:service")
     w.interval = IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)[0]

@@ -75,6 +75,9 @@ NOT_ADMIN = "login  login  login  login  login  login  login"  # the seven who n
 # An item in service A's inbox: only its recipient opens it; anyone else's answer is 404.
 INBOX_OWN = "login  403    403    ok     404    404    404    404    404    404"
 
+# Arrears are private: estate A's service staff and managers (and the company admin); not the
+# spokesperson or the engineer, whose roles carry no arrears permission.
+ARREARS_A = "login  403    403    ok     404    404    404    ok     404    ok"
 # Every page and API URL pattern outside the admin's model screens. Format-suffix variants of an
 # API pattern (`….json`) share the entry of their name.
 EXPECTED_URLS = {
@@ -107,6 +110,15 @@ EXPECTED_URLS = {
     "portal:notice_detail": PORTAL_A,
     "portal:notice_acknowledge": PORTAL_POST,
     "portal:statement_detail": PORTAL_A,  # published statements of owner A's estate
+    # Fee arrears: the owner's own fees; staff of the estate whose role works arrears.
+    "portal:arrears": PORTAL,
+    "portal:arrears_statement": PORTAL_A,
+    "portal:arrears_relief": PORTAL_POST,
+    "portal:relief_file": PORTAL_A,
+    "dashboard:arrears_list": STAFF,
+    **{f"dashboard:{name}": ARREARS_A for name in ("arrears_case", "relief_file")},
+    **{f"dashboard:{name}": STAFF_POST for name in (
+        "arrears_contact", "arrears_advance", "arrears_approval", "arrears_close", "arrears_reminder", "arrears_letter", "relief_decide")},
     # Staff dashboard.
     "dashboard:home": STAFF,
     "dashboard:inbox": STAFF,
@@ -275,6 +287,8 @@ ADMIN_MODELS = {
     "complaints.category":                 ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.slapolicy":                ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.complaint":                ("ok ok ok",     "403 403 403",  "ok deny ok",     "deny deny deny"),
+    "complaints.arrearsladderstep":       ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
+    "complaints.arrearspolicy":           ("ok ok ok",     "ok ok ok",     "ok deny ok",     "ok deny ok"),
 }
 
 # The object each admin model's screens are opened on (estate A's where the model has an estate).
@@ -312,6 +326,8 @@ ADMIN_OBJECTS = {
     "complaints.category": lambda w: w.category.pk,
     "complaints.slapolicy": lambda w: w.sla_policy.pk,
     "complaints.complaint": lambda w: w.complaint_a.pk,
+    "complaints.arrearsladderstep": lambda w: w.ladder_step.pk,
+    "complaints.arrearspolicy": lambda w: w.arrears_policy_a.pk,
 }
 
 # Path parameters of pages, by URL name: always estate A's objects.
@@ -332,6 +348,14 @@ PAGE_PARAMS = {
     "portal:notice_detail": lambda w: {"pk": w.notice_a.pk},
     "portal:notice_acknowledge": lambda w: {"pk": w.notice_a.pk},
     "portal:statement_detail": lambda w: {"thread": w.statement_public.thread},
+    "portal:arrears_statement": lambda w: {"unit_id": w.unit_a.pk},
+    "portal:arrears_relief": lambda w: {"unit_id": w.unit_a.pk},
+    "portal:relief_file": lambda w: {"pk": w.relief_file_a.pk},
+    **{f"dashboard:arrears_{action}": (lambda w: {"pk": w.arrears_case_a.pk}) for action in
+       ("case", "contact", "advance", "close", "reminder", "letter")},
+    "dashboard:arrears_approval": lambda w: {"pk": w.arrears_case_a.pk, "approval_pk": w.arrears_approval_a.pk},
+    "dashboard:relief_decide": lambda w: {"pk": w.relief_a.pk},
+    "dashboard:relief_file": lambda w: {"pk": w.relief_file_a.pk},
     "dashboard:area": lambda w: {"slug": "incidents"},
     "dashboard:inbox_open": lambda w: {"pk": w.inbox_a.pk},
     "dashboard:estate_detail": lambda w: {"pk": w.estate_a.pk},
@@ -594,6 +618,13 @@ FORM_WRITES = {
                                 "login  kept   404    403    403    403    403    403    403    403"),  # A's is not closed
     "portal:notice_acknowledge": (lambda w: reverse("portal:notice_acknowledge", args=[w.notice_a.pk]), _form(answer="received"),
                                   "login  write  404    403    403    403    403    403    403    403"),
+    # Fee arrears: a contact logged on estate A's case; a relief decision needs a manager.
+    "dashboard:arrears_contact": (lambda w: reverse("dashboard:arrears_contact", args=[w.arrears_case_a.pk]),
+                                  _form(kind="phone_call", outcome="matrix 电话沟通"),
+                                  "login  403    403    write  404    404    404    write  404    write"),
+    "dashboard:relief_decide": (lambda w: reverse("dashboard:relief_decide", args=[w.relief_a.pk]),
+                                _form(decision="decline", reason="matrix 不符合政策"),
+                                "login  403    403    kept   404    404    404    write  404    write"),
     # Registry.
     "dashboard:resident_invite": (lambda w: reverse("dashboard:resident_invite", args=[w.invitee.pk]), _form(),
                                   "login  403    403    write  404    403    403    write  404    write"),
