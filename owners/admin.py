@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_filters import ScopedRelatedFieldListFilter
-from .models import Building, Estate, Invitation, Occupancy, Resident, StaffMembership, Unit, User
+from .models import Building, Estate, Invitation, MobileReveal, Occupancy, Resident, StaffMembership, Unit, User
 from .permissions import (
     ALL,
     assignable_roles,
@@ -551,3 +551,23 @@ class StaffMembershipAdmin(ScopedAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("user"):
             staff_membership_revoke(actor=request.user, membership=membership)
+
+
+@admin.register(MobileReveal)
+class MobileRevealAdmin(admin.ModelAdmin):
+    """Who opened whose full mobile number, and when (the "show" click in staff lists). A record:
+    read only, never edited or deleted; company administrators read it."""
+
+    list_display = ["created_at", "user", "resident"]
+    list_select_related = ["user", "resident"]
+    search_fields = ["resident__name", "user__username", "user__first_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

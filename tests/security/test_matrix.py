@@ -287,6 +287,7 @@ ADMIN_MODELS = {
     "complaints.category":                 ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.slapolicy":                ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.complaint":                ("ok ok ok",     "403 403 403",  "ok deny ok",     "deny deny deny"),
+    "owners.mobilereveal":                 ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
     "complaints.arrearsladderstep":       ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.arrearspolicy":           ("ok ok ok",     "ok ok ok",     "ok deny ok",     "ok deny ok"),
 }
@@ -326,6 +327,7 @@ ADMIN_OBJECTS = {
     "complaints.category": lambda w: w.category.pk,
     "complaints.slapolicy": lambda w: w.sla_policy.pk,
     "complaints.complaint": lambda w: w.complaint_a.pk,
+    "owners.mobilereveal": lambda w: w.mobile_reveal.pk,
     "complaints.arrearsladderstep": lambda w: w.ladder_step.pk,
     "complaints.arrearspolicy": lambda w: w.arrears_policy_a.pk,
 }
