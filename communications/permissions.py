@@ -7,11 +7,14 @@ enforce these; pages, the API and the admin ask the same ones to decide what to 
 looks at role names.
 """
 
+from functools import cache
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from owners.models import StaffMembership, User
-from owners.permissions import ALL, estate_ids_with_perm, has_perm_at, staff_estate_ids
+from owners.permissions import ALL, estate_ids_with_perm, has_perm_at, roles_of, staff_estate_ids
+from owners.roles import role_permissions
 from owners.selectors import resident_homes
 
 from .reach import announcement_reach, announcements_reaching
@@ -164,6 +167,19 @@ def statement_approvers(statement) -> list[User]:
                       lambda user: statement_can_approve(user, statement.estate_id))
 
 
+@cache
+def _roles_with(perm: str) -> frozenset[str]:
+    return frozenset(role for role, codes in role_permissions().items() if perm in codes)
+
+
+def _approval_scope(user, perm):
+    """estate_ids_with_perm, skipped (an empty set, no query) for someone none of whose roles
+    carries `perm` — most staff, on every page that shows the approvals badge."""
+    if not getattr(user, "is_superuser", False) and not roles_of(user) & _roles_with(perm):
+        return set()
+    return estate_ids_with_perm(user, perm)
+
+
 def announcements_awaiting_approval_by(user) -> QuerySet:
     """The announcements waiting for approval that `user` may approve — announcement_can_approve
     as one filter: every estate it reaches is one where they hold the permission."""
@@ -171,7 +187,7 @@ def announcements_awaiting_approval_by(user) -> QuerySet:
     from .reach import announcements_beyond
 
     waiting = Announcement.objects.filter(status=Announcement.Status.PENDING_APPROVAL)
-    scope = estate_ids_with_perm(user, APPROVE_ANNOUNCEMENT)
+    scope = _approval_scope(user, APPROVE_ANNOUNCEMENT)
     if scope is ALL:
         return waiting
     if not scope:
@@ -185,7 +201,7 @@ def statements_awaiting_approval_by(user) -> QuerySet:
     from .models import Statement
 
     waiting = Statement.objects.filter(status=Statement.Status.IN_REVIEW)
-    scope = estate_ids_with_perm(user, APPROVE_STATEMENT)
+    scope = _approval_scope(user, APPROVE_STATEMENT)
     if scope is ALL:
         return waiting
     return waiting.filter(estate_id__in=scope) if scope else waiting.none()

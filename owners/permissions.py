@@ -152,7 +152,7 @@ def roles_of(user) -> set[str]:
         return {Role.COMPANY_ADMIN}
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
+    return {role for _estate_id, role in _memberships(user)}  # the assignments already read for this request
 
 
 def managed_estate_ids(user) -> set[int] | None:
