@@ -144,7 +144,9 @@ def _raise_estates(user):
 def incident_new(request):
     if not incident_can_open(request.user):
         raise PermissionDenied(_("Your role may not raise incidents."))
-    form = IncidentForm(request.POST or None, estates=_raise_estates(request.user))
+    estates = _raise_estates(request.user)
+    only = list(estates[:2])
+    form = IncidentForm(request.POST or None, estates=estates, initial={"estate": only[0].pk} if len(only) == 1 else None)
     if request.method == "POST" and form.is_valid():
         try:
             incident = svc.incident_open(actor=request.user, **form.cleaned_data)
@@ -236,21 +238,22 @@ def detail(request, number):
         "transitions": _transitions(incident, may_steer),
         "clock_due": incident.disclosure_due_at if clock else None, "clock_overdue": bool(clock and incident.disclosure_due_at < now),
         "team": [{"role": value, "label": label, "member": team.get(value)} for value, label in TeamRole.choices],
-        "team_form": TeamForm(staff=staff), "staff": staff,
-        "tasks": tasks, "task_form": TaskForm(staff=staff),
-        "events": events, "log_form": LogForm(),
+        "team_form": TeamForm(staff=staff, auto_id="team_%s"), "staff": staff,
+        "tasks": tasks, "task_form": TaskForm(staff=staff, auto_id="task_%s"),
+        "events": events, "log_form": LogForm(auto_id="log_%s"),
         "complaints": IncidentComplaint.objects.filter(incident=incident).select_related("complaint__category", "complaint__resident"),
         "mentions": IncidentMention.objects.filter(incident=incident).select_related("mention"),
-        "statements": statements, "statement_form": StatementForm(),
-        "notices": _notices(incident), "notice_form": NoticeForm(initial={"sms": True, "ack_required": True}),
+        "statements": statements, "statement_form": StatementForm(auto_id="statement_%s"),
+        "notices": _notices(incident), "notice_form": NoticeForm(initial={"sms": True, "ack_required": True}, auto_id="notice_%s"),
         "update_form": IncidentUpdateForm(initial={f: getattr(incident, f) for f in
-                                                   ("kind", "level", "title", "location", "description", "owner_guidance")}),
+                                                   ("kind", "level", "title", "location", "description", "owner_guidance")},
+                                          auto_id="update_%s"),
         "in_review": in_review, "review": review, "improvements": improvements,
         "may_review": review_can_write(user, incident), "may_approve": review_can_approve(user, incident),
-        "review_form": ReviewForm(initial={f: getattr(review, f) for f in REVIEW_FIELDS} if review else None),
-        "improvement_form": ImprovementForm(staff=staff),
+        "review_form": ReviewForm(initial={f: getattr(review, f) for f in REVIEW_FIELDS} if review else None, auto_id="review_%s"),
+        "improvement_form": ImprovementForm(staff=staff, auto_id="improvement_%s"),
         "certificates": certificates, "may_certify": may_certify,
-        "certificate_form": CertificateForm(homes=_estate_homes(incident)) if may_certify else None,
+        "certificate_form": CertificateForm(homes=_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
         "buildings": incident.buildings.all(), "units": incident.units.select_related("building"),
         "public_url": reverse("portal:incident_detail", args=[incident.number]),
     })
