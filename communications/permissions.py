@@ -192,8 +192,9 @@ def announcements_awaiting_approval_by(user) -> QuerySet:
         return waiting
     if not scope:
         return waiting.none()
-    return waiting.exclude(audience=Announcement.Audience.COMPANY).filter(announcements_reaching(scope)).exclude(
-        announcements_beyond(scope))
+    # By id, as the selectors do: a join through the estates would count an announcement once per estate.
+    reaching = Announcement.objects.filter(announcements_reaching(scope)).values("id")
+    return waiting.filter(id__in=reaching).exclude(announcements_beyond(scope))
 
 
 def statements_awaiting_approval_by(user) -> QuerySet:

@@ -5,6 +5,7 @@ an approved announcement that is edited waits for approval again."""
 import pytest
 
 from communications.models import AnnouncementEvent, Delivery
+from communications.panels import approvals_waiting_count
 from communications.permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 from communications.services import announcements as svc
 from communications.services import media as media_svc
@@ -49,7 +50,9 @@ def test_what_waits_for_me_is_what_i_may_approve(writer, manager, estate):
                                        body="台风", channels=["portal"], audience="estates", estates=[estate, other])
     svc.announcement_request_approval(spanning, actor=spanning.author)
     assert spanning not in announcements_awaiting_approval_by(manager)  # it also reaches an estate not theirs
-    assert spanning in announcements_awaiting_approval_by(User.objects.get(pk=both_manager.pk))
+    both = User.objects.get(pk=both_manager.pk)
+    assert list(announcements_awaiting_approval_by(both)).count(spanning) == 1  # once, though it reaches two of their estates
+    assert approvals_waiting_count(both) == 2  # the spanning one and the one of their first estate
 
 
 def test_sending_back_needs_a_note_and_tells_the_writer(writer, manager, estate):
