@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.messages import error_text
 from core.slots import slot_render
 from owners.access import staff_required
-from owners.permissions import resident_mobile_visible
+from owners.permissions import ALL, resident_mobile_estates, resident_mobile_visible, staff_estate_ids
 from owners.phone import mobile_mask
 from owners.selectors import building_list_for, estate_list_for, occupancy_list_for_resident, resident_list_for, resident_search
 
@@ -122,7 +122,12 @@ def complaint_new(request):
     if request.GET.get("resident") or request.POST.get("resident"):
         resident = get_object_or_404(resident_list_for(request.user), pk=id_from(request.GET.get("resident") or request.POST.get("resident")))
     if resident is None:
-        found = resident_search(resident_list_for(request.user), request.GET.get("q", ""))[:20] if request.GET.get("q") else []
+        found = list(resident_search(resident_list_for(request.user), request.GET.get("q", ""))[:20]) if request.GET.get("q") else []
+        # Mobiles whole only for a role that shows them at every estate the user sees (no query per row).
+        scope, seen = resident_mobile_estates(request.user), staff_estate_ids(request.user)
+        full = scope is ALL or (seen is not ALL and bool(seen) and set(seen) <= set(scope or ()))
+        for person in found:
+            person.mobile_shown = person.mobile if full else mobile_mask(person.mobile)
         return render(request, "complaints/staff/new_find.html", {"found": found, "q": request.GET.get("q", "")})
     occupancies = [o for o in occupancy_list_for_resident(resident, request.user) if o.end_date is None]
     form = StaffComplaintForm(request.POST or None, request.FILES or None, occupancies=occupancies, initial={"resident": resident.pk})

@@ -154,3 +154,13 @@ def test_an_illegal_move_still_comes_back_as_a_message(client, owner, noise, ser
     client.force_login(service)
     response = client.post(reverse("dashboard:complaint_transition", args=[ticket.number]), {"action": "close"})
     assert response.status_code == 302
+
+
+def test_finding_the_caller_to_log_a_complaint_masks_mobiles_for_an_engineer(client, owner, estate, service):
+    mobile = owner.resident.mobile
+    engineer = staff_member(estate, role=Role.ENGINEER)
+    client.force_login(engineer)
+    page = client.get(reverse("dashboard:complaint_new"), {"q": owner.resident.name}).content.decode()
+    assert f"{mobile[:3]}****{mobile[-4:]}" in page and mobile not in page
+    client.force_login(service)
+    assert mobile in client.get(reverse("dashboard:complaint_new"), {"q": owner.resident.name}).content.decode()
