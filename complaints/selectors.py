@@ -13,7 +13,7 @@ from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import staff_with_roles
 
 from .filters import ComplaintQueueFilter
-from .models import CannedReply, Complaint, ComplaintEvent, ComplaintPhoto, FollowUp
+from .models import CannedReply, Complaint, ComplaintEvent, ComplaintLink, ComplaintPhoto, FollowUp
 from .models.complaints import OPEN_STATUSES
 from .permissions import complaint_working_roles
 
@@ -81,10 +81,12 @@ def complaint_photos(complaint, *, for_owner: bool) -> QuerySet[ComplaintPhoto]:
 
 
 def complaint_linked(complaint) -> list[Complaint]:
-    return list(
-        Complaint.objects.filter(Q(links_in__from_complaint=complaint) | Q(links_out__to_complaint=complaint))
-        .select_related("resident", "category").order_by("id")
-    )
+    """The tickets linked to `complaint`, either way round. A link is stored once (smaller id
+    first), so the other ends are `id IN (… UNION ALL …)` of two indexed lookups on the link
+    table; an OR across the two joins made PostgreSQL scan every ticket (193–353 ms at 1M)."""
+    other_ends = ComplaintLink.objects.filter(from_complaint_id=complaint.pk).values("to_complaint_id").union(
+        ComplaintLink.objects.filter(to_complaint_id=complaint.pk).values("from_complaint_id"), all=True)
+    return list(Complaint.objects.filter(id__in=other_ends).select_related("resident", "category").order_by("id"))
 
 
 def assignable_staff(estate_id) -> QuerySet[User]:
@@ -102,15 +104,22 @@ def follow_ups_overdue_for(user, *, limit: int = 20) -> list[FollowUp]:
 
 
 def complaint_dashboard_counts(user) -> dict:
-    """Open, overdue and flagged tickets of the user's estates, counted by the database in one query."""
+    """Open, overdue, unassigned, flagged and my tickets of the user's estates, counted by the
+    database in one query, live (no cache: the numbers are never stale).
+
+    Planned as an index-only scan of complaint_open_counts_idx (open tickets only, carrying every
+    column counted here), so it reads the open tickets' index entries and never the table: its
+    cost follows the number of open tickets, not the table. Overdue means what the queue's
+    "overdue" filter means: open and past the deadline shown (due_at).
+    """
     now = timezone.now()
     open_qs = complaint_list_for(user).filter(status__in=OPEN_STATUSES)
     return open_qs.aggregate(
-        open=Count("id"),
-        overdue=Count("id", filter=Q(resolution_due_at__lt=now) | Q(first_response_at__isnull=True, response_due_at__lt=now)),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        flagged=Count("id", filter=Q(flagged=True)),
-        mine=Count("id", filter=Q(assignee=user)),
+        open=Count("estate"),  # a column of the index (Count("id") would read the table)
+        overdue=Count("estate", filter=Q(due_at__lt=now)),
+        unassigned=Count("estate", filter=Q(assignee__isnull=True)),
+        flagged=Count("estate", filter=Q(flagged=True)),
+        mine=Count("estate", filter=Q(assignee=user)),
     )
 
 

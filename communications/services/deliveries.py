@@ -13,8 +13,9 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
 from ..models import Delivery
@@ -69,14 +70,37 @@ def delivery_record(*, kind: str, channel: str, address: str, dedupe_key: str, r
 
     `content` may hold topic, subject and body for notices whose words are fixed now.
     """
-    delivery, created = Delivery.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults=dict(kind=kind, channel=channel, address=address, resident=resident, user=user,
-                      object_id=object_id, language=language, **content),
-    )
-    if created:
-        deliveries_queue([delivery.pk])
+    delivery = Delivery(dedupe_key=dedupe_key, kind=kind, channel=channel, address=address, resident=resident, user=user,
+                        object_id=object_id, language=language, **content)
+    delivery.pk = _insert_once(delivery)
+    if delivery.pk is None:  # recorded before: that row stands, and is not queued again
+        return Delivery.objects.get(dedupe_key=dedupe_key)
+    delivery._state.adding = False
+    deliveries_queue([delivery.pk])
     return delivery
+
+
+def _insert_once(delivery: Delivery) -> int | None:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id: the new row's id, or None when the
+    key was recorded before. One statement (get_or_create took four: SELECT, SAVEPOINT, INSERT,
+    RELEASE), and a concurrent recording of the same key waits on the unique index, then finds it."""
+    fields, values = [], []
+    for field in Delivery._meta.concrete_fields:
+        if field.primary_key or getattr(field, "generated", False):
+            continue
+        value = field.pre_save(delivery, add=True)
+        if isinstance(value, DatabaseDefault):  # a db_default: the database fills it in
+            continue
+        fields.append(field)
+        values.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Delivery._meta.db_table} ({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def delivery_fallback(delivery: Delivery) -> Delivery | None:

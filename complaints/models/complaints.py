@@ -113,6 +113,10 @@ class Complaint(models.Model):
             models.Index(fields=["response_due_at"], name="complaint_response_due_idx", condition=Q(first_response_at__isnull=True, status__in=AWAITING_RESPONSE_STATUSES)),
             models.Index(fields=["resolution_due_at"], name="complaint_resolution_due_idx", condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["estate", "-created_at"], name="complaint_estate_created_idx"),
+            # The dashboard home's counts (open, overdue, unassigned, flagged, mine): an index-only
+            # scan over open tickets, never the table (selectors.complaint_dashboard_counts).
+            models.Index(fields=["estate", "due_at"], include=["assignee", "flagged"], name="complaint_open_counts_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
         ]
 
     def __str__(self):

@@ -41,7 +41,7 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def complaint_submit_check(*, resident, unit=None, estate=None) -> Place:
+def complaint_submit_check(*, resident, unit=None, estate=None, homes=None) -> Place:
     """Where `resident`'s complaint about `unit` (one of their homes) or `estate` (the common
     areas of an estate they live in) is filed, or a ValidationError saying why it cannot be.
     Either may be an instance or an id; with neither, the estate they live in if there is one.
@@ -49,7 +49,9 @@ def complaint_submit_check(*, resident, unit=None, estate=None) -> Place:
     The one place "is this the owner's home" is decided: both services below, and any door
     that wants to check before sending photos, ask here.
     """
-    homes = list(resident_homes(resident))
+    # `homes`: the resident's current occupancies (unit, building and estate loaded) when the door
+    # has read them already for its form, so a submission reads them once.
+    homes = list(resident_homes(resident)) if homes is None else [o for o in homes if o.resident_id == resident.pk]
     if unit is not None:
         home = next((o.unit for o in homes if o.unit_id == _pk(unit)), None)
         if home is None:
@@ -66,14 +68,14 @@ def complaint_submit_check(*, resident, unit=None, estate=None) -> Place:
 
 
 def complaint_submit(*, resident, category, description, unit=None, estate=None, location="", photos=(),
-                     priority=Priority.NORMAL, preferred_visit="") -> Complaint:
+                     priority=Priority.NORMAL, preferred_visit="", homes=None) -> Complaint:
     """An owner's own complaint, about one of their homes or a common area of their estate,
     with, if they like, when they would like someone to come (`preferred_visit`, their words).
 
     The owner's doors never pass `priority` (staff set it when triaging); demo data may.
     """
     _text(description, "description")
-    place = complaint_submit_check(resident=resident, unit=unit, estate=estate)
+    place = complaint_submit_check(resident=resident, unit=unit, estate=estate, homes=homes)
     cleaned = photos_clean(photos)
     return _complaint_create(resident=resident, place=place, category=category, description=description, location=location,
                              cleaned=cleaned, channel=Channel.PORTAL, logged_by=None, priority=priority,

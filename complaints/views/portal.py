@@ -38,6 +38,7 @@ def complaint_new(request):
             complaint = complaint_submit(
                 resident=resident, category=data["category"], description=data["description"],
                 location=data["location"], photos=request.FILES.getlist("photos"), preferred_visit=data["preferred_visit"],
+                homes=occupancies,
                 **where_parse(data["where"]),
             )
         except ValidationError as exc:
