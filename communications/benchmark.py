@@ -143,3 +143,63 @@ def bench_announcements(n: int, workers: int, out) -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
+
+
+# --- Data for the page benchmark (`manage.py benchmark pages`): notices, media, stakeholders per estate.
+
+NOTICE_TITLES = ["本周六上午停水通知", "电梯年检安排", "关于缴纳2026年度物业费的通知", "中秋社区活动报名", "消防演练通知",
+                 "地下车库环氧地坪施工", "外墙清洗作业提醒", "垃圾分类宣传周"]
+NOTICE_BODY = ("尊敬的业主：因市政管网检修，{t}期间将暂停供水，请提前做好储水准备。如有疑问请联系物业服务中心。"
+               "给您带来的不便，敬请谅解。\n物业服务中心")
+MENTION_TEXT = ["业主群里有人说小区电梯又坏了，物业一直不修。", "微博：某小区物业费涨价引发业主不满。", "12345热线转来业主投诉：楼道垃圾无人清理。",
+                "抖音视频：小区外墙瓷砖脱落险些砸到行人。", "本地新闻：物业公司组织业主开展消防演练。"]
+
+
+def bench_comms_generate(estate_ids, authors, *, per_estate: int = 12) -> str:
+    """Sent announcements (portal + SMS rows for every resident they reach, written by the real
+    fan-out), one company-wide; media mentions, inquiries, statements and stakeholders per estate."""
+    from .models import MediaInquiry, MediaMention, Stakeholder, Statement
+
+    now = timezone.now()
+    kinds = ["general", "outage", "fee", "event"]
+    made = 0
+    for e, author in zip(estate_ids, authors, strict=True):
+        for k in range(per_estate):
+            at = now - timezone.timedelta(days=90 * k / per_estate, hours=e % 24)
+            a = Announcement.objects.create(kind=kinds[k % 4], title=f"BENCH {NOTICE_TITLES[k % len(NOTICE_TITLES)]}",
+                                            body=NOTICE_BODY.format(t=f"{at:%m月%d日} 9:00–12:00"), audience="estates",
+                                            channels=["portal", "sms"], status="sent", author_id=author, published_at=at)
+            a.estates.set([e])
+            fan_out(a, at)
+            made += 1
+    company = Announcement.objects.create(kind="general", title="BENCH 全体业主：台风防范提示", body=NOTICE_BODY.format(t="台风"),
+                                          audience="company", channels=["portal", "sms"], status="sent", author_id=authors[0],
+                                          published_at=now - timezone.timedelta(hours=3))
+    fan_out(company, company.published_at)
+    Delivery.objects.filter(announcement__title__startswith="BENCH ", channel="sms").update(status="sent", sent_at=now)
+    MediaMention.objects.bulk_create([
+        MediaMention(source=["weibo", "wechat", "douyin", "news", "hotline_12345", "owner_group"][i % 6], url="", estate_id=e,
+                     excerpt=MENTION_TEXT[i % len(MENTION_TEXT)], sentiment=["negative", "neutral", "positive"][i % 3],
+                     reach=(i * 137) % 5000, mentioned_at=now - timezone.timedelta(hours=7 * i), created_at=now)
+        for e in estate_ids for i in range(20)], batch_size=5000)
+    MediaInquiry.objects.bulk_create([
+        MediaInquiry(journalist=f"记者{i}", outlet="都市快报", contact="", question="请问小区外墙瓷砖脱落事件的处理进展？", estate_id=e,
+                     deadline=now + timezone.timedelta(hours=12 - 10 * i), status="open" if i < 2 else "answered", created_at=now)
+        for e in estate_ids for i in range(3)], batch_size=5000)
+    Statement.objects.bulk_create([
+        Statement(title=f"BENCH 关于{NOTICE_TITLES[i]}的说明", body=NOTICE_BODY.format(t="近期"), estate_id=e, status="published",
+                  author_id=author, published_at=now - timezone.timedelta(days=i), created_at=now)
+        for e, author in zip(estate_ids, authors, strict=True) for i in range(2)], batch_size=5000)
+    Stakeholder.objects.bulk_create([Stakeholder(kind="owners_committee", name=f"业委会委员{i}", estate_id=e)
+                                     for e in estate_ids for i in range(5)], batch_size=5000)
+    return f"{made + 1} sent announcements with their delivery rows, media and stakeholders"
+
+
+def bench_comms_purge(estate_ids) -> None:
+    from .models import MediaInquiry, MediaMention, Stakeholder, Statement
+
+    _announcements_purge()
+    MediaMention.objects.filter(estate_id__in=estate_ids).delete()
+    MediaInquiry.objects.filter(estate_id__in=estate_ids).delete()
+    Statement.objects.filter(estate_id__in=estate_ids).delete()
+    Stakeholder.objects.filter(estate_id__in=estate_ids).delete()

@@ -1,151 +1,197 @@
-"""Complaint data at scale for `manage.py benchmark complaints` (PostgreSQL only).
+"""`manage.py benchmark pages`: every page and API list the navigation or a typical action opens,
+for a company-wide and an estate-scoped user, on generated data (complaints/benchmark_data.py).
 
-Generates estates, buildings, units, owners and N complaints with set-based SQL
-(generate_series), then times the pages and API people use most.
+Method: the in-process test client with DEBUG off, 2 warm-up requests, then `runs` timed ones
+(default 20); prints the median, the 90th percentile and the query count of each. With `--save`
+the figures go to a JSON file; `--compare` reads another run's file and prints, per page, this
+run's median divided by that one's (the flatness line: 1M ÷ 10k).
 """
 
 import gc
+import io
+import json
 import logging
 import statistics
 import time
 
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from owners.models import Building, Estate, Occupancy, Resident, Role, StaffMembership, Unit, User
+from owners.models import Estate, Resident, Role, StaffMembership, User
 from owners.services import staff_roles_sync
 
-PREFIX = "bench-c-"
+from .benchmark_data import PREFIX, data_generate
+from .models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 
-
-def bench_data_ensure(estates: int, complaints: int, out) -> None:
-    if connection.vendor != "postgresql":
-        raise SystemExit("The complaints benchmark needs DATABASE_URL on PostgreSQL.")
-    have = Estate.objects.filter(code__startswith=PREFIX).count()
-    from complaints.models import Complaint
-
-    existing = Complaint.objects.filter(number__startswith="BM-").count()
-    if have == estates and existing == complaints:
-        out(f"reusing {existing} generated complaints in {have} estates")
-        return
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM complaints_complaint WHERE number LIKE 'BM-%%'")
-    Occupancy.objects.filter(unit__building__estate__code__startswith=PREFIX).delete()
-    Resident.objects.filter(mobile__startswith="165").delete()
-    Unit.objects.filter(building__estate__code__startswith=PREFIX).delete()
-    Building.objects.filter(estate__code__startswith=PREFIX).delete()
-    Estate.objects.filter(code__startswith=PREFIX).delete()
-    Estate.objects.bulk_create([Estate(name=f"基准小区{i:03d}", code=f"{PREFIX}{i:03d}") for i in range(estates)])
-    ids = list(Estate.objects.filter(code__startswith=PREFIX).values_list("id", flat=True))
-    Building.objects.bulk_create([Building(estate_id=e, name=f"{b}号楼") for e in ids for b in range(1, 11)])
-    buildings = list(Building.objects.filter(estate_id__in=ids).values_list("id", flat=True))
-    Unit.objects.bulk_create([Unit(building_id=b, entrance="1", number=f"{f}0{u}", floor=f) for b in buildings
-                              for f in range(1, 11) for u in range(1, 6)], batch_size=5000)
-    units = list(Unit.objects.filter(building_id__in=buildings).order_by("id").values_list("id", flat=True))
-    Resident.objects.bulk_create([Resident(name=f"业主{i}", mobile=f"165{i:08d}") for i in range(len(units))], batch_size=5000)
-    residents = list(Resident.objects.filter(mobile__startswith="165").order_by("mobile").values_list("id", flat=True))
-    Occupancy.objects.bulk_create([Occupancy(resident_id=r, unit_id=u) for r, u in zip(residents, units, strict=False)], batch_size=5000)
-    out(f"generated {len(ids)} estates, {len(buildings)} buildings, {len(units)} units and owners "
-        f"in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH occ AS (
-                SELECT row_number() OVER (ORDER BY o.id) AS rn, o.resident_id, o.unit_id, u.building_id, b.estate_id
-                FROM owners_occupancy o JOIN owners_unit u ON u.id = o.unit_id JOIN owners_building b ON b.id = u.building_id
-                WHERE b.estate_id = ANY(%(estates)s)
-            ), total AS (SELECT count(*) AS n FROM occ),
-            cats AS (SELECT array_agg(id ORDER BY id) AS ids FROM complaints_category),
-            gen AS (
-                SELECT g, random() AS r, now() - random() * interval '365 days' AS t FROM generate_series(1, %(n)s) AS g
-            )
-            INSERT INTO complaints_complaint (
-                number, estate_id, building_id, unit_id, location, resident_id, category_id, priority, channel, description,
-                status, created_at, first_response_at, resolved_at, closed_at, response_due_at, resolution_due_at,
-                response_breached, resolution_breached, resolution_summary, rejection_reason, rating, rating_comment,
-                flagged, updated_at)
-            SELECT 'BM-' || gen.g, occ.estate_id, occ.building_id, occ.unit_id, '', occ.resident_id,
-                   cats.ids[1 + gen.g %% array_length(cats.ids, 1)],
-                   (ARRAY['low','normal','normal','normal','high','urgent'])[1 + gen.g %% 6],
-                   (ARRAY['portal','portal','phone','in_person'])[1 + gen.g %% 4],
-                   '生成的投诉内容 ' || gen.g,
-                   CASE WHEN gen.r < 0.85 THEN 'closed' WHEN gen.r < 0.90 THEN 'resolved' WHEN gen.r < 0.94 THEN 'in_progress'
-                        WHEN gen.r < 0.97 THEN 'acknowledged' ELSE 'submitted' END,
-                   gen.t,
-                   CASE WHEN gen.r < 0.97 THEN gen.t + interval '2 hours' END,
-                   CASE WHEN gen.r < 0.90 THEN gen.t + interval '2 days' END,
-                   CASE WHEN gen.r < 0.85 THEN gen.t + interval '4 days' END,
-                   gen.t + interval '4 hours', gen.t + interval '3 days', false, false, '', '',
-                   CASE WHEN gen.r < 0.85 THEN 1 + (gen.g %% 5) END, '', false, gen.t
-            FROM gen JOIN total ON true JOIN occ ON occ.rn = 1 + gen.g %% total.n CROSS JOIN cats
-            """,
-            {"estates": ids, "n": complaints},
-        )
-        cursor.execute("ANALYZE")  # fresh statistics for every table the generator filled
-    out(f"generated {complaints} complaints in {time.perf_counter() - started:.1f} s")
+WARM_UP = 2
 
 
 def _user(username, estate=None, role=Role.SERVICE):
-    user, _ = User.objects.get_or_create(username=username, defaults={"first_name": username})
+    user, _ = User.objects.get_or_create(username=username, defaults={"first_name": username, "kind": User.Kind.STAFF})
     StaffMembership.objects.get_or_create(user=user, estate=estate, defaults={"role": role})
     staff_roles_sync(user)
     return user
 
 
-def _measure(client, url, runs):
-    client.get(url)  # warm caches and connections
+def _client(user):
+    host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*", "["))), "localhost")
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    return client
+
+
+def _photo(n):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (40 * n % 255, 120, 200)).save(buffer, "JPEG", quality=85)
+    buffer.seek(0)
+    buffer.name = f"photo{n}.jpg"
+    return buffer
+
+
+def _measure(client, method, url, data_for, runs, expect):
     times, queries = [], []
-    for _ in range(runs):
+    for i in range(WARM_UP + runs):
+        data = data_for() if data_for else None
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(captured))
-    return statistics.median(times), max(queries), min(queries)
+            response = client.post(url, data) if method == "POST" else client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != expect:
+            raise SystemExit(f"{method} {url}: answered {response.status_code}, expected {expect}")
+        if i >= WARM_UP:
+            times.append(elapsed)
+            queries.append(len(captured))
+    times.sort()
+    return {"median": statistics.median(times), "p90": times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)],
+            "queries": [min(queries), max(queries)]}
 
 
-def bench_complaints(estates: int, complaints: int, runs: int, out) -> list[tuple]:
-    logging.getLogger("axes").setLevel(logging.WARNING)  # one line per sign-in otherwise
-    bench_data_ensure(estates, complaints, out)
-    from complaints.models import Category, Complaint
+def _cases(estate, estate_staff, company, owner, sample, category, announcement):
+    """(label, users, method, url, data, expected status). `users` is a list of (name, user)."""
+    staff = [("company", company), ("estate", estate_staff)]
+    q = "/dashboard/complaints/"
+    resident_id = owner.resident.pk
+    unit_id = sample.unit_id
 
-    estate = Estate.objects.filter(code__startswith=PREFIX).order_by("id").first()
+    def submission(photos=0):
+        return lambda: {"category": str(category.pk), "where": f"unit:{unit_id}", "location": "",
+                        "description": "卫生间天花板漏水，水一直滴到地板上，希望物业尽快派人上门处理。",
+                        **({"photos": [_photo(i) for i in range(photos)]} if photos else {})}
+
+    return [
+        ("dashboard home", staff, "GET", "/dashboard/", None, 200),
+        ("queue: default (sidebar)", staff, "GET", q, None, 200),
+        ("queue: open", staff, "GET", q + "?status=open", None, 200),
+        ("queue: overdue", staff, "GET", q + "?overdue=1", None, 200),
+        ("queue: open, unassigned", staff, "GET", q + "?status=open&assignee=none", None, 200),
+        ("queue: open, assigned to me", staff, "GET", q + "?status=open&assignee=me", None, 200),
+        ("queue: open + category", staff, "GET", f"{q}?status=open&category={category.pk}", None, 200),
+        ("queue: open, page 5", staff, "GET", q + "?status=open&page=5", None, 200),
+        ("queue: search ticket number", staff, "GET", f"{q}?q={sample.number}", None, 200),
+        ("queue: search owner mobile", staff, "GET", f"{q}?q={owner.resident.mobile}", None, 200),
+        ("queue: search text 漏水", staff, "GET", q + "?q=%E6%BC%8F%E6%B0%B4", None, 200),
+        ("complaint detail (50 entries, 6 photos, 3 links)", staff, "GET", f"{q}{sample.number}/", None, 200),
+        ("API complaints, default", staff, "GET", "/api/v1/complaints/", None, 200),
+        ("API complaints, open, 50", staff, "GET", "/api/v1/complaints/?status=open&page_size=50", None, 200),
+        ("announcements list", staff, "GET", "/dashboard/announcements/", None, 200),
+        ("announcement detail", staff, "GET", f"/dashboard/announcements/{announcement.pk}/", None, 200),
+        ("media home", staff, "GET", "/dashboard/media/", None, 200),
+        ("residents list", staff, "GET", "/dashboard/residents/", None, 200),
+        ("resident page", staff, "GET", f"/dashboard/residents/{resident_id}/", None, 200),
+        ("owner: portal home", [("owner", owner)], "GET", "/portal/", None, 200),
+        ("owner: my complaints", [("owner", owner)], "GET", "/portal/complaints/", None, 200),
+        ("owner: complaint", [("owner", owner)], "GET", f"/portal/complaints/{sample.number}/", None, 200),
+        ("owner: notice board", [("owner", owner)], "GET", "/portal/notices/", None, 200),
+        ("owner: submit, no photos", [("owner", owner)], "POST", "/portal/complaints/new/", submission(), 302),
+        ("owner: submit, 3 photos (1600×1200 JPEG)", [("owner", owner)], "POST", "/portal/complaints/new/", submission(3), 302),
+    ]
+
+
+def bench_pages(*, estates: int, complaints: int, open_share: float, runs: int, out, save=None, compare=None,
+                only=None) -> list[dict]:
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    data_generate(estates, complaints, open_share, out)
+    estate = Estate.objects.get(code=f"{PREFIX}000")
     estate_staff = _user("bench-service", estate)
-    company = _user("bench-company", None, Role.SPOKESPERSON)
-    owner_resident = Complaint.objects.filter(number__startswith="BM-", estate=estate).values_list("resident_id", flat=True).first()
-    resident = Resident.objects.get(pk=owner_resident)
+    company = _user("bench-company", None, Role.COMPANY_ADMIN)
+    sample = Complaint.objects.filter(estate=estate).order_by("id").first()
+    resident = Resident.objects.get(pk=sample.resident_id)
     if resident.user_id is None:
         resident.user = User.objects.create_user(username=f"bench-owner-{resident.pk}", kind=User.Kind.RESIDENT)
         resident.save(update_fields=["user"])
-    category = Category.objects.order_by("id").first()
-    per_estate = Complaint.objects.filter(estate=estate).count()
-    mine = Complaint.objects.filter(resident=resident).count()
-    out(f"one estate holds {per_estate} complaints; the sample owner has {mine}")
-    cases = [
-        ("staff queue, open, one estate (page)", estate_staff, "/dashboard/complaints/?status=open"),
-        ("staff queue, open + category (page)", estate_staff, f"/dashboard/complaints/?status=open&category={category.pk}"),
-        ("staff queue, overdue (page)", estate_staff, "/dashboard/complaints/?overdue=1"),
-        ("staff queue, page 5 (page)", estate_staff, "/dashboard/complaints/?status=open&page=5"),
-        ("company-wide queue, open (page)", company, "/dashboard/complaints/?status=open"),
-        ("API list, open, 50 rows", estate_staff, "/api/v1/complaints/?status=open&page_size=50"),
-        ("API list, company-wide, open, 50 rows", company, "/api/v1/complaints/?status=open&page_size=50"),
-        ("owner: my complaints (page)", resident.user, "/portal/complaints/"),
-        ("dashboard home (counts)", estate_staff, "/dashboard/"),
-    ]
-    # As config/wsgi.py does for a served process: long-lived objects out of the GC's way.
+    owner = resident.user
+    category = Category.objects.filter(is_active=True).order_by("id").first()
+    from communications.models import Announcement
+
+    announcement = Announcement.objects.filter(title__startswith="BENCH ", estates=estate).order_by("-published_at").first()
+    open_count = Complaint.objects.filter(estate=estate, status__in=["submitted", "acknowledged", "in_progress", "reopened"]).count()
+    out(f"database: {connection.vendor}; {Complaint.objects.count()} complaints; the sample estate holds "
+        f"{Complaint.objects.filter(estate=estate).count()} ({open_count} open); the sample owner has "
+        f"{Complaint.objects.filter(resident=resident).count()}; sample ticket {sample.number}: "
+        f"{ComplaintEvent.objects.filter(complaint=sample).count()} timeline entries, "
+        f"{ComplaintPhoto.objects.filter(complaint=sample).count()} photos")
+    out(f"{runs} timed requests after {WARM_UP} warm-ups each; server time in-process, DEBUG off; times in ms")
+    out(f"{'page':<48} {'user':<8} {'median':>8} {'p90':>8} {'queries':>8}")
+    from communications.models import Delivery
+
+    last_id = Complaint.objects.order_by("-id").values_list("id", flat=True).first()
+    last_delivery = Delivery.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    # Notices go to the broker as in production (memory:// without REDIS_URL), not sent inside the
+    # request as the embedded default's eager tasks would: the send is the worker's time, not the page's.
+    from celery import current_app
+
+    eager, current_app.conf.task_always_eager = current_app.conf.task_always_eager, False
     gc.collect()
-    gc.freeze()
+    gc.freeze()  # as config/wsgi.py does for a served process
     results = []
-    for label, user, url in cases:
-        host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*", "["))), "localhost")
-        client = Client(HTTP_HOST=host)
-        client.force_login(user)
-        median, most, least = _measure(client, url, runs)
-        results.append((label, median, least, most))
-        out(f"  {label:<42} median {median:7.1f} ms   queries {least}" + (f"–{most}" if most != least else ""))
+    with override_settings(DEBUG=False, COMPLAINT_RATE_USER="100000/m", COMPLAINT_RATE_IP="100000/m"):
+        try:
+            for label, users, method, url, data, expect in _cases(estate, estate_staff, company, owner, sample, category, announcement):
+                if only and only not in label:
+                    continue
+                for who, user in users:
+                    row = {"page": label, "user": who, "url": url, **_measure(_client(user), method, url, data, runs, expect)}
+                    results.append(row)
+                    least, most = row["queries"]
+                    out(f"{label:<48} {who:<8} {row['median']:8.1f} {row['p90']:8.1f} "
+                        f"{(str(least) if least == most else f'{least}–{most}'):>8}")
+        finally:
+            current_app.conf.task_always_eager = eager
+            gc.unfreeze()
+            _submissions_remove(last_id, last_delivery)
+    if save:
+        with open(save, "w") as handle:
+            json.dump({"complaints": complaints, "estates": estates, "open_share": open_share, "runs": runs,
+                       "results": results}, handle, ensure_ascii=False, indent=1)
+        out(f"saved to {save}")
+    if compare:
+        flatness(compare, results, complaints, out)
     return results
+
+
+def flatness(path, results, complaints, out):
+    with open(path) as handle:
+        other = json.load(handle)
+    before = {(r["page"], r["user"]): r for r in other["results"]}
+    out(f"flatness: median at {complaints:,} ÷ median at {other['complaints']:,} complaints (target ≤ 1.5)")
+    for row in results:
+        old = before.get((row["page"], row["user"]))
+        if old:
+            ratio = row["median"] / old["median"]
+            out(f"  {row['page']:<48} {row['user']:<8} {old['median']:7.1f} → {row['median']:7.1f} ms  "
+                f"{ratio:4.2f}×{'' if ratio <= 1.5 else '  over'}")
+
+
+def _submissions_remove(last_id, last_delivery):
+    """The submission benchmark's tickets and their notices are not kept (the data set stays as generated)."""
+    from communications.models import Delivery
+
+    made = Complaint.objects.filter(id__gt=last_id or 0)
+    ComplaintPhoto.objects.filter(complaint__in=made).delete()
+    Delivery.objects.filter(id__gt=last_delivery, announcement__isnull=True).delete()
+    made.delete()

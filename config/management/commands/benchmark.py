@@ -2,12 +2,14 @@
 
     manage.py benchmark                      # every scenario at its default scale
     manage.py benchmark import --rows 20000 --repeat 3
-    manage.py benchmark complaints --complaints 1000000 --estates 100
+    manage.py benchmark pages --complaints 10000 --save /tmp/10k.json
+    manage.py benchmark pages --complaints 1000000 --save /tmp/1m.json --compare /tmp/10k.json   # flatness
+    manage.py benchmark pages --complaints 1000000 --open-share 0.45                          # a backlog
     manage.py benchmark announcements --recipients 100000 --workers 2   # needs REDIS_URL
 
 Run it against PostgreSQL (DATABASE_URL) for figures that mean anything. The data it generates
 lives in estates whose code starts with "bench-"; import data is removed afterwards, the
-complaints data set is kept so later runs reuse it.
+pages data set (complaints/benchmark_data.py) is kept so a later run of the same size reuses it.
 """
 
 import random
@@ -56,25 +58,32 @@ class Command(BaseCommand):
     help = "Generate data at scale and report median timings and query counts."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "complaints", "announcements"])
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements"],
+                            help="pages (alias complaints): every page the navigation opens, on generated complaints")
         parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
         parser.add_argument("--buildings", type=int, default=40)
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--complaints", type=int, default=1_000_000, help="generated complaints (kept between runs)")
         parser.add_argument("--estates", type=int, default=100)
-        parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+        parser.add_argument("--open-share", type=float, default=0.10, help="share of open tickets (0.45 for a backlog)")
+        parser.add_argument("--runs", type=int, default=20, help="timed requests per page (after 2 warm-ups)")
+        parser.add_argument("--save", help="write the page figures to this JSON file")
+        parser.add_argument("--compare", help="a JSON file of an earlier run: print the flatness line per page")
+        parser.add_argument("--only", help="only pages whose label contains this text")
         parser.add_argument("--recipients", type=int, default=100_000, help="residents one announcement reaches")
         parser.add_argument("--workers", type=int, default=2, help="worker processes for the announcement send")
 
-    def handle(self, *args, scenario, rows, buildings, repeat, complaints, estates, runs, recipients, workers, **options):
+    def handle(self, *args, scenario, rows, buildings, repeat, complaints, estates, runs, recipients, workers, open_share,
+               save, compare, only, **options):
         self.stdout.write(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         if scenario in ("all", "import"):
             self.bench_import(rows, buildings, repeat)
-        if scenario in ("all", "complaints"):
-            from complaints.benchmark import bench_complaints
+        if scenario in ("all", "pages", "complaints"):
+            from complaints.benchmark import bench_pages
 
-            self.stdout.write(f"complaints: {complaints} across {estates} estates; server time of {runs} requests each")
-            bench_complaints(estates, complaints, runs, self.stdout.write)
+            self.stdout.write(f"pages: {complaints} complaints across {estates} estates, {open_share:.0%} open")
+            bench_pages(estates=estates, complaints=complaints, open_share=open_share, runs=runs, out=self.stdout.write,
+                        save=save, compare=compare, only=only)
         if scenario in ("all", "announcements"):
             from communications.benchmark import bench_announcements
 
