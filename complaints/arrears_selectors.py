@@ -79,3 +79,11 @@ def owner_account_units(user) -> list:
 
 def arrears_case_timeline(case):
     return case.events.select_related("actor").order_by("created_at", "id")
+
+
+def arrears_outcomes(user) -> list[dict]:
+    """How each cause's cases ended (the outcome of each strategy): closed cases per cause and
+    outcome, as one aggregate."""
+    rows = (arrears_case_list_for(user).filter(status=CaseStatus.CLOSED).order_by().values("cause", "outcome")
+            .annotate(cases=Count("id")).order_by("cause", "outcome"))
+    return list(rows)

@@ -74,6 +74,10 @@ TAGS = [
     {"name": "complaints", "description": "Complaint tickets: owners submit, follow and rate them; staff triage, assign, "
                                           "reply and move them through their statuses. · 投诉工单：业主提交、跟进、评价；"
                                           "员工分派、回复并推进状态。"},
+    {"name": "arrears", "description": "Fee arrears: the service-fee ledger (import, payments, each unit's account), arrears "
+                                       "cases worked along their cause's ladder, relief and instalment requests, and the collection "
+                                       "rate. Owners see only their own homes. · 欠费催缴：物业费台账（导入、缴费、房屋账户）、按原因分步处理的"
+                                       "欠费案件、减免与分期申请、收缴率。业主只能看到自己的房屋。"},
     {"name": "incidents", "description": "Crisis incidents from first warning to review: escalating complaints and "
                                          "media mentions, the crisis team and its tasks, statements and notices, the review "
                                          "and its improvements; emergency plans and drills. · 危机事件：从预警、响应、"

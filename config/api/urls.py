@@ -7,8 +7,10 @@ from communications.api.inbox import InboxViewSet
 from communications.api.media import InquiryViewSet, MentionViewSet, StakeholderViewSet, StatementViewSet
 from communications.api.receipts import ReceiptView
 from communications.api.views import AnnouncementViewSet
+from complaints.api.arrears import ArrearsCaseViewSet, ReliefRequestViewSet
 from complaints.api.views import ComplaintViewSet
 from incidents.api.views import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
+from owners.api.ledger import FeeLedgerViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
 
 from .tokens import TokenObtainView
@@ -31,6 +33,9 @@ router.register("inbox", InboxViewSet, basename="inbox")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
 router.register("drills", DrillViewSet, basename="drill")
+router.register("arrears-cases", ArrearsCaseViewSet, basename="arrears-case")
+router.register("fee-ledger", FeeLedgerViewSet, basename="fee-ledger")
+router.register("relief-requests", ReliefRequestViewSet, basename="relief-request")
 
 # Swagger UI draws with inline styles; its scripts still come only from our origin (sidecar).
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))

@@ -270,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "communications.models.deliveries.Delivery.Status",
         "ResidentChannelEnum": "owners.models.channels.PREFERRED_CHANNEL_CHOICES",
         "ComplaintChannelEnum": "complaints.models.complaints.Channel",
+        "ArrearsCaseStatusEnum": "complaints.models.arrears.CaseStatus",
+        "ArrearsOutcomeEnum": "complaints.models.arrears.Outcome",
+        "ReliefStatusEnum": "complaints.models.arrears.ReliefRequest.Status",
     },
 }
 

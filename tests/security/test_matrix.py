@@ -78,6 +78,16 @@ INBOX_OWN = "login  403    403    ok     404    404    404    404    404    404"
 # Arrears are private: estate A's service staff and managers (and the company admin); not the
 # spokesperson or the engineer, whose roles carry no arrears permission.
 ARREARS_A = "login  403    403    ok     404    404    404    ok     404    ok"
+def _ledger_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("ledger.csv", "楼栋,单元,房号,期间,应缴,已缴\n阳光1号楼,1,101,2025-05,300,0\n".encode())
+
+
+ARREARS_STAFF = "login  403    403    ok     ok     ok     ok     ok     ok     ok"
+ARREARS_STAFF_405 = "login  403    403    405    405    405    405    405    405    405"
+# Owner A's relief request: owner A, and estate A's arrears staff.
+RELIEF_A = "login  ok     404    ok     404    404    404    ok     404    ok"
 # Every page and API URL pattern outside the admin's model screens. Format-suffix variants of an
 # API pattern (`….json`) share the entry of their name.
 EXPECTED_URLS = {
@@ -207,6 +217,20 @@ EXPECTED_URLS = {
     "resident-list": API_AUTHED,
     "resident-detail": API_OWNED_A,
     "resident-invite": API_AUTHED_405,
+    # Fee arrears: cases are staff work (owners 403); the ledger and relief requests are the
+    # owner's own or the estate's.
+    "arrears-case-list": ARREARS_STAFF,
+    "arrears-case-summary": ARREARS_STAFF,
+    "arrears-case-collection-rate": ARREARS_STAFF,
+    "arrears-case-detail": ARREARS_A,
+    **{f"arrears-case-{name}": ARREARS_STAFF_405 for name in ("advance", "approval", "close", "contacts")},
+    "fee-ledger-list": API_AUTHED,
+    "fee-ledger-accounts": API_AUTHED,
+    "fee-ledger-import-file": API_AUTHED_405,
+    "fee-ledger-payments": API_AUTHED_405,
+    "relief-request-list": API_AUTHED,
+    "relief-request-detail": RELIEF_A,
+    "relief-request-decide": API_AUTHED_405,
     "complaint-list": API_AUTHED,
     "complaint-detail": API_OWNED_A,
     "complaint-assign": API_AUTHED_405,
@@ -404,6 +428,8 @@ API_OBJECTS = {
     "units": lambda w: w.unit_a.pk,
     "residents": lambda w: w.resident_a.pk,
     "complaints": lambda w: w.complaint_a.number,
+    "arrears-cases": lambda w: w.arrears_case_a.pk,
+    "relief-requests": lambda w: w.relief_a.pk,
     "announcements": lambda w: w.draft_a.pk,
     "statements": lambda w: w.statement_a.pk,
     "media-mentions": lambda w: w.mention_a.pk,
@@ -481,6 +507,33 @@ OPS = {
                             {"name": "周建国", "mobile": "13800000001", "email": "zhou@example.com"}),
     "v1_residents_partial_update": ("login  403    403    ok     404    403    403    ok     404    ok", {"email": "z@example.com"}),
     "v1_residents_invite_create": ("login  403    404    allowed 404   403    403    allowed 404    allowed", None),
+    # Fee arrears. Estate A's case has a lawyer letter waiting for approval; owner A's relief request is pending.
+    "v1_arrears_cases_list": (ARREARS_STAFF, None),
+    "v1_arrears_cases_summary_retrieve": (ARREARS_STAFF, None),
+    "v1_arrears_cases_collection_rate_list": (ARREARS_STAFF, None),
+    "v1_arrears_cases_retrieve": (ARREARS_A, None),
+    "v1_arrears_cases_create": ("login  403    403    allowed 404    403    403    allowed 404    allowed",
+                                lambda w, p: {"unit": w.unit_a.pk}),  # unit A has an open case: a domain 400
+    "v1_arrears_cases_contacts_create": ("login  403    403    write  404    404    404    write  404    write",
+                                         {"kind": "phone_call", "outcome": "matrix 电话"}),
+    "v1_arrears_cases_advance_create": ("login  403    403    write  404    404    404    write  404    write",
+                                        {"to_step": "phone_call", "note": "matrix 改打电话"}),
+    "v1_arrears_cases_approval_create": ("login  403    403    403    404    404    404    write  404    write",
+                                         {"approve": False, "reason": "matrix 再沟通"}),
+    "v1_arrears_cases_close_create": ("login  403    403    write  404    404    404    write  404    write",
+                                      {"outcome": "other", "note": "matrix 结案"}),
+    "v1_fee_ledger_list": (API_AUTHED, None),
+    "v1_fee_ledger_accounts_list": (API_AUTHED, None),
+    "v1_fee_ledger_import_create": ("login  403    404    403    404    403    403    write  404    write",
+                                    ("multipart", lambda w, p: {"estate": w.estate_a.pk, "file": _ledger_upload()})),
+    "v1_fee_ledger_payments_create": ("login  403    403    write  404    403    403    write  404    write",
+                                      lambda w, p: {"unit": w.unit_a.pk, "amount": "10.00", "paid_on": "2025-06-01"}),
+    "v1_relief_requests_list": (API_AUTHED, None),
+    "v1_relief_requests_retrieve": (RELIEF_A, None),
+    "v1_relief_requests_create": ("login  allowed 404    403    403    403    403    403    403    403",
+                                  ("multipart", lambda w, p: {"unit": w.unit_a.pk, "kind": "relief", "reason": "matrix 困难"})),
+    "v1_relief_requests_decide_create": ("login  403    403    403    404    404    404    write  404    write",
+                                         {"approve": False, "reason": "matrix 不符合"}),
     # Complaints: owners their own; staff who work tickets of the estate.
     "v1_complaints_list": (API_AUTHED, None),
     "v1_complaints_create": ("login  ok     refused ok     404    403    ok     ok     404    ok", _complaint_body),
