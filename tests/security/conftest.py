@@ -179,6 +179,14 @@ def _world_build():
     media_svc.statement_review(incident_statement, actor=manager_a, approve=True)
     incident_svc.incident_publish_statement(w.incident_a, incident_statement, actor=manager_a)
     w.task_a = w.incident_a.tasks.order_by("id").first()
+    w.incident_statement_a = incident_statement
+    w.drill_a = incident_svc.drill_record(actor=manager_a, plan=w.plan_a, estate=w.estate_a, held_on=timezone.localdate(),
+                                          scenario="阳光地库燃气泄漏演练", participants="工程部、秩序部")
+    from incidents.models import DisclosurePolicy
+
+    w.disclosure_policy = DisclosurePolicy.objects.create(level="blue", first_statement_within=timedelta(hours=12))
+    w.certificate_a = incident_svc.certificate_issue(w.incident_a, actor=manager_a, resident=w.resident_a,
+                                                     particulars="阳光 matrix 车辆受损", office_actions="设立警戒区")
 
     # Estate A's fee arrears: unit A owes four months; its case has a lawyer letter waiting for
     # approval; owner A asked for relief with a file; estate A has its own threshold.

@@ -180,6 +180,7 @@ EXPECTED_URLS = {
     "dashboard:incident_plan": STAFF_A,
     "dashboard:incident_plan_action": STAFF_POST,
     "dashboard:incident_detail": STAFF_A,
+    "dashboard:incident_certificate_pdf": STAFF_A,
     "dashboard:incident_task_action": STAFF_POST,
     "dashboard:incident_action": STAFF_POST,
     "dashboard:mention_list": STAFF,
@@ -272,6 +273,16 @@ EXPECTED_URLS = {
     "stakeholder-contacts": API_STAFF_A,
     "inbox-list": API_STAFF,
     "inbox-detail": INBOX_OWN,
+    # Incidents through the API: staff only; estate A's incident, plan and drill.
+    **{f"incident-{name}": API_STAFF_A for name in ("detail", "certificates", "improvements", "review", "statements", "tasks", "timeline")},
+    **{f"incident-{name}": API_STAFF_405 for name in (
+        "complaints", "log", "notices", "publish", "review-decide", "review-submit", "task-assign", "task-carry-over",
+        "task-complete", "team", "transition", "escalate", "promote-mention")},
+    "incident-list": API_STAFF,
+    "emergency-plan-list": API_STAFF,
+    "emergency-plan-detail": API_STAFF_A,
+    "drill-list": API_STAFF,
+    "drill-detail": API_STAFF_A,
     "inbox-read": API_STAFF_405,
     "inbox-read-all": API_STAFF_405,
 }
@@ -311,6 +322,10 @@ ADMIN_MODELS = {
     "complaints.category":                 ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.slapolicy":                ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.complaint":                ("ok ok ok",     "403 403 403",  "ok deny ok",     "deny deny deny"),
+    # Plans: each estate's managers their own version (estate A's here); incidents read-only, never deleted.
+    "incidents.emergencyplan":             ("ok ok ok",     "ok ok ok",     "ok deny ok",     "ok deny ok"),
+    "incidents.disclosurepolicy":          ("403 403 ok",   "403 403 ok",   "deny deny ok",   "deny deny ok"),
+    "incidents.incident":                  ("ok ok ok",     "403 403 403",  "ok deny ok",     "deny deny deny"),
     "owners.mobilereveal":                 ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
     "complaints.arrearsladderstep":       ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.arrearspolicy":           ("ok ok ok",     "ok ok ok",     "ok deny ok",     "ok deny ok"),
@@ -351,6 +366,9 @@ ADMIN_OBJECTS = {
     "complaints.category": lambda w: w.category.pk,
     "complaints.slapolicy": lambda w: w.sla_policy.pk,
     "complaints.complaint": lambda w: w.complaint_a.pk,
+    "incidents.emergencyplan": lambda w: w.plan_a.pk,
+    "incidents.disclosurepolicy": lambda w: w.disclosure_policy.pk,
+    "incidents.incident": lambda w: w.incident_a.pk,
     "owners.mobilereveal": lambda w: w.mobile_reveal.pk,
     "complaints.arrearsladderstep": lambda w: w.ladder_step.pk,
     "complaints.arrearspolicy": lambda w: w.arrears_policy_a.pk,
@@ -404,6 +422,7 @@ PAGE_PARAMS = {
     "dashboard:media_record": lambda w: {"kind": "mention"},
     "portal:incident_detail": lambda w: {"number": w.incident_a.number},
     "dashboard:incident_detail": lambda w: {"number": w.incident_a.number},
+    "dashboard:incident_certificate_pdf": lambda w: {"number": w.incident_a.number, "pk": w.certificate_a.pk},
     "dashboard:incident_action": lambda w: {"number": w.incident_a.number, "action": "log"},
     "dashboard:incident_task_action": lambda w: {"number": w.incident_a.number, "pk": w.task_a.pk, "action": "complete"},
     "dashboard:incident_promote_mention": lambda w: {"pk": w.mention_a.pk},
@@ -436,7 +455,13 @@ API_OBJECTS = {
     "media-inquiries": lambda w: w.inquiry_a.pk,
     "stakeholders": lambda w: w.stakeholder_a.pk,
     "inbox": lambda w: w.inbox_a.pk,
+    "incidents": lambda w: w.incident_a.number,
+    "emergency-plans": lambda w: w.plan_a.pk,
+    "drills": lambda w: w.drill_a.pk,
 }
+# Path parameters that name something inside the object (an incident's task).
+API_SUB_OBJECTS = {"task_id": lambda w: w.task_a.pk}
+API_NUMBERED = {"complaints", "incidents"}  # looked up by number, not by pk
 # On the URL walk the announcement pages are opened on the sent notice (it has deliveries).
 API_URL_OBJECTS = {**API_OBJECTS, "announcements": lambda w: w.notice_a.pk}
 
@@ -612,6 +637,52 @@ OPS = {
     "v1_inbox_retrieve": (INBOX_OWN, None),
     "v1_inbox_read_create": (INBOX_OWN, None),
     "v1_inbox_read_all_create": ("login  403    403    ok     ok     ok     ok     ok     ok     ok", None),
+    # Incidents (estate A's, in response, its statement published): any staff of the estate raises and logs;
+    # the estate's managers (and the commander) steer; the media desk drafts statements.
+    "v1_incidents_list": (API_STAFF, None),
+    "v1_incidents_create": ("login  403    403    ok     403    ok     ok     ok     403    ok",
+                            lambda w, p: {"estate": w.estate_a.pk, "kind": "fire", "title": "matrix 起火"}),
+    "v1_incidents_retrieve": (API_STAFF_A, None),
+    "v1_incidents_partial_update": ("login  403    403    403    404    403    403    ok     404    ok", {"owner_guidance": "请勿使用明火"}),
+    "v1_incidents_escalate_create": ("login  403    403    ok     refused ok     ok     ok     refused ok",
+                                     lambda w, p: {"complaints": [w.complaint_a.number], "kind": "gas"}),
+    "v1_incidents_promote_mention_create": ("login  403    403    ok     refused ok     ok     ok     refused ok",
+                                            lambda w, p: {"mention": w.mention_a.pk}),
+    "v1_incidents_transition_create": ("login  403    403    403    404    403    403    ok     404    ok", {"action": "disclose"}),
+    "v1_incidents_team_create": ("login  403    403    403    404    403    403    ok     404    ok", lambda w, p: {"role": "scribe", "user": w.users["service_a"].pk}),
+    "v1_incidents_tasks_list": (API_STAFF_A, None),
+    "v1_incidents_tasks_create": ("login  403    403    403    404    403    403    ok     404    ok", {"title": "matrix 任务"}),
+    "v1_incidents_tasks_complete_create": ("login  403    403    403    404    403    403    ok     404    ok", {"note": "已完成"}),
+    "v1_incidents_tasks_carry_over_create": ("login  403    403    403    404    403    403    ok     404    ok", {"note": "转日常"}),
+    "v1_incidents_tasks_assign_create": ("login  403    403    403    404    403    403    ok     404    ok", lambda w, p: {"assignee": w.users["service_a"].pk}),
+    "v1_incidents_timeline_list": (API_STAFF_A, None),
+    "v1_incidents_log_create": ("login  403    403    ok     404    ok     ok     ok     404    ok", {"body": "matrix 记录"}),
+    "v1_incidents_complaints_create": ("login  403    403    ok     404    ok     ok     ok     404    ok", lambda w, p: {"complaint": w.complaint_a.number}),
+    "v1_incidents_statements_retrieve": (API_STAFF_A, None),
+    "v1_incidents_statements_create": ("login  403    403    403    404    ok     403    ok     404    ok",
+                                       {"title": "matrix 说明", "body": "正文"}),
+    # Publishing the already-published statement: a 400 for those who may publish.
+    "v1_incidents_publish_create": ("login  403    403    403    404    403    403    allowed 404   allowed", lambda w, p: {"statement": w.incident_statement_a.pk}),
+    "v1_incidents_notices_create": ("login  403    403    ok     404    ok     403    ok     404    ok",
+                                    {"title": "matrix 紧急通知", "body": "请注意安全"}),
+    # The review is written in the review stage: the incident is in response, so a 400 for its writers.
+    "v1_incidents_review_retrieve": (API_STAFF_A, None),
+    "v1_incidents_review_update": ("login  403    403    403    404    403    403    allowed 404   allowed", {"cause": "matrix"}),
+    "v1_incidents_review_submit_create": ("login  403    403    403    404    403    403    allowed 404   allowed", None),
+    "v1_incidents_review_decide_create": ("login  403    403    403    404    403    403    allowed 404   allowed", {"approve": True}),
+    "v1_incidents_improvements_list": (API_STAFF_A, None),
+    "v1_incidents_improvements_create": ("login  403    403    403    404    403    403    allowed 404   allowed",
+                                         lambda w, p: {"title": "matrix", "owner": w.users["manager_a"].pk, "due_on": "2031-01-01"}),
+    "v1_incidents_certificates_list": (API_STAFF_A, None),
+    "v1_incidents_certificates_create": ("login  403    403    403    404    403    403    ok     404    ok", lambda w, p: {"resident": w.resident_a.pk, "particulars": "车辆受损",
+                                                                  "office_actions": "设立警戒区"}),
+    "v1_emergency_plans_list": (API_STAFF, None),
+    "v1_emergency_plans_retrieve": (API_STAFF_A, None),
+    "v1_drills_list": (API_STAFF, None),
+    "v1_drills_retrieve": (API_STAFF_A, None),
+    "v1_drills_create": ("login  403    403    403    refused 403    403    ok     refused ok",
+                         lambda w, p: {"plan": w.plan_a.pk, "estate": w.estate_a.pk, "held_on": "2026-01-05",
+                                       "scenario": "matrix 演练", "participants": "工程部"}),
     "v1_stakeholders_contacts_create": ("login  403    403    403    403    ok     403    ok     404    ok", {"summary": "电话沟通"}),
 }
 
@@ -860,7 +931,10 @@ def url_params(w, key: str, route: str) -> dict:
     elif route.startswith("api/v1/^"):
         prefix = re.match(r"api/v1/\^([\w-]+)", route)[1]
         if "(?P<pk>" in route or "(?P<number>" in route:
-            params["number" if prefix == "complaints" else "pk"] = API_URL_OBJECTS[prefix](w)
+            params["number" if prefix in API_NUMBERED else "pk"] = API_URL_OBJECTS[prefix](w)
+        for name, value in API_SUB_OBJECTS.items():
+            if f"(?P<{name}>" in route:
+                params[name] = value(w)
     elif base in PAGE_PARAMS:
         params.update(PAGE_PARAMS[base](w))
     return params
@@ -1025,6 +1099,8 @@ def test_operation(world, op_id, principal):
     expected = row(OPS[op_id][0])[principal]
     method, path = OPERATIONS[op_id]
     prefix = path.split("/")[3]
+    for name, value in API_SUB_OBJECTS.items():
+        path = path.replace("{%s}" % name, str(value(world)))
     if "{" in path:
         path = re.sub(r"\{\w+\}", str(API_OBJECTS[prefix](world)), path)
     spec = OPS[op_id][1]
