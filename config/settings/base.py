@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "ArrearsCaseStatusEnum": "complaints.models.arrears.CaseStatus",
         "ArrearsOutcomeEnum": "complaints.models.arrears.Outcome",
         "ReliefStatusEnum": "complaints.models.arrears.ReliefRequest.Status",
+        "IncidentKindEnum": "incidents.models.incidents.Kind",
+        "IncidentSourceEnum": "incidents.models.incidents.Incident.Source",
     },
 }
 

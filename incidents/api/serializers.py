@@ -46,7 +46,7 @@ class IncidentListSerializer(serializers.ModelSerializer):
                     and obj.disclosure_due_at < timezone.now())
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class IncidentTeamMemberSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     name = serializers.SerializerMethodField()
 
@@ -58,7 +58,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         return _who(obj.user)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class IncidentTaskSerializer(serializers.ModelSerializer):
     assignee_name = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -81,7 +81,7 @@ class IncidentDetailSerializer(IncidentListSerializer):
     dismissed_reason = serializers.CharField(read_only=True)
     buildings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    team = TeamMemberSerializer(many=True, read_only=True)
+    team = IncidentTeamMemberSerializer(many=True, read_only=True)
     complaints = serializers.SerializerMethodField()
     task_counts = serializers.SerializerMethodField()
     time_to_first_statement_seconds = serializers.SerializerMethodField()
@@ -114,7 +114,7 @@ class IncidentDetailSerializer(IncidentListSerializer):
         return [t.action for t in TRANSITIONS.values() if obj.stage in t.sources and not (t.guard and t.guard(obj))]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class IncidentEventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     text = serializers.SerializerMethodField()
     actor_name = serializers.SerializerMethodField()
@@ -135,7 +135,7 @@ class EventSerializer(serializers.ModelSerializer):
         return _who(obj.actor)
 
 
-class CreateSerializer(StrictPlainSerializer):
+class IncidentCreateSerializer(StrictPlainSerializer):
     estate = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
     title = serializers.CharField(max_length=200)
@@ -146,7 +146,7 @@ class CreateSerializer(StrictPlainSerializer):
     units = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=2000)
 
 
-class UpdateSerializer(StrictPlainSerializer):
+class IncidentUpdateSerializer(StrictPlainSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -157,7 +157,7 @@ class UpdateSerializer(StrictPlainSerializer):
     units = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=2000)
 
 
-class EscalateSerializer(StrictPlainSerializer):
+class IncidentEscalateSerializer(StrictPlainSerializer):
     complaints = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1, max_length=100,
                                        help_text="Ticket numbers, all of one estate.")
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
@@ -165,58 +165,58 @@ class EscalateSerializer(StrictPlainSerializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class PromoteSerializer(StrictPlainSerializer):
+class IncidentPromoteSerializer(StrictPlainSerializer):
     mention = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class TransitionSerializer(StrictPlainSerializer):
+class IncidentTransitionSerializer(StrictPlainSerializer):
     action = serializers.ChoiceField(choices=[(t.action, t.label) for t in TRANSITIONS.values()])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000,
                                    help_text="Required to dismiss a warning or to go back to response after a flare-up.")
 
 
-class TeamAssignSerializer(StrictPlainSerializer):
+class IncidentTeamAssignSerializer(StrictPlainSerializer):
     role = serializers.ChoiceField(choices=TeamRole.choices)
     user = serializers.IntegerField(allow_null=True, help_text="A staff member of the estate; null clears the role.")
 
 
-class TaskCreateSerializer(StrictPlainSerializer):
+class IncidentTaskCreateSerializer(StrictPlainSerializer):
     title = serializers.CharField(max_length=200)
     role = serializers.ChoiceField(choices=TeamRole.choices, required=False, allow_blank=True)
     assignee = serializers.IntegerField(required=False, allow_null=True)
     due_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class NoteSerializer(StrictPlainSerializer):
+class IncidentNoteSerializer(StrictPlainSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class AssigneeSerializer(StrictPlainSerializer):
+class IncidentAssigneeSerializer(StrictPlainSerializer):
     assignee = serializers.IntegerField()
 
 
-class LogSerializer(StrictPlainSerializer):
+class IncidentLogSerializer(StrictPlainSerializer):
     body = serializers.CharField(max_length=5000)
 
 
-class LinkComplaintSerializer(StrictPlainSerializer):
+class IncidentLinkComplaintSerializer(StrictPlainSerializer):
     complaint = serializers.CharField(max_length=20, help_text="The ticket number.")
 
 
-class StatementDraftSerializer(StrictPlainSerializer):
+class IncidentStatementDraftSerializer(StrictPlainSerializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000)
 
 
-class PublishSerializer(StrictPlainSerializer):
+class IncidentPublishSerializer(StrictPlainSerializer):
     statement = serializers.IntegerField()
     announce = serializers.BooleanField(default=False, help_text="Also send it to the affected owners as a crisis notice.")
 
 
-class NoticeSerializer(StrictPlainSerializer):
+class IncidentNoticeSerializer(StrictPlainSerializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=5000)
     sms_text = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -224,7 +224,7 @@ class NoticeSerializer(StrictPlainSerializer):
     ack_required = serializers.BooleanField(default=True)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class IncidentReviewSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -234,7 +234,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewWriteSerializer(StrictPlainSerializer):
+class IncidentReviewWriteSerializer(StrictPlainSerializer):
     cause = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     went_well = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     went_badly = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -242,26 +242,26 @@ class ReviewWriteSerializer(StrictPlainSerializer):
     lessons = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class DecideSerializer(StrictPlainSerializer):
+class IncidentDecideSerializer(StrictPlainSerializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class ImprovementSerializer(serializers.ModelSerializer):
+class IncidentImprovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImprovementAction
         fields = ["id", "title", "owner", "due_on", "updates_plan", "done_at", "done_by", "done_note"]
         read_only_fields = fields
 
 
-class ImprovementCreateSerializer(StrictPlainSerializer):
+class IncidentImprovementCreateSerializer(StrictPlainSerializer):
     title = serializers.CharField(max_length=200)
     owner = serializers.IntegerField()
     due_on = serializers.DateField()
     updates_plan = serializers.BooleanField(default=False)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class IncidentCertificateSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     unit_label = serializers.SerializerMethodField()
 
@@ -275,7 +275,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return str(obj.unit) if obj.unit_id else None
 
 
-class CertificateCreateSerializer(StrictPlainSerializer):
+class IncidentCertificateCreateSerializer(StrictPlainSerializer):
     resident = serializers.IntegerField()
     unit = serializers.IntegerField(required=False, allow_null=True)
     purpose = serializers.ChoiceField(choices=IncidentCertificate.Purpose.choices, default=IncidentCertificate.Purpose.INSURANCE)
@@ -283,7 +283,7 @@ class CertificateCreateSerializer(StrictPlainSerializer):
     office_actions = serializers.CharField(max_length=5000)
 
 
-class PlanStepSerializer(serializers.ModelSerializer):
+class IncidentPlanStepSerializer(serializers.ModelSerializer):
     within_minutes = serializers.SerializerMethodField()
 
     class Meta:
@@ -294,8 +294,8 @@ class PlanStepSerializer(serializers.ModelSerializer):
         return int(obj.within.total_seconds() // 60)
 
 
-class PlanSerializer(serializers.ModelSerializer):
-    steps = PlanStepSerializer(many=True, read_only=True)
+class IncidentPlanSerializer(serializers.ModelSerializer):
+    steps = IncidentPlanStepSerializer(many=True, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -304,14 +304,14 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DrillSerializer(serializers.ModelSerializer):
+class IncidentDrillSerializer(serializers.ModelSerializer):
     class Meta:
         model = Drill
         fields = ["id", "plan", "estate", "held_on", "scenario", "participants", "findings", "recorded_by", "created_at"]
         read_only_fields = fields
 
 
-class DrillCreateSerializer(StrictPlainSerializer):
+class IncidentDrillCreateSerializer(StrictPlainSerializer):
     plan = serializers.IntegerField()
     estate = serializers.IntegerField()
     held_on = serializers.DateField()

@@ -112,10 +112,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise ValidationError({"buildings": _("Choose buildings and units of the incident's estate.")})
         return buildings, units
 
-    @extend_schema(summary="Raise an incident (warning stage)", tags=TAG, request=s.CreateSerializer,
+    @extend_schema(summary="Raise an incident (warning stage)", tags=TAG, request=s.IncidentCreateSerializer,
                    responses={201: s.IncidentDetailSerializer})
     def create(self, request):
-        data = self._payload(s.CreateSerializer)
+        data = self._payload(s.IncidentCreateSerializer)
         scope = staff_estate_ids(request.user)
         if scope is not ALL and data["estate"] not in scope:
             raise PermissionDenied()
@@ -128,10 +128,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._detail(incident, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change an incident's type, level, title, text, place or owner guidance", tags=TAG,
-                   request=s.UpdateSerializer, responses=s.IncidentDetailSerializer)
+                   request=s.IncidentUpdateSerializer, responses=s.IncidentDetailSerializer)
     def partial_update(self, request, number=None):
         incident = self.get_object()
-        data = dict(self._payload(s.UpdateSerializer))
+        data = dict(self._payload(s.IncidentUpdateSerializer))
         places = {}
         if "buildings" in data or "units" in data:
             buildings, units = self._places(incident.estate, data)
@@ -143,10 +143,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._detail(incident)
 
     @extend_schema(summary="Escalate complaints into an incident (or link them to the one they belong to)", tags=TAG,
-                   request=s.EscalateSerializer, responses={201: s.IncidentDetailSerializer, 200: s.IncidentDetailSerializer})
+                   request=s.IncidentEscalateSerializer, responses={201: s.IncidentDetailSerializer, 200: s.IncidentDetailSerializer})
     @action(detail=False, methods=["post"])
     def escalate(self, request):
-        data = self._payload(s.EscalateSerializer)
+        data = self._payload(s.IncidentEscalateSerializer)
         complaints = list(complaint_list_for(request.user).filter(number__in=data["complaints"]))
         if len(complaints) != len(set(data["complaints"])):
             raise ValidationError({"complaints": _("No such complaint among yours: check the ticket numbers.")})
@@ -157,17 +157,17 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._detail(incident, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(summary="Raise an incident from a media mention (once per mention)", tags=TAG,
-                   request=s.PromoteSerializer, responses={201: s.IncidentDetailSerializer, 200: s.IncidentDetailSerializer})
+                   request=s.IncidentPromoteSerializer, responses={201: s.IncidentDetailSerializer, 200: s.IncidentDetailSerializer})
     @action(detail=False, methods=["post"], url_path="promote-mention")
     def promote_mention(self, request):
-        data = self._payload(s.PromoteSerializer)
+        data = self._payload(s.IncidentPromoteSerializer)
         mention = get_object_or_404(mention_list_for(request.user), pk=data["mention"])
         with _refusals():
             incident, created = services.incident_promote_mention(mention, actor=request.user, kind=data.get("kind", "media"),
                                                                   level=data.get("level", ""), title=data.get("title", ""))
         return self._detail(incident, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(summary="Move the incident to its next stage", tags=TAG, request=s.TransitionSerializer,
+    @extend_schema(summary="Move the incident to its next stage", tags=TAG, request=s.IncidentTransitionSerializer,
                    responses=s.IncidentDetailSerializer,
                    description="respond (needs a level and a commander), dismiss (a warning; reason required), disclose "
                                "(needs an approved statement), review (needs every task done or carried over), reactivate "
@@ -176,17 +176,17 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.TransitionSerializer)
+        data = self._payload(s.IncidentTransitionSerializer)
         with _refusals():
             incident = services.incident_transition(incident, data["action"], actor=request.user, reason=data.get("reason", ""))
         return self._detail(incident)
 
-    @extend_schema(summary="Name (or clear) a crisis team role", tags=TAG, request=s.TeamAssignSerializer,
+    @extend_schema(summary="Name (or clear) a crisis team role", tags=TAG, request=s.IncidentTeamAssignSerializer,
                    responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def team(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.TeamAssignSerializer)
+        data = self._payload(s.IncidentTeamAssignSerializer)
         user = _staff(data["user"])
         if data["user"] is not None and user is None:
             raise ValidationError({"user": _("Choose a staff member who works for this estate.")})
@@ -194,78 +194,78 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             services.incident_team_assign(incident, actor=request.user, role=data["role"], user=user)
         return self._detail(incident)
 
-    @extend_schema(methods=["GET"], summary="The incident's tasks", tags=TAG, responses=s.TaskSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Add a task", tags=TAG, request=s.TaskCreateSerializer,
-                   responses={201: s.TaskSerializer})
+    @extend_schema(methods=["GET"], summary="The incident's tasks", tags=TAG, responses=s.IncidentTaskSerializer(many=True))
+    @extend_schema(methods=["POST"], summary="Add a task", tags=TAG, request=s.IncidentTaskCreateSerializer,
+                   responses={201: s.IncidentTaskSerializer})
     @action(detail=True, methods=["get", "post"])
     def tasks(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
-            return Response(s.TaskSerializer(incident.tasks.select_related("assignee"), many=True).data)
-        data = self._payload(s.TaskCreateSerializer)
+            return Response(s.IncidentTaskSerializer(incident.tasks.select_related("assignee"), many=True).data)
+        data = self._payload(s.IncidentTaskCreateSerializer)
         with _refusals():
             task = services.incident_task_add(incident, actor=request.user, title=data["title"], role=data.get("role", ""),
                                               assignee=_staff(data.get("assignee")), due_at=data.get("due_at"))
-        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     def _task(self, incident, task_id):
         return get_object_or_404(Task.objects.select_related("incident"), pk=task_id, incident=incident)
 
-    @extend_schema(summary="Mark a task done", tags=TAG, request=s.NoteSerializer, responses=s.TaskSerializer)
+    @extend_schema(summary="Mark a task done", tags=TAG, request=s.IncidentNoteSerializer, responses=s.IncidentTaskSerializer)
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/complete")
     def task_complete(self, request, number=None, task_id=None):
         task = self._task(self.get_object(), task_id)
-        data = self._payload(s.NoteSerializer)
+        data = self._payload(s.IncidentNoteSerializer)
         with _refusals():
             task = services.incident_task_complete(task, actor=request.user, note=data.get("note", ""))
-        return Response(s.TaskSerializer(task).data)
+        return Response(s.IncidentTaskSerializer(task).data)
 
-    @extend_schema(summary="Carry a task over beyond the incident, with a note", tags=TAG, request=s.NoteSerializer,
-                   responses=s.TaskSerializer)
+    @extend_schema(summary="Carry a task over beyond the incident, with a note", tags=TAG, request=s.IncidentNoteSerializer,
+                   responses=s.IncidentTaskSerializer)
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/carry-over")
     def task_carry_over(self, request, number=None, task_id=None):
         task = self._task(self.get_object(), task_id)
-        data = self._payload(s.NoteSerializer)
+        data = self._payload(s.IncidentNoteSerializer)
         with _refusals():
             task = services.incident_task_carry_over(task, actor=request.user, note=data.get("note", ""))
-        return Response(s.TaskSerializer(task).data)
+        return Response(s.IncidentTaskSerializer(task).data)
 
-    @extend_schema(summary="Give a task to someone else", tags=TAG, request=s.AssigneeSerializer, responses=s.TaskSerializer)
+    @extend_schema(summary="Give a task to someone else", tags=TAG, request=s.IncidentAssigneeSerializer, responses=s.IncidentTaskSerializer)
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/assign")
     def task_assign(self, request, number=None, task_id=None):
         task = self._task(self.get_object(), task_id)
-        data = self._payload(s.AssigneeSerializer)
+        data = self._payload(s.IncidentAssigneeSerializer)
         assignee = _staff(data["assignee"])
         if assignee is None:
             raise ValidationError({"assignee": _("Choose a staff member who works for this estate.")})
         with _refusals():
             task = services.incident_task_assign(task, actor=request.user, assignee=assignee)
-        return Response(s.TaskSerializer(task).data)
+        return Response(s.IncidentTaskSerializer(task).data)
 
-    @extend_schema(summary="The timeline, newest first", tags=TAG, responses=s.EventSerializer(many=True),
+    @extend_schema(summary="The timeline, newest first", tags=TAG, responses=s.IncidentEventSerializer(many=True),
                    parameters=[OpenApiParameter("limit", int, description="At most this many entries (default 200, at most 1000).")])
     @action(detail=True, methods=["get"])
     def timeline(self, request, number=None):
         incident = self.get_object()
         raw = request.query_params.get("limit", "200")
         limit = min(max(int(raw), 1), 1000) if raw.isdigit() else 200
-        return Response(s.EventSerializer(incident.events.select_related("actor")[:limit], many=True).data)
+        return Response(s.IncidentEventSerializer(incident.events.select_related("actor")[:limit], many=True).data)
 
-    @extend_schema(summary="Write on the timeline", tags=TAG, request=s.LogSerializer, responses={201: s.EventSerializer})
+    @extend_schema(summary="Write on the timeline", tags=TAG, request=s.IncidentLogSerializer, responses={201: s.IncidentEventSerializer})
     @action(detail=True, methods=["post"])
     def log(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.LogSerializer)
+        data = self._payload(s.IncidentLogSerializer)
         with _refusals():
             entry = services.incident_log(incident, actor=request.user, body=data["body"])
-        return Response(s.EventSerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentEventSerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Link one more complaint of the estate", tags=TAG, request=s.LinkComplaintSerializer,
+    @extend_schema(summary="Link one more complaint of the estate", tags=TAG, request=s.IncidentLinkComplaintSerializer,
                    responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def complaints(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.LinkComplaintSerializer)
+        data = self._payload(s.IncidentLinkComplaintSerializer)
         complaint = get_object_or_404(complaint_list_for(request.user), number=data["complaint"])
         with _refusals():
             services.incident_complaint_link(incident, complaint, actor=request.user)
@@ -273,7 +273,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(methods=["GET"], summary="Statements about this incident (every version)", tags=TAG)
     @extend_schema(methods=["POST"], summary="Draft a statement about this incident", tags=TAG,
-                   request=s.StatementDraftSerializer)
+                   request=s.IncidentStatementDraftSerializer)
     @action(detail=True, methods=["get", "post"])
     def statements(self, request, number=None):
         from communications.api.serializers import StatementSerializer
@@ -281,91 +281,91 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if request.method == "GET":
             return Response(StatementSerializer(incident_statements(incident).order_by("thread", "version"), many=True).data)
-        data = self._payload(s.StatementDraftSerializer)
+        data = self._payload(s.IncidentStatementDraftSerializer)
         with _refusals():
             statement = services.incident_statement_draft(incident, actor=request.user, title=data["title"], body=data["body"])
         return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Publish an approved statement of this incident (and, if asked, notify the affected owners)",
-                   tags=TAG, request=s.PublishSerializer, responses=s.IncidentDetailSerializer)
+                   tags=TAG, request=s.IncidentPublishSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.PublishSerializer)
+        data = self._payload(s.IncidentPublishSerializer)
         statement = get_object_or_404(incident_statements(incident), pk=data["statement"])
         with _refusals():
             services.incident_publish_statement(incident, statement, actor=request.user, announce=data["announce"])
         return self._detail(incident)
 
     @extend_schema(summary="Send an emergency notice to the affected owners (crisis-related: needs approval)", tags=TAG,
-                   request=s.NoticeSerializer, responses={201: s.IncidentDetailSerializer})
+                   request=s.IncidentNoticeSerializer, responses={201: s.IncidentDetailSerializer})
     @action(detail=True, methods=["post"])
     def notices(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.NoticeSerializer)
+        data = self._payload(s.IncidentNoticeSerializer)
         with _refusals():
             services.incident_notice_send(incident, actor=request.user, title=data["title"], body=data["body"],
                                           sms_text=data.get("sms_text", ""), channels=sorted(data.get("channels") or ["portal", "sms"]),
                                           ack_required=data["ack_required"])
         return self._detail(incident, status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], summary="The review", tags=TAG, responses=s.ReviewSerializer)
+    @extend_schema(methods=["GET"], summary="The review", tags=TAG, responses=s.IncidentReviewSerializer)
     @extend_schema(methods=["PUT"], summary="Write the review (back to draft if it was submitted)", tags=TAG,
-                   request=s.ReviewWriteSerializer, responses=s.ReviewSerializer)
+                   request=s.IncidentReviewWriteSerializer, responses=s.IncidentReviewSerializer)
     @action(detail=True, methods=["get", "put"])
     def review(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
             review = getattr(incident, "review", None)
-            return Response(s.ReviewSerializer(review).data if review else {})
-        data = self._payload(s.ReviewWriteSerializer)
+            return Response(s.IncidentReviewSerializer(review).data if review else {})
+        data = self._payload(s.IncidentReviewWriteSerializer)
         with _refusals():
             review = services.incident_review_save(incident, actor=request.user, **data)
-        return Response(s.ReviewSerializer(review).data)
+        return Response(s.IncidentReviewSerializer(review).data)
 
-    @extend_schema(summary="Submit the review for approval", tags=TAG, request=None, responses=s.ReviewSerializer)
+    @extend_schema(summary="Submit the review for approval", tags=TAG, request=None, responses=s.IncidentReviewSerializer)
     @action(detail=True, methods=["post"], url_path="review/submit")
     def review_submit(self, request, number=None):
         with _refusals():
             review = services.incident_review_submit(self.get_object(), actor=request.user)
-        return Response(s.ReviewSerializer(review).data)
+        return Response(s.IncidentReviewSerializer(review).data)
 
     @extend_schema(summary="Approve the review, or return it with a note (estate managers)", tags=TAG,
-                   request=s.DecideSerializer, responses=s.ReviewSerializer)
+                   request=s.IncidentDecideSerializer, responses=s.IncidentReviewSerializer)
     @action(detail=True, methods=["post"], url_path="review/decide")
     def review_decide(self, request, number=None):
         incident = self.get_object()
-        data = self._payload(s.DecideSerializer)
+        data = self._payload(s.IncidentDecideSerializer)
         with _refusals():
             review = services.incident_review_decide(incident, actor=request.user, approve=data["approve"], note=data.get("note", ""))
-        return Response(s.ReviewSerializer(review).data)
+        return Response(s.IncidentReviewSerializer(review).data)
 
     @extend_schema(methods=["GET"], summary="Improvement actions from the review", tags=TAG,
-                   responses=s.ImprovementSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Add an improvement action", tags=TAG, request=s.ImprovementCreateSerializer,
-                   responses={201: s.ImprovementSerializer})
+                   responses=s.IncidentImprovementSerializer(many=True))
+    @extend_schema(methods=["POST"], summary="Add an improvement action", tags=TAG, request=s.IncidentImprovementCreateSerializer,
+                   responses={201: s.IncidentImprovementSerializer})
     @action(detail=True, methods=["get", "post"])
     def improvements(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
-            return Response(s.ImprovementSerializer(incident.improvements.all(), many=True).data)
-        data = self._payload(s.ImprovementCreateSerializer)
+            return Response(s.IncidentImprovementSerializer(incident.improvements.all(), many=True).data)
+        data = self._payload(s.IncidentImprovementCreateSerializer)
         with _refusals():
             improvement = services.improvement_add(incident=incident, actor=request.user, title=data["title"],
                                                    owner=_staff(data["owner"]), due_on=data["due_on"], updates_plan=data["updates_plan"])
-        return Response(s.ImprovementSerializer(improvement).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentImprovementSerializer(improvement).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], summary="Certificates issued from this incident", tags=TAG,
-                   responses=s.CertificateSerializer(many=True))
+                   responses=s.IncidentCertificateSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Issue an incident certificate to an owner of the estate", tags=TAG,
-                   request=s.CertificateCreateSerializer, responses={201: s.CertificateSerializer})
+                   request=s.IncidentCertificateCreateSerializer, responses={201: s.IncidentCertificateSerializer})
     @action(detail=True, methods=["get", "post"])
     def certificates(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
-            return Response(s.CertificateSerializer(IncidentCertificate.objects.filter(incident=incident).select_related("resident", "unit"),
+            return Response(s.IncidentCertificateSerializer(IncidentCertificate.objects.filter(incident=incident).select_related("resident", "unit"),
                                                     many=True).data)
-        data = self._payload(s.CertificateCreateSerializer)
+        data = self._payload(s.IncidentCertificateCreateSerializer)
         resident = Resident.objects.filter(pk=data["resident"]).first()
         unit = Unit.objects.filter(pk=data["unit"]).first() if data.get("unit") else None
         if resident is None:
@@ -374,7 +374,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             certificate = services.certificate_issue(incident, actor=request.user, resident=resident, unit=unit,
                                                      purpose=data["purpose"], particulars=data["particulars"],
                                                      office_actions=data["office_actions"])
-        return Response(s.CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentCertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
 
 def plans_visible(user):
@@ -392,7 +392,7 @@ def plans_visible(user):
 class EmergencyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Plans are edited in the admin and on the plans page; the API reads them."""
 
-    serializer_class = s.PlanSerializer
+    serializer_class = s.IncidentPlanSerializer
     permission_classes = [StaffOnly]
     filter_backends = []
 
@@ -405,7 +405,7 @@ class EmergencyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     retrieve=extend_schema(summary="One drill", tags=TAG),
 )
 class DrillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.DrillSerializer
+    serializer_class = s.IncidentDrillSerializer
     permission_classes = [StaffOnly]
     filter_backends = []
 
@@ -414,10 +414,10 @@ class DrillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         qs = Drill.objects.all()
         return qs if scope is ALL else qs.filter(estate_id__in=scope or [])
 
-    @extend_schema(summary="Record a drill held against a plan", tags=TAG, request=s.DrillCreateSerializer,
-                   responses={201: s.DrillSerializer})
+    @extend_schema(summary="Record a drill held against a plan", tags=TAG, request=s.IncidentDrillCreateSerializer,
+                   responses={201: s.IncidentDrillSerializer})
     def create(self, request):
-        payload = s.DrillCreateSerializer(data=request.data)
+        payload = s.IncidentDrillCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         plan = get_object_or_404(plans_visible(request.user), pk=data["plan"])
@@ -429,4 +429,4 @@ class DrillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             drill = services.drill_record(actor=request.user, plan=plan, estate=estate, held_on=data["held_on"],
                                           scenario=data["scenario"], participants=data["participants"],
                                           findings=data.get("findings", ""))
-        return Response(s.DrillSerializer(drill).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentDrillSerializer(drill).data, status=status.HTTP_201_CREATED)
