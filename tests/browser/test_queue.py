@@ -100,3 +100,30 @@ def test_the_queue_opens_with_the_overdue_urgent_ticket_first_and_finds_number_p
     page.select_option("select[data-fill-target]", label="已派师傅")
     assert page.input_value("#reply-text") == f"{owner.name}您好，工单{urgent.number}已安排师傅上门。"
     assert errors == []  # no script errors, nothing blocked by the Content-Security-Policy
+
+
+def test_an_engineer_opens_a_masked_mobile_with_one_click_and_it_is_recorded(browser, live_server):
+    from complaints.models import Category
+    from complaints.services import complaint_submit
+    from owners.models import MobileReveal, Role
+    from tests.factories import PASSWORD, BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory, staff_member
+
+    leak = Category.objects.get_or_create(code="leak", defaults={"name": "漏水", "name_en": "Leaks"})[0]
+    estate = EstateFactory(name="号码小区")
+    engineer = staff_member(estate, role=Role.ENGINEER)
+    unit = UnitFactory(building=BuildingFactory(estate=estate, name="3号楼"), entrance="", number="301")
+    owner = OccupancyFactory(unit=unit, resident__mobile="13912340185").resident
+    ticket = complaint_submit(resident=owner, category=leak, description="水管爆了", unit=unit)
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, live_server.url, engineer.username, PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/complaints/{ticket.number}/")
+    assert "139****0185" in page.content() and "13912340185" not in page.content()
+    page.click("button.lh-mobile-show")
+    page.wait_for_selector("a.lh-mobile-full")
+    assert page.inner_text("a.lh-mobile-full") == "13912340185"
+    reveal = MobileReveal.objects.get()
+    assert reveal.user == engineer and reveal.resident == owner
+    assert errors == []  # htmx posted it without tripping the Content-Security-Policy
