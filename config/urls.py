@@ -13,6 +13,7 @@ import owners.urls
 from communications.views import inbox
 
 from . import views
+from .reports import urls as report_urls
 
 admin.site.site_header = _("Lighthouse administration")
 admin.site.site_title = _("Lighthouse")
@@ -31,7 +32,8 @@ dashboard_patterns = (
      path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open")]
     + owners.urls.dashboard_patterns + complaints.urls.dashboard_patterns + complaints.arrears_urls.dashboard_patterns
     + communications.urls.dashboard_patterns
-    + incidents.urls.dashboard_patterns,
+    + incidents.urls.dashboard_patterns
+    + report_urls.dashboard_patterns,
     "dashboard",
 )
 

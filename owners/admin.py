@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_filters import ScopedRelatedFieldListFilter
-from .models import Building, Estate, Invitation, MobileReveal, Occupancy, Resident, StaffMembership, Unit, User
+from .models import Building, Estate, ExportRecord, Invitation, MobileReveal, Occupancy, Resident, StaffMembership, Unit, User
 from .permissions import (
     ALL,
     assignable_roles,
@@ -561,6 +561,27 @@ class MobileRevealAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "resident"]
     list_select_related = ["user", "resident"]
     search_fields = ["resident__name", "user__username", "user__first_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Who exported what (complaint queue, deliveries, stakeholders, arrears, monthly reports),
+    with which filters and how many rows. A record: read only; company administrators read it."""
+
+    list_display = ["created_at", "user", "kind", "format", "row_count"]
+    list_filter = ["kind", "format"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "kind"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

@@ -32,7 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
        for m in ("periodictask", "crontabschedule", "intervalschedule")]
     # Service staff and managers ring owners all day: they see mobiles whole in lists. Engineers
     # and spokespeople see 139****0185 and open a number with a click that is recorded.
-    + ["owners.view_full_mobile", "owners.view_mobilereveal"],
+    + ["owners.view_full_mobile", "owners.view_mobilereveal", "owners.view_exportrecord"],
 }
 
 # Roles that may use the Django admin (the managers' configuration desk).

@@ -1,6 +1,7 @@
 from .accounts import Invitation, User
 from .channels import PREFERRED_CHANNELS, Channel
 from .estates import Building, Estate, Unit
+from .exports import ExportRecord
 from .ledger import FeeLedgerEntry, FeePayment
 from .residents import MobileReveal, Occupancy, Resident
 from .staff import Role, StaffMembership
@@ -9,6 +10,7 @@ __all__ = [
     "Building",
     "Channel",
     "Estate",
+    "ExportRecord",
     "FeeLedgerEntry",
     "FeePayment",
     "Invitation",

@@ -9,6 +9,7 @@ from .accounts import (
     user_password_reset_request,
     user_password_reset_request_by_identifier,
 )
+from .exports import export_record_finish, export_record_start
 from .imports import ImportRejected, ImportResult, RowError, estate_residents_import, estate_units_import
 from .ledger import fee_ledger_import, fee_payment_record
 from .registry import building_create, building_update, estate_create, estate_update, unit_create, unit_update
@@ -25,6 +26,8 @@ __all__ = [
     "estate_residents_import",
     "estate_units_import",
     "estate_update",
+    "export_record_finish",
+    "export_record_start",
     "fee_ledger_import",
     "fee_payment_record",
     "invitation_accept",
