@@ -172,3 +172,89 @@ def _stories(estates, categories, homes, rng):
     Complaint.objects.filter(pk=late.pk).update(created_at=past, response_due_at=past + timedelta(minutes=30),
                                                  resolution_due_at=past + timedelta(hours=8))
     sla_sweep()
+
+
+def seed_arrears(estates, today=None) -> int:
+    """Arrears cases for a newcomer, through the real services: the daily pass opens a case for
+    every unit over the threshold, then the stories — a hardship case that ended in an instalment
+    plan (demo owner 周建国), a grievance case resolved through its complaint and then paid, a
+    lawyer letter waiting for the manager's approval, a disputed amount at its statement, an
+    unreachable owner, a broken promise — and a relief request waiting (demo owner 吴晓燕).
+    Idempotent: nothing is added once the estates have cases."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from owners.demo import OWNERS
+    from owners.models import Resident, Unit
+    from owners.selectors import unit_account
+    from owners.services.ledger import fee_payment_record
+
+    from .models import ArrearsCase, ReliefRequest
+    from .models.arrears import CaseStatus, Cause, Step
+    from .services import arrears as svc
+
+    today = today or timezone.localdate()
+    if ArrearsCase.objects.filter(estate__in=estates).exists():
+        return ArrearsCase.objects.filter(estate__in=estates).count()
+    svc.arrears_cases_open_due(today=today)
+    users = {u.username: u for u in User.objects.filter(username__in=["service", "manager", "manager2", "admin"])}
+    service, manager = users.get("service"), users.get("manager")
+    if service is None or manager is None:
+        return ArrearsCase.objects.filter(estate__in=estates).count()
+    first = estates[0]
+    for case in ArrearsCase.objects.filter(estate=first, status=CaseStatus.OPEN):
+        svc.arrears_case_assign(case, assignee=service, actor=service)
+    owner_a = Resident.objects.get(mobile=OWNERS[0][0])
+    home = Unit.objects.get(occupancies__resident=owner_a, occupancies__end_date__isnull=True)
+    others = list(ArrearsCase.objects.filter(estate=first, status=CaseStatus.OPEN, resident__isnull=False).exclude(unit=home).order_by("id")[:6])
+
+    # Hardship: 周建国 lost his job; he asks for an instalment plan in the portal and the manager agrees.
+    hardship = ArrearsCase.objects.filter(unit=home, status=CaseStatus.OPEN).first()
+    if hardship is not None and owner_a.user_id:
+        svc.arrears_contact_log(hardship, actor=service, kind=Step.PHONE_CALL, outcome="业主说公司裁员，目前在找工作，愿意分期缴纳。",
+                                cause=Cause.HARDSHIP_JOB_LOSS, today=today)
+        svc.arrears_step_advance(hardship, actor=service, to_step=Step.HELP, note="已转介居委会就业服务站", today=today)
+        relief = svc.relief_request_submit(user=owner_a.user, unit=home, kind=ReliefRequest.Kind.INSTALMENT, instalments=6,
+                                           reason="今年三月被裁员，正在找工作，希望分六个月补缴。")
+        svc.relief_request_decide(relief, actor=manager, approve=True, reason="符合困难业主分期政策，分6期，每月20日前缴纳。", today=today)
+    if len(others) >= 6:
+        grievance, no_reason, disputed, unreachable, promised, _spare = others
+        # Grievance: the owner stopped paying over a leak nobody fixed; the complaint is resolved, then they pay.
+        svc.arrears_contact_log(grievance, actor=service, kind=Step.HOME_VISIT, outcome="业主说楼上漏水半年没人修，修好才交费。",
+                                cause=Cause.GRIEVANCE, today=today)
+        category = Category.objects.filter(code="leak").first()
+        if category is not None:
+            complaint = complaint_submit(resident=grievance.resident, category=category, unit=grievance.unit,
+                                         description="卫生间天花板渗水半年，多次反映没人处理。")
+            svc.arrears_complaint_link(grievance, complaint=complaint, actor=service)
+            svc.arrears_step_advance(grievance, actor=service, today=today)
+            complaint_transition(complaint, "start", actor=service)
+            complaint_transition(complaint, "resolve", actor=service, text="已更换楼上业主卫生间防水层，渗水已止住。")
+        owed = unit_account(grievance.unit_id, today)["balance"]
+        if owed > 0:
+            fee_payment_record(unit=grievance.unit, amount=owed, paid_on=today, actor=service, note="漏水修好后业主到前台补缴", today=today)
+        # No stated reason: three contacts, then a lawyer letter waiting for the manager.
+        svc.arrears_contact_log(no_reason, actor=service, kind=Step.PHONE_CALL, outcome="业主拒绝说明原因。", cause=Cause.NO_REASON, today=today)
+        svc.arrears_step_advance(no_reason, actor=service, to_step=Step.HOME_VISIT, note="电话沟通无果", today=today)
+        svc.arrears_contact_log(no_reason, actor=service, kind=Step.HOME_VISIT, outcome="两次上门，业主不开门。", today=today)
+        svc.arrears_step_advance(no_reason, actor=service, note="三次电话、两次上门均无结果，欠费已超过五个月。", today=today)
+        # Disputed amount: the owner says the area on the bill is wrong; a statement of account is the step.
+        svc.arrears_contact_log(disputed, actor=service, kind=Step.PHONE_CALL, outcome="业主认为账单面积有误。", cause=Cause.DISPUTED, today=today)
+        # Unreachable: the phone is off; a reminder goes out, a visit is next.
+        svc.arrears_contact_log(unreachable, actor=service, kind=Step.PHONE_CALL, outcome="电话停机。", cause=Cause.UNREACHABLE, today=today)
+        # A broken promise: the owner promised to pay last week and did not.
+        earlier = today - timedelta(days=14)
+        owed = unit_account(promised.unit_id, today)["balance"]
+        if owed > 0:
+            svc.arrears_contact_log(promised, actor=service, kind=Step.PHONE_CALL, outcome="业主答应一周内缴清。", date=earlier,
+                                    promise_date=earlier + timedelta(days=7), promise_amount=owed, today=today)
+            svc.arrears_promises_sweep(today=today)
+    # A relief request waiting: 吴晓燕 is two months behind after an operation.
+    owner_b = Resident.objects.filter(mobile=OWNERS[1][0]).first()
+    if owner_b is not None and owner_b.user_id:
+        home_b = Unit.objects.filter(occupancies__resident=owner_b, occupancies__end_date__isnull=True).first()
+        if home_b is not None and not ReliefRequest.objects.filter(unit=home_b).exists():
+            note = SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n% demo\n", content_type="application/pdf")
+            svc.relief_request_submit(user=owner_b.user, unit=home_b, kind=ReliefRequest.Kind.RELIEF,
+                                      reason="上个月做了手术，住院一个月，申请减免两个月物业费。", files=[note])
+    return ArrearsCase.objects.filter(estate__in=estates).count()
+

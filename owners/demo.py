@@ -113,3 +113,37 @@ def demo_logins():
     rows = [(name, username, DEMO_PASSWORD) for username, name, *_ in STAFF]
     rows += [(f"业主 {name}", mobile, DEMO_PASSWORD) for mobile, name, *_ in OWNERS]
     return rows
+
+
+def seed_ledger(estates, today=None, months: int = 12) -> int:
+    """Twelve months of service fees for every demo unit (2.2 yuan/m² a month, due the 20th), most
+    paid, some units behind by one to eight months, a few paid late in part. Idempotent: months
+    already in the ledger are left as they are. Demo owner 周建国 owes the last three months and
+    吴晓燕 the last two."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from .models import FeeLedgerEntry
+
+    today = today or timezone.localdate()
+    rng = random.Random(12)
+    index = today.year * 12 + today.month - 1
+    periods = [date((index - back) // 12, (index - back) % 12 + 1, 1) for back in range(months, 0, -1)]
+    units = list(Unit.objects.filter(building__estate__in=estates).order_by("id").values_list("id", "area_sqm"))
+    demo_owner_units = set(Occupancy.objects.filter(resident__mobile=OWNERS[0][0], end_date__isnull=True).values_list("unit_id", flat=True))
+    second_owner_units = set(Occupancy.objects.filter(resident__mobile=OWNERS[1][0], end_date__isnull=True).values_list("unit_id", flat=True))
+    rows = []
+    for unit_id, area in units:
+        fee = (Decimal(area or 90) * Decimal("2.2")).quantize(Decimal("0.01"))  # yuan a month
+        behind = 3 if unit_id in demo_owner_units else 2 if unit_id in second_owner_units else rng.choices([0, 1, 2, 3, 5, 8], [80, 7, 4, 4, 3, 2])[0]
+        for position, period in enumerate(periods):
+            unpaid = position >= len(periods) - behind
+            paid = Decimal(0) if unpaid else fee
+            if not unpaid and rng.random() < 0.02:
+                paid = (fee / 2).quantize(Decimal("0.01"))  # paid half that month, the rest still owed
+            rows.append(FeeLedgerEntry(unit_id=unit_id, period=period, billed=fee, paid=paid, due_date=period.replace(day=20)))
+    with transaction.atomic():
+        FeeLedgerEntry.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return len(rows)

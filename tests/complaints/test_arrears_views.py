@@ -184,3 +184,31 @@ def test_a_relief_request_needs_a_reason(client, case, unit, owner):
     _login(client, owner).post(reverse("portal:arrears_relief", args=[unit.pk]), {"kind": "relief", "reason": ""})
     assert not ReliefRequest.objects.exists()
     assert ArrearsCase.objects.get().status == CaseStatus.OPEN
+
+
+def test_the_case_export_is_an_xlsx_of_this_estates_cases_only(client, case, service):
+    from openpyxl import load_workbook
+
+    other = UnitFactory(building=BuildingFactory(estate=EstateFactory(name="翠湖苑")))
+    _bill(other)
+    arrears_case_open(unit=other, actor=staff_member(other.building.estate, Role.SERVICE))
+
+    response = _login(client, service).get(reverse("dashboard:arrears_export"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == case.pk and rows[1][1] == case.estate.name
+    client.logout()
+    engineer_rows = list(load_workbook(io.BytesIO(_login(client, staff_member(case.estate, Role.ENGINEER)).get(
+        reverse("dashboard:arrears_export")).content)).active.iter_rows(values_only=True))
+    assert len(engineer_rows) == 1  # the header only: arrears are not an engineer's to see
+
+
+def test_the_collection_report_shows_the_rate_and_downloads_as_xlsx(client, unit, estate, manager):
+    from openpyxl import load_workbook
+
+    _bill(unit, months=2, paid="150.00")
+    page = _login(client, manager).get(reverse("dashboard:arrears_report") + "?by=building").content.decode()
+    assert "50%" in page and unit.building.name in page
+    sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard:arrears_report") + "?by=building&format=xlsx").content)).active
+    assert list(sheet.iter_rows(values_only=True))[1][3:] == (600.0, 300.0, 0.5)

@@ -126,6 +126,8 @@ EXPECTED_URLS = {
     "portal:arrears_relief": PORTAL_POST,
     "portal:relief_file": PORTAL_A,
     "dashboard:arrears_list": STAFF,
+    "dashboard:arrears_export": STAFF,  # each sees only the cases of their own scope (none without the arrears role)
+    "dashboard:arrears_report": STAFF,
     **{f"dashboard:{name}": ARREARS_A for name in ("arrears_case", "relief_file")},
     **{f"dashboard:{name}": STAFF_POST for name in (
         "arrears_contact", "arrears_advance", "arrears_approval", "arrears_close", "arrears_reminder", "arrears_letter", "relief_decide")},
