@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from owners.models import Occupancy, Role, User
 
-from .lifecycle import OWNER_STATUS_TEXT
 from .models import Category, Complaint, ComplaintEvent, DailyCounter, FollowUp, Status
 from .services import complaint_assign, complaint_link, complaint_submit, complaint_transition, sla_due_times, sla_sweep
 
@@ -96,25 +95,25 @@ def seed_complaints(estates, now=None) -> int:
     events, follow_ups = [], []
     for complaint, created, responded, resolved, status in plans:
         events.append(ComplaintEvent(complaint=complaint, kind="submitted", public=True, created_at=created, to_status="submitted",
-                                     body=str(OWNER_STATUS_TEXT[Status.SUBMITTED])))
+                                     params={}))  # the status line is worded in the reader's language (complaints.events)
         if responded:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=responded,
-                                         from_status="submitted", to_status="acknowledged", body=str(OWNER_STATUS_TEXT[Status.ACKNOWLEDGED])))
+                                         from_status="submitted", to_status="acknowledged", params={}))
         if status == Status.REJECTED:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=responded,
-                                         from_status="acknowledged", to_status="rejected", body=complaint.rejection_reason))
+                                         from_status="acknowledged", to_status="rejected", body=complaint.rejection_reason, params={}))
         if resolved:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=resolved,
-                                         from_status="in_progress", to_status="resolved", body=complaint.resolution_summary))
+                                         from_status="in_progress", to_status="resolved", body=complaint.resolution_summary, params={}))
             follow_ups.append(FollowUp(complaint=complaint, due_at=resolved + timedelta(days=complaint.category.follow_up_days),
                                        assignee=complaint.assignee,
                                        done_at=complaint.closed_at, outcome="satisfied" if complaint.closed_at else ""))
         if status == Status.REOPENED:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, created_at=resolved + timedelta(days=1),
-                                         from_status="resolved", to_status="reopened", body=str(OWNER_STATUS_TEXT[Status.REOPENED])))
+                                         from_status="resolved", to_status="reopened", params={}))
         if status == Status.CLOSED:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, created_at=complaint.closed_at,
-                                         from_status="resolved", to_status="closed", body=str(OWNER_STATUS_TEXT[Status.CLOSED])))
+                                         from_status="resolved", to_status="closed", params={}))
     # created_at has auto_now_add on events: restore the history's times after the insert.
     when = [event.created_at for event in events]
     ComplaintEvent.objects.bulk_create(events)
