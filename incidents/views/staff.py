@@ -6,6 +6,7 @@ Every change goes through incidents.services; a refused one comes back to the pa
 (core.messages.error_text), like complaints.views.staff._act.
 """
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -268,7 +269,9 @@ def _act(request, number, do):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, done)
-    return redirect(reverse("dashboard:incident_detail", args=[incident.number]) + request.POST.get("anchor", "")[:40])
+    anchor = request.POST.get("anchor", "")
+    anchor = anchor if re.fullmatch(r"#[a-z-]{1,30}", anchor) else ""  # back to the card the form was on, nothing else
+    return redirect(reverse("dashboard:incident_detail", args=[incident.number]) + anchor)
 
 
 def _valid(form):

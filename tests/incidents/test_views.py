@@ -402,3 +402,12 @@ def test_owners_of_another_estate_get_a_404(client, manager, spokesperson, estat
     client.force_login(stranger)
     assert client.get(reverse("portal:incident_detail", args=[incident.number])).status_code == 404
     assert incident.number not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_an_action_comes_back_to_its_card_and_nowhere_else(client, manager, estate):
+    incident = _open(manager, estate)
+    client.force_login(manager)
+    url = reverse("dashboard:incident_action", args=[incident.number, "log"])
+    page = reverse("dashboard:incident_detail", args=[incident.number])
+    assert client.post(url, {"body": "到场", "anchor": "#timeline"})["Location"] == page + "#timeline"
+    assert client.post(url, {"body": "到场", "anchor": "/../../admin/"})["Location"] == page
