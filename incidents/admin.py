@@ -9,7 +9,7 @@ from django.db.models import Q
 from owners.admin_filters import ScopedRelatedFieldListFilter
 from owners.permissions import ALL, estate_ids_with_perm, staff_estate_ids
 
-from .models import DisclosurePolicy, EmergencyPlan, Incident, PlanStep
+from .models import DisclosurePolicy, EmergencyPlan, Incident, PlanStep, WarningRule
 from .permissions import plan_can_manage
 
 PLAN_PERM = "incidents.change_emergencyplan"
@@ -97,3 +97,19 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # incidents are never deleted
+
+
+@admin.register(WarningRule)
+class WarningRuleAdmin(admin.ModelAdmin):
+    """Company administrators tune the early-warning rules: switch one off, change its
+    thresholds or its escalation words. The rules themselves are fixed (one row each)."""
+
+    list_display = ["rule", "enabled", "min_count", "window_hours", "ratio", "reach_threshold", "updated_at"]
+    readonly_fields = ["rule"]
+    fields = ["rule", "enabled", "min_count", "window_hours", "baseline_days", "ratio", "reach_threshold", "keywords"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

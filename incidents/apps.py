@@ -25,7 +25,7 @@ class IncidentsConfig(AppConfig):
         "engineer": _RAISE,
         "spokesperson": _RAISE,
         "estate_manager": _MANAGE,
-        "company_admin": _MANAGE + _perms(["view", "add", "change"], ["disclosurepolicy"]),
+        "company_admin": _MANAGE + _perms(["view", "add", "change"], ["disclosurepolicy"]) + _perms(["view", "change"], ["warningrule"]),
     }
 
     def ready(self):

@@ -69,3 +69,14 @@ def plan_can_manage(user, estate_id: int | None) -> bool:
 
 def drill_can_record(user, estate_id: int) -> bool:
     return has_perm_at(user, "incidents.add_drill", estate_id)
+
+
+def signal_can_view(user, signal) -> bool:
+    """An estate's signals: its staff who see incidents there; a signal of no estate (a mention
+    filed company-wide): company-wide roles."""
+    return has_perm_at(user, VIEW, signal.estate_id)
+
+
+def signal_can_decide(user, signal) -> bool:
+    """Dismiss or promote: whoever may raise an incident where the signal is."""
+    return has_perm_at(user, RAISE, signal.estate_id)

@@ -180,3 +180,27 @@ def drill_list_for(user) -> QuerySet[Drill]:
     if scope is ALL:
         return qs
     return qs.filter(estate_id__in=scope or [])
+
+
+def warning_signal_list_for(user, *, status: str = ""):
+    """Early-warning signals of the estates where the user may view incidents (company-wide roles
+    also those filed under no estate), newest first. Owners: nothing."""
+    from .models import WarningSignal
+
+    scope = estate_ids_with_perm(user, VIEW)
+    qs = WarningSignal.objects.select_related("estate", "building", "category", "incident", "decided_by")
+    if status in WarningSignal.Status.values:
+        qs = qs.filter(status=status)
+    if scope is ALL:
+        return qs
+    if scope:
+        return qs.filter(estate_id__in=scope)
+    return qs.none()
+
+
+def warning_rule_list_for(user):
+    """The early-warning rules, for staff who may view incidents anywhere (read only)."""
+    from .models import WarningRule
+
+    scope = estate_ids_with_perm(user, VIEW)
+    return WarningRule.objects.all() if (scope is ALL or scope) else WarningRule.objects.none()

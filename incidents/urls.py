@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, portal, staff
+from .views import documents, portal, staff, warnings
 
 portal_patterns = [
     path("incidents/<str:number>/", portal.detail, name="incident_detail"),
@@ -13,6 +13,9 @@ dashboard_patterns = [
     path("incidents/knowledge/", staff.incident_knowledge_base, name="incident_knowledge"),
     path("incidents/escalate/", staff.escalate, name="incident_escalate"),
     path("incidents/from-mention/<int:pk>/", staff.promote_mention, name="incident_promote_mention"),
+    path("incidents/signals/", warnings.signal_list, name="warning_signal_list"),
+    path("incidents/signals/<int:pk>/", warnings.signal_detail, name="warning_signal_detail"),
+    path("incidents/signals/<int:pk>/<slug:action>/", warnings.signal_action, name="warning_signal_action"),
     path("incidents/plans/", staff.plan_list, name="incident_plans"),
     path("incidents/plans/<int:pk>/", staff.plan_detail, name="incident_plan"),
     path("incidents/plans/<int:pk>/<slug:action>/", staff.plan_action, name="incident_plan_action"),

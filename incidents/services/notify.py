@@ -42,3 +42,18 @@ def owner_tell(incident, resident, topic: str, key: str, message):
                 _("%(message)s Details: %(link)s") % {"message": message(), "link": _owner_link(incident)})
 
     return notice_send(topic=topic, dedupe_key=f"incident:{incident.pk}:{key}:r{resident.pk}", render=render, resident=resident)
+
+
+def _signal_link(signal):
+    return settings.SITE_URL + reverse("dashboard:warning_signal_detail", args=[signal.pk])
+
+
+def signal_tell(signal, users, message):
+    """Tell the people on duty that an early-warning signal was raised; once per (signal, person)."""
+    for user in users:
+
+        def render(channel):
+            return (_("Early warning: %(title)s") % {"title": signal.title}, f"{message()} {_signal_link(signal)}")
+
+        notice_send(topic="incident.warning_signal", dedupe_key=f"warning-signal:{signal.pk}:u{user.pk}", render=render,
+                    user=user, urgent=True)

@@ -1,0 +1,135 @@
+"""Similar past cases for an incident or a signal: the closest closed incidents (the knowledge
+base: title, description, review cause and lessons) and recent complaints of the same estate,
+each with why it matched.
+
+The score is computed in the database, over the reader's own scope:
+- shared words: the query text's main words (segmented with jieba) found in the candidate, one
+  point each — on every database;
+- on PostgreSQL also pg_trgm's similarity() of the whole texts (0–1, weighted ×4);
+- the same incident type (+1), the same estate (+0.5), the same complaint category (+1).
+On SQLite (the embedded default) there is no pg_trgm: the shared words and the type and place
+decide alone.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.selectors import complaint_list_for
+
+from .models import Stage
+from .selectors import incident_list_for
+
+WORDS_MAX = 8
+SHOWN = 5
+COMPLAINT_DAYS = 180
+STOP = {"的", "了", "在", "是", "我", "有", "和", "就", "不", "人", "都", "一个", "也", "很", "到", "说", "要", "去", "你",
+        "会", "着", "没有", "看", "好", "自己", "这", "我们", "他们", "已经", "还是", "希望", "物业", "业主", "尽快", "处理",
+        "小区", "问题", "情况", "一直", "现在", "今天", "昨天", "时候", "这个", "那个", "什么", "没", "能", "请", "反映"}
+
+
+def key_words(text: str) -> list[str]:
+    """The query's main words: segmented, two characters or more, common words left out, the
+    most frequent first."""
+    from .wording import segment
+
+    counts = Counter(w for w in segment(text) if len(w) >= 2 and w not in STOP and not w.isdigit())
+    return [w for w, _n in counts.most_common(WORDS_MAX)]
+
+
+class Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def _sim(field, query):
+    if connection.vendor == "postgresql" and query:
+        return Similarity(F(field), Value(query[:500]))
+    return Value(0.0, output_field=FloatField())
+
+
+def _score(field, words, query):
+    shared = sum((Case(When(**{f"{field}__contains": w}, then=Value(1)), default=Value(0), output_field=IntegerField())
+                  for w in words), Value(0))
+    return shared + _sim(field, query) * Value(4.0)
+
+
+def _query_of(incident=None, signal=None, user=None):
+    if incident is not None:
+        return f"{incident.title} {incident.description}"[:1000], incident.estate_id, incident.kind, None
+    parts = [signal.title] + [m.get("text", "") for m in signal.evidence.get("matches", [])]
+    ids = [int(i) for i in signal.evidence.get("complaints", [])][:5]
+    if ids:
+        parts += list(complaint_list_for(user).filter(pk__in=ids).values_list("description", flat=True))
+    return " ".join(parts)[:1000], signal.estate_id, "", signal.category_id
+
+
+def similar_cases(user, *, incident=None, signal=None) -> dict:
+    """{"incidents": [...], "complaints": [...]}, each row {"obj", "score", "why": [reasons]}."""
+    query, estate_id, kind, category_id = _query_of(incident, signal, user)
+    words = key_words(query)
+    if not words and not query.strip():
+        return {"incidents": [], "complaints": [], "words": []}
+    incidents = (incident_list_for(user).filter(stage=Stage.CLOSED)
+                 .annotate(doc=Concat("title", Value(" "), "description", Value(" "), Coalesce("review__cause", Value("")),
+                                      Value(" "), Coalesce("review__lessons", Value("")), output_field=models_text()))
+                 .annotate(sim=_sim("doc", query), score=_score("doc", words, query)
+                           + Case(When(kind=kind or "-", then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+                           + Case(When(estate_id=estate_id, then=Value(0.5)), default=Value(0.0), output_field=FloatField()))
+                 .select_related("estate", "review"))
+    if incident is not None:
+        incidents = incidents.exclude(pk=incident.pk)
+    incident_rows = [r for r in incidents.filter(score__gt=0.6 if kind else 0.4).order_by("-score", "-closed_at")[:SHOWN]]
+    complaints = complaint_list_for(user).filter(created_at__gte=timezone.now() - timedelta(days=COMPLAINT_DAYS))
+    complaints = complaints.filter(estate_id=estate_id) if estate_id else complaints.none()
+    if signal is not None:
+        complaints = complaints.exclude(pk__in=[int(i) for i in signal.evidence.get("complaints", [])])
+    if incident is not None:
+        complaints = complaints.exclude(pk__in=incident.complaint_links.values("complaint_id"))
+    if words:
+        complaints = complaints.filter(_any(words, "description"))
+    complaint_rows = list(complaints.annotate(sim=_sim("description", query), score=_score("description", words, query) + Case(
+        When(category_id=category_id or 0, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
+        .filter(score__gte=1.0).select_related("category", "unit__building", "building").order_by("-score", "-created_at")[:SHOWN])
+    return {
+        "words": words,
+        "incidents": [{"obj": r, "score": round(r.score, 2), "why": _why(r.doc, words, r.sim, kind and r.kind == kind,
+                                                                        r.estate_id == estate_id)} for r in incident_rows],
+        "complaints": [{"obj": c, "score": round(c.score, 2), "why": _why(c.description, words, c.sim, False, True,
+                                                                         same_category=category_id and c.category_id == category_id)}
+                       for c in complaint_rows],
+    }
+
+
+def models_text():
+    from django.db.models import TextField
+
+    return TextField()
+
+
+def _any(words, field):
+    q = Q()
+    for w in words:
+        q |= Q(**{f"{field}__contains": w})
+    return q
+
+
+def _why(text, words, sim, same_kind, same_estate, same_category=False) -> list[str]:
+    reasons = []
+    shared = [w for w in words if w in (text or "")]
+    if shared:
+        reasons.append(_("shared words: %(words)s") % {"words": "、".join(shared)})
+    if sim and sim >= 0.1:
+        reasons.append(_("similar wording (%(similarity)d%%)") % {"similarity": round(sim * 100)})
+    if same_kind:
+        reasons.append(_("same type"))
+    if same_category:
+        reasons.append(_("same category"))
+    if same_estate:
+        reasons.append(_("same estate"))
+    return reasons

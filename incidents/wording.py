@@ -1,0 +1,91 @@
+"""Chinese text for early warning and similar cases: segmentation (jieba) and escalation-word
+matching.
+
+Words are matched on segmented text, not as substrings, so that a word is found where it is a
+word and not where its characters happen to sit inside another one:
+
+- "再不处理我就找媒体曝光" segments to 找/媒体/曝光: 媒体 and 曝光 match, with no spaces needed;
+- "多媒体教室" segments to 多媒体/教室: 媒体 does not match (a projector complaint is no threat);
+- "请填写记者证号码栏" segments, with 记者证 (press card) in our dictionary, to 记者证/号码/栏:
+  记者 does not match. jieba's own dictionary lacks 记者证 and would cut 记者/证号码.
+
+A configured phrase jieba splits ("拉横幅" → 拉/横幅) is added to the dictionary so it stays one
+word; one that still splits matches as the same words in a row.
+"""
+
+import logging
+import threading
+
+import jieba
+
+# Words of the property trade and of form fields, so jieba cuts them whole (see the module doc).
+DOMAIN_WORDS = [
+    "记者证", "记者站", "律师事务所", "物业费", "物业公司", "物业管理处", "管理处", "业委会", "业主委员会", "居委会", "街道办",
+    "业主群", "地下车库", "电梯困人", "高空坠物", "燃气味", "漏水", "渗水", "装修垃圾", "维修基金", "12345热线",
+]
+# Frequent enough to win over jieba's own cuts (its dictionary tops out around 10^6).
+_FREQ = 2_000_000
+_lock = threading.Lock()
+_state = {"tokenizer": None, "added": set()}
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """Our own jieba tokenizer (the module-wide one is left alone), with the trade's words."""
+    with _lock:
+        if _state["tokenizer"] is None:
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            for word in DOMAIN_WORDS:
+                tok.add_word(word, freq=_FREQ * 2)
+            _state["tokenizer"] = tok
+        return _state["tokenizer"]
+
+
+def words_add(words) -> None:
+    """Add words (estate names, configured escalation phrases) to the dictionary, once each. A
+    word jieba already knows keeps its own frequency, so 记者 does not outweigh 记者证."""
+    tok = tokenizer()
+    with _lock:
+        for word in words:
+            word = (word or "").strip()
+            if not word or word in _state["added"]:
+                continue
+            _state["added"].add(word)
+            if word not in tok.FREQ or not tok.FREQ[word]:
+                tok.add_word(word, freq=_FREQ)
+
+
+def segment(text: str) -> list[str]:
+    """The words of `text`, spaces and punctuation dropped, Latin letters lower-cased."""
+    return [w.lower() for w in tokenizer().lcut(text or "") if w.strip() and not _is_punctuation(w)]
+
+
+def _is_punctuation(word: str) -> bool:
+    return all(not ch.isalnum() for ch in word)
+
+
+def matches(text: str, words) -> list[str]:
+    """Which of `words` occur in `text` as words (or as runs of words), in `words`' order."""
+    words = [w for w in words if w]
+    if not words or not text:
+        return []
+    words_add(words)
+    tokens = segment(text)
+    found = []
+    for word in words:
+        wanted = segment(word)
+        if wanted and _contains_run(tokens, wanted):
+            found.append(word)
+    return found
+
+
+def _contains_run(tokens, run) -> bool:
+    n = len(run)
+    return any(tokens[i:i + n] == run for i in range(len(tokens) - n + 1))
+
+
+def prefilter(words) -> list[str]:
+    """Substrings a text must contain to be worth segmenting: each word itself (a word found by
+    segmentation is always also a substring), so the database narrows first."""
+    return sorted({w for w in words if w})
