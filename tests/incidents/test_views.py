@@ -411,3 +411,44 @@ def test_an_action_comes_back_to_its_card_and_nowhere_else(client, manager, esta
     page = reverse("dashboard:incident_detail", args=[incident.number])
     assert client.post(url, {"body": "到场", "anchor": "#timeline"})["Location"] == page + "#timeline"
     assert client.post(url, {"body": "到场", "anchor": "/../../admin/"})["Location"] == page
+
+
+def test_a_manager_issues_a_certificate_to_an_owner_from_the_page(client, manager, spokesperson, estate, owner):
+    incident = _responding(manager, estate)
+    home = owner.resident.occupancies.get()
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    assert f'value="{owner.resident.pk}:{home.unit_id}"' in page  # the estate's owners are offered
+    _act(client, incident, "certificate", {"resident": f"{owner.resident.pk}:{home.unit_id}", "purpose": "insurance",
+                                           "particulars": "车辆被坠落石块砸中", "office_actions": "当晚封闭现场并报警"})
+    certificate = incident.certificates.get()
+    page = _page(client, incident).content.decode()
+    assert certificate.number in page and reverse("dashboard:incident_certificate_pdf", args=[incident.number, certificate.pk]) in page
+
+
+def test_a_service_staff_member_is_offered_no_certificate_form_and_cannot_issue_one(client, service, manager, estate, owner):
+    incident = _responding(manager, estate)
+    home = owner.resident.occupancies.get()
+    client.force_login(service)
+    assert 'id="certificates"' not in _page(client, incident).content.decode()
+    _act(client, incident, "certificate", {"resident": f"{owner.resident.pk}:{home.unit_id}", "purpose": "insurance",
+                                           "particulars": "x", "office_actions": "y"})
+    assert not incident.certificates.exists()
+
+
+def test_a_returned_review_shows_the_note_and_goes_back_to_draft(client, manager, spokesperson, estate):
+    incident = _published(manager, spokesperson, estate)
+    incident_transition(incident, "disclose", actor=manager)
+    for task in incident.tasks.all():
+        incident_task_complete(task, actor=manager)
+    incident_transition(incident, "review", actor=manager)
+    client.force_login(manager)
+    _act(client, incident, "improvement", {"title": "更新燃气预案", "owner": manager.pk, "updates_plan": "on",
+                                           "due_on": (timezone.localdate() + timedelta(days=7)).isoformat()})
+    _act(client, incident, "review", {"cause": "a", "went_well": "b", "went_badly": "c", "aftercare": "d", "submit": "1"})
+    refused = _act(client, incident, "review-decide", {"decision": "return", "note": ""})
+    assert IncidentReview.objects.get(incident=incident).status == IncidentReview.Status.SUBMITTED  # a return needs its note
+    assert refused.status_code == 200
+    _act(client, incident, "review-decide", {"decision": "return", "note": "请补充补偿金额"})
+    assert IncidentReview.objects.get(incident=incident).status == IncidentReview.Status.DRAFT
+    assert "请补充补偿金额" in _page(client, incident).content.decode()
