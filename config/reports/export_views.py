@@ -78,7 +78,7 @@ def complaints_export(request, fmt):
               _("Status"), _("Received via"), _("Owner"), _("Assigned to"), _("Due"), _("First response at"),
               _("Resolved at"), _("Closed at"), _("Rating"), _("Response SLA breached"), _("Resolution SLA breached"),
               _("Description")]
-    filters = {k: v for k, v in applied.items() if v not in ("", None, False)}
+    filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in applied.items() if v not in ("", None, False)}
     return export_response(actor=request.user, kind="complaints", fmt=fmt, filters=filters, title=_("Complaints"),
                            filename="complaints", header=header, rows=rows())
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import export_views
+from . import chart_views, export_views
 
 
 class FormatConverter:
@@ -18,5 +18,6 @@ register_converter(FormatConverter, "fmt")
 dashboard_patterns = [
     path("exports/complaints.<fmt:fmt>", export_views.complaints_export, name="export_complaints"),
     path("exports/stakeholders.<fmt:fmt>", export_views.stakeholders_export, name="export_stakeholders"),
+    path("charts/<slug:name>/", chart_views.chart, name="chart"),
     path("exports/announcements/<int:pk>/deliveries.<fmt:fmt>", export_views.deliveries_export, name="export_deliveries"),
 ]

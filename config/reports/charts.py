@@ -1,0 +1,281 @@
+"""The dashboard's chart data: each chart one aggregate query over the user's estates.
+
+A chart is a dict Chart.js can draw and a table can show: `labels` (the x axis), `datasets`
+(each a label, its numbers and, where a bar stands for rows in a list, the link to those rows),
+`unit` ("" counts, "%" rates, "h" hours) and `kind` (bar or line). Labels are translated here, on
+the server, so a chart follows the language switch like the page around it.
+
+Filters (ChartFilters): one of the user's estates (another estate's id is ignored, as in the
+complaint queue), a period of 30 or 90 days for daily charts, and a month for the collection rate.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from communications.models import MediaMention
+from communications.selectors import mention_list_for
+from complaints.filters import id_from
+from complaints.models import ComplaintEvent, Status
+from complaints.selectors import complaint_list_for
+from incidents.models.incidents import Kind as IncidentKind
+from incidents.selectors import incident_list_for
+from owners.permissions import ALL, staff_estate_ids
+from owners.selectors import collection_rate
+
+PERIODS = (30, 90)
+WEEKS = 12
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class ChartFilters:
+    estate_id: int | None
+    days: int
+    month: datetime.date  # first day of the month the collection rate is for
+
+    def query(self, **extra) -> dict:
+        """The filters as query parameters (for links that keep them)."""
+        params = {"estate": self.estate_id or "", "period": self.days, "month": self.month.strftime("%Y-%m"), **extra}
+        return {k: v for k, v in params.items() if v not in ("", None)}
+
+
+def chart_filters(user, params) -> ChartFilters:
+    """The filters of a request, checked: invalid or foreign values fall back to the defaults."""
+    estate_id = id_from(params.get("estate"))
+    scope = staff_estate_ids(user)
+    if estate_id is not None and scope is not ALL and estate_id not in (scope or ()):
+        estate_id = None
+    try:
+        days = int(params.get("period") or PERIODS[0])
+    except ValueError:
+        days = PERIODS[0]
+    if days not in PERIODS:
+        days = PERIODS[0]
+    today = timezone.localdate()
+    try:
+        month = datetime.datetime.strptime(str(params.get("month") or ""), "%Y-%m").date()
+    except ValueError:
+        month = today.replace(day=1)
+    if not (datetime.date(2000, 1, 1) <= month <= today):
+        month = today.replace(day=1)
+    return ChartFilters(estate_id=estate_id, days=days, month=month)
+
+
+def _since(days: int) -> datetime.datetime:
+    start = timezone.localdate() - datetime.timedelta(days=days - 1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def _queue(**params) -> str:
+    return reverse("dashboard:complaint_queue") + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def _complaints(user, f: ChartFilters):
+    qs = complaint_list_for(user)
+    return qs.filter(estate_id=f.estate_id) if f.estate_id else qs
+
+
+def _day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _rate(part, whole):
+    return round(100 * float(part) / float(whole), 1) if whole else None
+
+
+def complaints_per_day(user, f: ChartFilters) -> dict:
+    """Complaints submitted per day over the period, stacked by category; a bar leads to that
+    day's complaints of that category in the queue."""
+    since = _since(f.days)
+    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(day=TruncDate("created_at"))
+            .values("day", "category_id", "category__name", "category__name_en").annotate(n=Count("id")).order_by())
+    days = [since.date() + datetime.timedelta(days=i) for i in range(f.days)]
+    index = {d: i for i, d in enumerate(days)}
+    english = (get_language() or "").startswith("en")
+    counts: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for r in rows:
+        counts.setdefault(r["category_id"], [0] * len(days))[index.get(_day(r["day"]), 0)] += r["n"]
+        names[r["category_id"]] = r["category__name_en"] if english and r["category__name_en"] else r["category__name"]
+    datasets = [{
+        "label": names.get(cat, str(cat)), "data": data, "stack": "complaints",
+        "links": [_queue(status="all", category=cat, estate=f.estate_id, created_from=d, created_to=d) for d in days],
+    } for cat, data in sorted(counts.items(), key=lambda kv: -sum(kv[1]))]
+    return {"title": _("Complaints per day by category"), "kind": "bar", "unit": "", "stacked": True,
+            "labels": [d.strftime("%m-%d") for d in days], "datasets": datasets}
+
+
+def complaints_by_building(user, f: ChartFilters) -> dict:
+    """Complaints per building over the period (the building of the unit or common area)."""
+    since = _since(f.days)
+    rows = (_complaints(user, f).filter(created_at__gte=since)
+            .values("building_id", "building__name", "estate__name").annotate(n=Count("id")).order_by("-n", "building__name")[:30])
+    several = f.estate_id is None and len({r["estate__name"] for r in rows}) > 1
+    labels, data, links = [], [], []
+    for r in rows:
+        name = r["building__name"] or _("No building")
+        labels.append(f"{r['estate__name']} {name}" if several else name)
+        data.append(r["n"])
+        links.append(_queue(status="all", building=r["building_id"], estate=f.estate_id, created_from=since.date()))
+    return {"title": _("Complaints by building"), "kind": "bar", "unit": "", "labels": labels,
+            "datasets": [{"label": _("Complaints"), "data": data, "links": links}]}
+
+
+def sla_compliance(user, f: ChartFilters) -> dict:
+    """Per week (of submission), the share of complaints answered and resolved within their SLA,
+    out of those whose deadline has passed or that were answered (resolved) already."""
+    now = timezone.now()
+    today = timezone.localdate()
+    first_week = today - datetime.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
+    since = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
+    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(week=TruncWeek("created_at")).values("week")
+            .annotate(
+                response_due=Count("id", filter=Q(first_response_at__isnull=False) | Q(response_due_at__lt=now)),
+                response_met=Count("id", filter=Q(first_response_at__lte=F("response_due_at"))),
+                resolution_due=Count("id", filter=Q(resolved_at__isnull=False) | Q(resolution_due_at__lt=now)),
+                resolution_met=Count("id", filter=Q(resolved_at__lte=F("resolution_due_at"))),
+            ).order_by("week"))
+    by_week = {_day(r["week"]): r for r in rows}
+    weeks = [first_week + datetime.timedelta(weeks=i) for i in range(WEEKS)]
+    response, resolution, links = [], [], []
+    for w in weeks:
+        r = by_week.get(w, {})
+        response.append(_rate(r.get("response_met", 0), r.get("response_due", 0)))
+        resolution.append(_rate(r.get("resolution_met", 0), r.get("resolution_due", 0)))
+        links.append(_queue(status="all", estate=f.estate_id, created_from=w, created_to=w + datetime.timedelta(days=6)))
+    return {"title": _("SLA compliance per week"), "kind": "line", "unit": "%", "labels": [w.strftime("%m-%d") for w in weeks],
+            "datasets": [{"label": _("First response on time"), "data": response, "links": links},
+                         {"label": _("Resolved on time"), "data": resolution, "links": links}]}
+
+
+def _month_starts(count: int) -> list[datetime.date]:
+    month = timezone.localdate().replace(day=1)
+    out = []
+    for _i in range(count):
+        out.append(month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def satisfaction(user, f: ChartFilters) -> dict:
+    """Per month (of submission): the average rating (1–5) and the share of complaints resolved
+    that were reopened afterwards."""
+    months = _month_starts(MONTHS)
+    since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
+    reopened = ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), to_status=Status.REOPENED)
+    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(month=TruncMonth("created_at"), was_reopened=Exists(reopened))
+            .values("month").annotate(avg_rating=Avg("rating"),
+                                      resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+                                      reopened=Count("id", filter=Q(was_reopened=True)))
+            .order_by("month"))
+    by_month = {_day(r["month"]): r for r in rows}
+    ratings, reopen = [], []
+    for m in months:
+        r = by_month.get(m, {})
+        ratings.append(round(r["avg_rating"], 2) if r.get("avg_rating") is not None else None)
+        reopen.append(_rate(r.get("reopened", 0), r.get("resolved", 0)))
+    return {"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "", "labels": [m.strftime("%Y-%m") for m in months],
+            "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y"},
+                         {"label": _("Reopened (%)"), "data": reopen, "axis": "y2"}]}
+
+
+def incidents_by_type(user, f: ChartFilters) -> dict:
+    """Incidents opened in the period by type, and the median hours from entering response to
+    the first published statement. Incidents are few (tens a year per estate): their timestamps
+    come in one query and the median is taken here, the same on SQLite and PostgreSQL."""
+    since = _since(max(f.days, 90))
+    qs = incident_list_for(user).filter(opened_at__gte=since)
+    if f.estate_id:
+        qs = qs.filter(estate_id=f.estate_id)
+    counts: dict[str, int] = {}
+    hours: dict[str, list[float]] = {}
+    for kind, response_at, statement_at in qs.values_list("kind", "response_at", "first_statement_at"):
+        counts[kind] = counts.get(kind, 0) + 1
+        if response_at and statement_at:
+            hours.setdefault(kind, []).append(max((statement_at - response_at).total_seconds(), 0) / 3600)
+    labels_of = dict(IncidentKind.choices)
+    kinds = sorted(counts, key=lambda k: -counts[k])
+    link = reverse("dashboard:incident_list")
+    return {"title": _("Incidents by type and median time to first statement"), "kind": "bar", "unit": "",
+            "labels": [str(labels_of.get(k, k)) for k in kinds],
+            "datasets": [{"label": _("Incidents"), "data": [counts[k] for k in kinds], "axis": "y",
+                          "links": [link + "?" + urlencode({"kind": k, "state": "all", **({"estate": f.estate_id} if f.estate_id else {})}) for k in kinds]},
+                         {"label": _("Median hours to first statement"), "axis": "y2",
+                          "data": [round(statistics.median(hours[k]), 1) if hours.get(k) else None for k in kinds]}]}
+
+
+def media_mentions(user, f: ChartFilters) -> dict:
+    """Media mentions per week by sentiment (bars) and their total estimated reach (line)."""
+    today = timezone.localdate()
+    weeks_n = max(f.days // 7, 4)
+    first_week = today - datetime.timedelta(days=today.weekday() + 7 * (weeks_n - 1))
+    since = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
+    qs = mention_list_for(user).select_related(None).filter(mentioned_at__gte=since)
+    if f.estate_id:
+        qs = qs.filter(estate_id=f.estate_id)
+    rows = qs.annotate(week=TruncWeek("mentioned_at")).values("week", "sentiment").annotate(n=Count("id"), reach=Sum("reach")).order_by()
+    weeks = [first_week + datetime.timedelta(weeks=i) for i in range(weeks_n)]
+    index = {w: i for i, w in enumerate(weeks)}
+    by_sentiment = {s: [0] * len(weeks) for s in MediaMention.Sentiment.values}
+    reach = [0] * len(weeks)
+    for r in rows:
+        i = index.get(_day(r["week"]))
+        if i is None:
+            continue
+        by_sentiment.setdefault(r["sentiment"], [0] * len(weeks))[i] += r["n"]
+        reach[i] += r["reach"] or 0
+    labels_of = dict(MediaMention.Sentiment.choices)
+    mentions = reverse("dashboard:mention_list")
+    datasets = [{"label": str(labels_of.get(s, s)), "data": data, "stack": "mentions", "axis": "y",
+                 "links": [mentions + "?" + urlencode({"sentiment": s, "since": w, "until": w + datetime.timedelta(days=6)}) for w in weeks]} for s, data in by_sentiment.items()]
+    datasets.append({"label": _("Estimated reach"), "data": reach, "type": "line", "axis": "y2"})
+    return {"title": _("Media mentions by sentiment and reach"), "kind": "bar", "unit": "", "stacked": True,
+            "labels": [w.strftime("%m-%d") for w in weeks], "datasets": datasets}
+
+
+def collection_by_building(user, f: ChartFilters) -> dict:
+    """The collection rate (paid / billed) of each building for the month (owners' ledger
+    aggregate), only in estates where the user's role may read the ledger."""
+    rows = collection_rate(user, period_from=f.month, period_to=f.month, estate_id=f.estate_id, by="building")
+    several = f.estate_id is None and len({r["estate_id"] for r in rows}) > 1
+    return {"title": _("Collection rate by building") + f" · {f.month:%Y-%m}", "kind": "bar", "unit": "%",
+            "labels": [f"{r['estate']} {r['building']}" if several else r["building"] for r in rows],
+            "datasets": [{"label": _("Collection rate"), "data": [_rate(r["paid"], r["billed"]) for r in rows],
+                          "links": [reverse("dashboard:arrears_list")] * len(rows)}]}
+
+
+def collection_trend(user, f: ChartFilters) -> dict:
+    """The collection rate per month over the last twelve months (all the user's estates, or one)."""
+    months = _month_starts(MONTHS)
+    rows = collection_rate(user, period_from=months[0], period_to=months[-1], estate_id=f.estate_id, by="period")
+    billed: dict[datetime.date, float] = {}
+    paid: dict[datetime.date, float] = {}
+    for r in rows:
+        billed[r["period"]] = billed.get(r["period"], 0) + float(r["billed"])
+        paid[r["period"]] = paid.get(r["period"], 0) + float(r["paid"])
+    return {"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
+            "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months]}]}
+
+
+# Name in the URL → builder, in the order the dashboard shows them.
+CHARTS = {
+    "complaints-per-day": complaints_per_day,
+    "complaints-by-building": complaints_by_building,
+    "sla": sla_compliance,
+    "satisfaction": satisfaction,
+    "incidents": incidents_by_type,
+    "media": media_mentions,
+    "collection": collection_by_building,
+    "collection-trend": collection_trend,
+}
