@@ -94,7 +94,8 @@ from ..timeline import event_text
 PAGE = 50
 MAX_PAGE = 2000
 NOTICES_SHOWN = 10
-LEVEL_BADGES = {Level.RED: "text-bg-danger", Level.ORANGE: "text-bg-warning", Level.YELLOW: "lh-level-yellow",
+LEVEL_BADGES = {Level.RED: "text-bg-danger", Level.ORANGE: "text-bg-warning",
+                Level.YELLOW: "bg-warning-subtle text-warning-emphasis border border-warning",
                 Level.BLUE: "text-bg-primary"}
 
 

@@ -98,7 +98,13 @@ def test_an_incident_goes_from_warning_to_closed_and_owners_read_its_statement(b
     incident.refresh_from_db()
     assert incident.stage == Stage.DISCLOSURE and incident.first_statement_at is not None
 
-    # Review: first every task of the plan done, then the review written, submitted and approved.
+    # A task of our own and a log entry; then the review, refused while a task is open.
+    desk.click("#task-add summary")
+    desk.fill("#task_title", "逐户敲门确认3号楼住户安全")
+    _submit(desk, "#task-form button")
+    desk.fill("textarea[name=body]", "22:52 燃气公司到场，B2 阀门已关闭")
+    _submit(desk, "#log-save")
+    assert "22:52 燃气公司到场" in desk.inner_text("#incident-timeline")
     _submit(desk, "button[name=move][value=review]")
     assert Incident.objects.get(pk=incident.pk).stage == Stage.DISCLOSURE  # refused: the plan's tasks are open
     assert desk.query_selector(".alert-danger, .alert-error") is not None
