@@ -47,6 +47,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include(complaints.urls.photo_patterns)),
     path("", include(communications.urls.public_patterns)),
+    path("", include(report_urls.public_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("config.api.urls")),

@@ -1,0 +1,98 @@
+"""The monthly property service report: per estate and month as PDF and XLSX, and sent by a
+manager to the owners' committee with a link that needs no account."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from communications.models import ContactLog, Delivery
+from communications.services import media as media_svc
+from owners.models import ExportRecord
+from tests.config.report_world import report_world
+from tests.pdftext import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return report_world()
+
+
+def _month():
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def _url(w, fmt, estate=None):
+    return reverse("dashboard:report_download", args=[(estate or w.estate_a).pk, _month(), fmt])
+
+
+def test_manager_downloads_the_pdf_of_their_estate(client, w):
+    client.force_login(w.manager_a)
+    response = client.get(_url(w, "pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "阳光花园" in text and "漏水" in text and "噪音" in text
+    assert "翠湖" not in text
+    assert ExportRecord.objects.filter(user=w.manager_a, kind="monthly_report", format="pdf").exists()
+
+
+def test_the_xlsx_has_a_sheet_per_section_with_the_figures(client, w):
+    client.force_login(w.manager_a)
+    response = client.get(_url(w, "xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    counts = {row[0]: row[1] for row in first[2:]}
+    assert counts == {"漏水": 2, "噪音": 1}
+    assert len(book.worksheets) >= 5
+
+
+def test_another_estates_report_is_404_and_a_bad_month_too(client, w):
+    client.force_login(w.manager_a)
+    assert client.get(_url(w, "pdf", estate=w.estate_b)).status_code == 404
+    assert client.get(reverse("dashboard:report_download", args=[w.estate_a.pk, "2026-13", "pdf"])).status_code == 404
+    assert client.get(reverse("dashboard:report_download", args=[w.estate_a.pk, _month(), "doc"])).status_code == 404
+
+
+def test_reports_page_offers_sending_to_managers_only(client, w):
+    client.force_login(w.manager_a)
+    assert "report_send" not in client.get(reverse("dashboard:reports")).content.decode()  # the url name never shows
+    page = client.get(reverse("dashboard:reports")).content.decode()
+    assert "/send/" in page and "阳光花园" in page and "翠湖" not in page
+    client.force_login(w.service_a)
+    assert "/send/" not in client.get(reverse("dashboard:reports")).content.decode()
+
+
+def test_manager_sends_it_to_the_owners_committee_and_who_received_it_is_recorded(client, w, django_capture_on_commit_callbacks):
+    chair = media_svc.stakeholder_add(actor=w.manager_a, kind="owners_committee", name="业委会王主任", email="wang@example.com", estate=w.estate_a)
+    media_svc.stakeholder_add(actor=w.manager_a, kind="street_office", name="街道办", email="street@example.com", estate=w.estate_a)
+    client.force_login(w.manager_a)
+    url = reverse("dashboard:report_send", args=[w.estate_a.pk, _month()])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, follow=True)
+    assert "业委会王主任" in response.content.decode()
+    delivery = Delivery.objects.get(topic="report.monthly")
+    assert delivery.address == "wang@example.com" and delivery.channel == "email"
+    assert ContactLog.objects.filter(stakeholder=chair, by=w.manager_a).exists()
+    # The link opens the PDF without an account; a tampered one does not.
+    link = re.search(r"https?://\S+/reports/shared/\S+/", delivery.body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client.logout()
+    shared = client.get("/" + path)
+    assert shared.status_code == 200 and "阳光花园" in pdf_text(shared.content)
+    assert client.get("/" + path.replace("/shared/", "/shared/x")).status_code == 404
+    # Sending again sends nothing twice.
+    client.force_login(w.manager_a)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url)
+    assert Delivery.objects.filter(topic="report.monthly").count() == 1
+
+
+def test_service_staff_may_not_send(client, w):
+    client.force_login(w.service_a)
+    assert client.post(reverse("dashboard:report_send", args=[w.estate_a.pk, _month()])).status_code == 403
+    assert not Delivery.objects.filter(topic="report.monthly").exists()
