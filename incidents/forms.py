@@ -103,7 +103,7 @@ class ReviewForm(forms.Form):
 
 class ImprovementForm(forms.Form):
     title = forms.CharField(label=_("Improvement action"), max_length=200)
-    owner = StaffChoiceField(label=_("Owner"), queryset=None)
+    owner = StaffChoiceField(label=_("Responsible"), queryset=None)
     due_on = forms.DateField(label=_("Due"), widget=DATE)
     updates_plan = forms.BooleanField(label=_("Updates the emergency plan"), required=False)
 

@@ -83,7 +83,7 @@ SENTENCES = {
         "name": p.get("name", ""), "unit": p.get("unit") or "—"},
     Kind.DISCLOSURE_WARNING: lambda p, e: _("First statement due soon (by %(due)s)") % {"due": p.get("due", "")},
     Kind.DISCLOSURE_OVERDUE: lambda p, e: _("First statement overdue (was due %(due)s); managers told") % {"due": p.get("due", "")},
-    Kind.REVIEW: lambda p, e: REVIEW_STEPS.get(p.get("step"), lambda p: _("Review"))(p),
+    Kind.REVIEW: lambda p, e: REVIEW_STEPS.get(p.get("step"), lambda p: _("Post-incident review"))(p),
     Kind.IMPROVEMENT: _improvement,
     Kind.CERTIFICATE: lambda p, e: _("Certificate %(number)s issued to %(name)s (%(unit)s)") % {
         "number": p.get("number", ""), "name": p.get("name", ""), "unit": p.get("unit", "")},
