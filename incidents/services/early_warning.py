@@ -129,6 +129,8 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
             q |= Q(**{f"{field}__contains": word})
         return q
 
+    # Texts already signalled (subject keys are per text) are not segmented again.
+    known = set(WarningSignal.objects.filter(rule=Rule.WORDS, window_start__gt=since).values_list("subject_key", flat=True))
     out = []
     texts = [
         ("complaint", Complaint.objects.filter(any_of("description"), created_at__gt=since, created_at__lte=now)
@@ -141,6 +143,8 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
     ]
     for kind, rows in texts:
         for pk, body, at, estate_id, building_id, link_id, label in rows[:2000]:
+            if f"{kind}:{pk}" in known:
+                continue
             found = matches(body, words)
             if not found:
                 continue
@@ -282,13 +286,25 @@ def _raise_once(candidate) -> WarningSignal | None:
     return signal
 
 
+def warning_rules():
+    """The rules, each row created with the defaults of the seeding migration if it is missing
+    (a database flushed by tests, a rule added later): a missing row never silences a rule."""
+    from ..warning_defaults import RULES
+
+    have = set(WarningRule.objects.values_list("rule", flat=True))
+    missing = [WarningRule(rule=rule, **values) for rule, values in RULES.items() if rule not in have]
+    if missing:
+        WarningRule.objects.bulk_create(missing, ignore_conflicts=True)
+    return WarningRule.objects.filter(enabled=True)
+
+
 def early_warning_evaluate(now=None) -> dict:
     """Apply every enabled rule to recent data and raise what passes, once per rule, subject and
     window. Returns how many signals each rule raised. A rule that fails is logged and skipped;
     the next run tries it again."""
     now = now or timezone.now()
     raised = {}
-    for rule in WarningRule.objects.filter(enabled=True):
+    for rule in warning_rules():
         evaluate = EVALUATORS.get(rule.rule)
         if evaluate is None:
             continue
