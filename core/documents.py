@@ -163,7 +163,8 @@ def _flowables(blocks: Iterable[Block], styles: _Styles, width: float) -> list:
             line = "_" * 28
             parts = [f"{_text(block.label)}：{_text(block.name) if block.name else line}"]
             if block.dated:
-                parts.append(f"{_text(_('Date'))}：{'_' * 16}")
+                date_label = _("Date")
+                parts.append(_text(date_label) + "：" + "_" * 16)
             out.append(Spacer(1, 10 * mm))
             out.append(RLParagraph("<br/><br/>".join(parts), ParagraphStyle("signature", parent=styles.body, alignment=2)))
         elif isinstance(block, Spacing):
@@ -200,12 +201,13 @@ def render_pdf(
     )
     story: list = [RLParagraph(_text(title), styles.title)]
     meta = []
+    labels = {"number": _("No."), "issued_on": _("Issued on"), "issuer": _("Issued by")}
     if number:
-        meta.append(f"{_text(_('No.'))} {_text(number)}")
+        meta.append(_text(labels["number"]) + " " + _text(number))
     if issued_on:
-        meta.append(f"{_text(_('Issued on'))} {_text(issued_on.isoformat())}")
+        meta.append(_text(labels["issued_on"]) + " " + _text(issued_on.isoformat()))
     if issuer:
-        meta.append(f"{_text(_('Issued by'))} {_text(issuer)}")
+        meta.append(_text(labels["issuer"]) + " " + _text(issuer))
     if meta:
         story.append(RLParagraph("<br/>".join(meta), styles.meta))
         story.append(Spacer(1, 4 * mm))
