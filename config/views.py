@@ -1,5 +1,7 @@
 """Cross-app pages: where a signed-in person lands, the dashboard shell, health and errors."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -13,7 +15,7 @@ from communications.selectors import inquiry_list_for, need_help_open_for, notic
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from incidents.selectors import incident_public_current
 from owners.access import resident_required, staff_required
-from owners.permissions import is_staff_member, roles_of
+from owners.permissions import ALL, is_staff_member, roles_of, staff_estate_ids
 from owners.selectors import estate_summaries_for, occupancy_list_for_resident
 
 HEALTH_TIMEOUT = 2  # seconds per check; load balancers typically give up after 5
@@ -35,10 +37,25 @@ def home(request):
     return render(request, "no_role.html", status=403)
 
 
+# The estate cards' building, unit and resident counts change with imports and move-ins, not from
+# minute to minute, and counting 50,000 units on every visit cost a company-wide user ~50 ms
+# (issue 13): they are kept this long per scope, and the page says as of when.
+ESTATE_SUMMARY_SECONDS = 300
+
+
+def _estate_summaries(user):
+    """(estates with their counts, when they were counted), shared by everyone with the same scope."""
+    scope = staff_estate_ids(user)
+    ids = "all" if scope is ALL else ",".join(str(i) for i in sorted(scope or []))
+    key = "dashboard-estates:" + hashlib.sha256(ids.encode()).hexdigest()[:32]
+    return cache.get_or_set(key, lambda: (estate_summaries_for(user), timezone.now()), ESTATE_SUMMARY_SECONDS)
+
+
 @staff_required
 def dashboard_home(request):
+    estates, counted_at = _estate_summaries(request.user)
     return render(request, "dashboard/home.html", {
-        "estates": estate_summaries_for(request.user), "roles": roles_of(request.user),
+        "estates": estates, "estates_counted_at": counted_at, "roles": roles_of(request.user),
         "need_help": need_help_open_for(request.user),
         "approvals_panel": approvals_panel(request),
         "complaints": complaint_dashboard_counts(request.user),
