@@ -36,9 +36,11 @@ class FeeLedgerEntry(models.Model):
         ]
         indexes = [
             # Arrears: the entries that are due and not fully paid, per unit.
-            models.Index(fields=["unit", "due_date"], name="fee_entry_unpaid_idx", condition=Q(billed__gt=F("paid"))),
-            # The collection report reads one period across an estate.
-            models.Index(fields=["period", "unit"], name="fee_entry_period_idx"),
+            models.Index(fields=["unit", "due_date"], include=["billed", "paid"], name="fee_entry_unpaid_cover_idx",
+                         condition=Q(billed__gt=F("paid"))),
+            # The collection report reads one period across an estate or the company: with the
+            # amounts in the index (PostgreSQL INCLUDE) it never touches the table.
+            models.Index(fields=["period", "unit"], include=["billed", "paid"], name="fee_entry_period_cover_idx"),
         ]
 
     def __str__(self):
