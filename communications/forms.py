@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from owners.selectors import estate_list_for
 
-from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder
+from .models import Announcement, MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 from .permissions import inquiry_assignee_valid, inquiry_assignees_for, media_record_can_write
 from .selectors import history_zone
 from .services.rendering import announcement_sms_text
@@ -166,3 +166,12 @@ class StakeholderForm(_EstateForm):
         model = Stakeholder
         fields = ["kind", "name", "organisation", "title", "phone", "email", "estate", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class StatementEditForm(forms.ModelForm):
+    """A statement's title and text, for a draft, a returned or an approved one."""
+
+    class Meta:
+        model = Statement
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}

@@ -20,6 +20,7 @@ dashboard_patterns = [
     path("media/", media.media_home, name="media"),
     path("media/statements/new/", media.statement_new, name="statement_new"),
     path("media/statements/<int:pk>/", media.statement_detail, name="statement_detail"),
+    path("media/statements/<int:pk>/edit/", media.statement_edit, name="statement_edit"),
     path("media/statements/<int:pk>/<slug:action>/", media.statement_action, name="statement_action"),
     path("media/inquiries/<int:pk>/", media.inquiry_detail, name="inquiry_detail"),
     path("media/inquiries/<int:pk>/answer/", media.inquiry_answer, name="inquiry_answer"),

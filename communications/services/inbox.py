@@ -89,7 +89,8 @@ def inbox_on_history(record, kind, actor, event) -> None:
     inbox; once it is approved, sent back or cancelled, those items are closed."""
     if not isinstance(record, (Announcement, Statement)):
         return
-    submitted = (AnnouncementEvent.Kind.SUBMITTED, StatementEvent.Kind.SUBMITTED)
+    submitted = (AnnouncementEvent.Kind.SUBMITTED, StatementEvent.Kind.SUBMITTED,  # edited after approval: it waits again
+                 AnnouncementEvent.Kind.EDITED_AFTER_APPROVAL, StatementEvent.Kind.EDITED_AFTER_APPROVAL)
     if kind in submitted:
         from django.urls import reverse
 

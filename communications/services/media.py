@@ -71,8 +71,11 @@ def statement_edit(statement, *, actor, title=None, body=None) -> Statement:
     if approved:
         statement.approved_by, statement.approved_at = None, None
         fields += ["approved_by", "approved_at"]
-    return lifecycle_apply(statement, transition, actor,
-                           StatementKind.EDITED_AFTER_APPROVAL if approved else StatementKind.EDITED, fields=fields)
+    lifecycle_apply(statement, transition, actor,
+                    StatementKind.EDITED_AFTER_APPROVAL if approved else StatementKind.EDITED, fields=fields)
+    if approved:
+        _statement_approvers_notify(statement, actor)  # it waits for their review again
+    return statement
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from owners.models import Building
 from owners.selectors import estate_list_for
 
 from .. import selectors
-from ..forms import InquiryForm, MentionForm, StakeholderForm
+from ..forms import InquiryForm, MentionForm, StakeholderForm, StatementEditForm
 from ..lifecycle import STATEMENT
 from ..models import MediaInquiry, MediaMention, SavedAudience, Stakeholder, Statement
 from ..permissions import inquiry_can_answer, media_record_can_add, statement_can_approve, statement_can_write
@@ -56,6 +56,7 @@ def statement_detail(request, pk):
     return render(request, "communications/media/statement.html", {
         "s": statement, "versions": versions, "may_approve": statement_can_approve(request.user, statement.estate_id),
         "may_write": statement_can_write(request.user, statement.estate_id),
+        "may_edit": any(t.action in ("edit", "edit_approved") for t in STATEMENT.offered(statement, request.user)),
         "events": selectors.statement_history(statement),
         "zone": selectors.history_zone([statement.estate_id] if statement.estate_id else []),
         **_audience_choices(statement),
@@ -127,6 +128,35 @@ def statement_new(request):
         else:
             return redirect("dashboard:statement_detail", pk=statement.pk)
     return redirect("dashboard:media")
+
+
+@staff_required
+@perm_required("communications.change_statement")
+def statement_edit(request, pk):
+    """Change the title and text of a draft (a returned one too) or of an approved statement not
+    yet published; an approved one then goes back to review, and the form says so first."""
+    statement = get_object_or_404(selectors.statement_list_for(request.user), pk=pk)
+    if not statement_can_write(request.user, statement.estate_id):
+        raise PermissionDenied
+    offered = {t.action for t in STATEMENT.offered(statement, request.user)}
+    if not offered & {"edit", "edit_approved"}:
+        messages.error(request, _("Only a draft or an approved statement can be edited."))
+        return redirect("dashboard:statement_detail", pk=pk)
+    form = StatementEditForm(request.POST or None, initial={"title": statement.title, "body": statement.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            edited = svc.statement_edit(statement, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            if edited.status == Statement.Status.IN_REVIEW:
+                messages.success(request, _("Saved. It was approved before the change, so it waits for the estate manager's review again."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("dashboard:statement_detail", pk=pk)
+    return render(request, "communications/media/statement_edit.html", {
+        "form": form, "s": statement, "needs_reapproval": "edit_approved" in offered,
+    }, status=400 if request.method == "POST" else 200)
 
 
 @staff_required

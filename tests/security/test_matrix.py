@@ -167,6 +167,7 @@ EXPECTED_URLS = {
     "dashboard:statement_new": MEDIA_DESK,  # GET goes back to the media page
     "dashboard:statement_detail": STAFF_A,
     "dashboard:statement_action": MEDIA_DESK_POST,
+    "dashboard:statement_edit": "login  403    403    403    403    ok     403    ok     404    ok",  # in review: back to its page
     "dashboard:inquiry_detail": STAFF_A,
     "dashboard:inquiry_answer": STAFF_POST,
     "dashboard:inquiry_decline": STAFF_POST,
@@ -417,6 +418,7 @@ PAGE_PARAMS = {
     "dashboard:need_help_handled": lambda w: {"pk": w.draft_a.pk, "answer": w.help_a.pk},
     "dashboard:statement_detail": lambda w: {"pk": w.statement_a.pk},
     "dashboard:statement_action": lambda w: {"pk": w.statement_a.pk, "action": "approve"},
+    "dashboard:statement_edit": lambda w: {"pk": w.statement_a.pk},
     "dashboard:resident_mobile": lambda w: {"pk": w.resident_a.pk},
     "dashboard:inquiry_detail": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:inquiry_answer": lambda w: {"pk": w.inquiry_a.pk},
@@ -822,6 +824,10 @@ FORM_WRITES = {
            "publish": "login  403    403    403    403    kept   403    kept   404    kept",
            "new-version": "login  403    403    403    403    kept   403    kept   404    kept",
        }.items()},
+    # Editing estate A's statement while it is in review: refused for its writers, nothing changes.
+    "dashboard:statement_edit": (lambda w: reverse("dashboard:statement_edit", args=[w.statement_a.pk]),
+                                 _form(title="matrix 改过的声明", body="正文"),
+                                 "login  403    403    403    403    kept   403    kept   404    kept"),
     # The full mobile number, one recorded click away (a MobileReveal row per click).
     "dashboard:resident_mobile": (lambda w: reverse("dashboard:resident_mobile", args=[w.resident_a.pk]), _form(),
                                   "login  403    403    write  404    write  write  write  404    write"),
