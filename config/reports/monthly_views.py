@@ -86,8 +86,8 @@ def report_download(request, pk, month, fmt):
     return _download(data, fmt)
 
 
-@require_POST
 @staff_required
+@require_POST
 def report_send(request, pk, month):
     """Send the report's download link to every owners' committee member of the estate in the
     directory (e-mail, else SMS), recorded in the outbox and their contact log."""
