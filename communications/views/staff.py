@@ -109,6 +109,8 @@ def announcement_detail(request, pk):
         events=selectors.announcement_history(announcement), zone=selectors.announcement_zone(announcement),
     )
     context["zone_label"] = zone_label(context["zone"])
+    context["help_handled"] = sum(1 for h in context["progress"]["need_help"] if h["handled_at"])
+    context["help_open"] = len(context["progress"]["need_help"]) - context["help_handled"]
     return render(request, "communications/staff/detail.html", context)
 
 

@@ -100,3 +100,26 @@ def test_api_refuses_a_blank_note_unknown_fields_and_foreign_staff(estate, answe
     engineer = staff_member(estate, role=Role.ENGINEER)
     assert api_as(engineer).post(url, {"answer": answer.pk, "note": "x"}, format="json").status_code == 403
     assert Acknowledgement.objects.get(pk=answer.pk).handled_at is None
+
+
+def test_the_announcement_heading_counts_who_still_needs_help_and_how_many_were_handled(client, writer, manager, estate):
+    from communications.services.help_requests import need_help_mark_handled
+
+    building = BuildingFactory(estate=estate)
+    owners = [owner_with_account(unit=UnitFactory(building=building)) for _ in range(2)]
+    draft = notice_draft(writer, estate, kind="emergency", title="燃气泄漏", ack_required=True, channels=["portal"])
+    announcements_svc.announcement_approve(draft, actor=manager)
+    announcement = announcements_svc.announcement_publish(draft, actor=writer)
+    first, second = (announcements_svc.acknowledgement_record(announcement, resident=o.resident, answer="need_help") for o in owners)
+    client.force_login(writer)
+    page_url = reverse("dashboard:announcement_detail", args=[announcement.pk])
+    page = client.get(page_url).content.decode()
+    assert "2 位住户需要帮助" in page and 'data-open="2" data-handled="0"' in page
+    need_help_mark_handled(first, actor=writer, note="已电话联系")
+    page = client.get(page_url).content.decode()
+    assert "1 位住户需要帮助" in page and 'data-open="1" data-handled="1"' in page
+    need_help_mark_handled(second, actor=writer, note="已上门")
+    page = client.get(page_url).content.decode()
+    assert "位住户需要帮助" not in page and 'data-open="0" data-handled="2"' in page  # all looked after: not an alarm
+    assert 'class="alert alert-danger" id="need-help"' not in page
+    assert "已电话联系" in page and "已上门" in page  # what was done stays on the page
