@@ -113,10 +113,11 @@ def _world_build():
     w.complaint_a = complaint_submit(resident=w.resident_a, category=w.category, description="楼上装修噪音，晚上十点还在施工",
                                      unit=w.unit_a, photos=[jpeg_upload()])
     from complaints.models import CannedReply
-    from owners.models import MobileReveal
+    from owners.models import ExportRecord, MobileReveal
 
     w.canned_reply = CannedReply.objects.create(title="已派师傅", body="{姓名}您好，工单{工单号}已安排师傅上门。")
     w.mobile_reveal = MobileReveal.objects.create(user=w.users["engineer_a"], resident=w.resident_a)
+    w.export_record = ExportRecord.objects.create(user=w.users["service_a"], kind="complaints", format="csv", filters={"estate": w.estate_a.pk})
     w.complaint_a2 = complaint_submit(resident=w.resident_a, category=w.category, description="楼道灯坏了", unit=w.unit_a)
     w.complaint_b = complaint_submit(resident=w.resident_b, category=w.category, description="厨房漏水到楼下", unit=w.unit_b)
     w.photo_a = w.complaint_a.photos.get()
@@ -171,6 +172,13 @@ def _world_build():
     w.plan_a = incident_svc.plan_copy_for_estate(EmergencyPlan.objects.get(kind="gas", estate__isnull=True), actor=manager_a,
                                                  estate=w.estate_a)
     w.incident_a = incident_svc.incident_open(actor=manager_a, estate=w.estate_a, kind="gas", level="red", title="阳光地库燃气泄漏")
+    from django.utils import timezone as _tz
+
+    from incidents.models import WarningRule, WarningSignal
+
+    w.signal_a = WarningSignal.objects.create(rule="words", estate=w.estate_a, subject_key="matrix:1", window_start=_tz.now(),
+                                              window_end=_tz.now(), title="“媒体” in matrix")
+    w.warning_rule = WarningRule.objects.get_or_create(rule="spike")[0]
     from django.utils import timezone as _tz
 
     from incidents.models import WarningRule, WarningSignal

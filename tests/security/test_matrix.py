@@ -167,6 +167,7 @@ EXPECTED_URLS = {
     "dashboard:statement_new": MEDIA_DESK,  # GET goes back to the media page
     "dashboard:statement_detail": STAFF_A,
     "dashboard:statement_action": MEDIA_DESK_POST,
+    "dashboard:statement_edit": "login  403    403    403    403    ok     403    ok     404    ok",  # in review: back to its page
     "dashboard:inquiry_detail": STAFF_A,
     "dashboard:inquiry_answer": STAFF_POST,
     "dashboard:inquiry_decline": STAFF_POST,
@@ -182,6 +183,9 @@ EXPECTED_URLS = {
     "dashboard:warning_signal_list": STAFF,
     "dashboard:warning_signal_detail": STAFF_A,
     "dashboard:warning_signal_action": STAFF_POST,
+    "dashboard:warning_signal_list": STAFF,
+    "dashboard:warning_signal_detail": STAFF_A,
+    "dashboard:warning_signal_action": STAFF_POST,
     "dashboard:incident_plan": STAFF_A,
     "dashboard:incident_plan_action": STAFF_POST,
     "dashboard:incident_detail": STAFF_A,
@@ -193,6 +197,15 @@ EXPECTED_URLS = {
     "dashboard:stakeholder_list": STAFF,
     "dashboard:stakeholder_detail": STAFF_A,
     "dashboard:stakeholder_contact_add": STAFF_POST,
+    # Exports, charts and monthly reports: what each page shows, as a file (estate A's announcement and report).
+    "dashboard:export_complaints": STAFF,
+    "dashboard:export_stakeholders": STAFF,
+    "dashboard:export_deliveries": STAFF_A,
+    "dashboard:chart": STAFF,
+    "dashboard:reports": STAFF,
+    "dashboard:report_download": STAFF_A,
+    "dashboard:report_send": STAFF_POST,
+    "report_shared": PUBLIC,  # the signed token is the key
     # The admin outside its model screens (those are in ADMIN_MODELS).
     "admin:index": ADMIN_DESK,
     "admin:login": "ok     ok     ok     ok     ok     ok     ok     index  index  index",
@@ -332,7 +345,9 @@ ADMIN_MODELS = {
     "incidents.disclosurepolicy":          ("403 403 ok",   "403 403 ok",   "deny deny ok",   "deny deny ok"),
     "incidents.incident":                  ("ok ok ok",     "403 403 403",  "ok deny ok",     "deny deny deny"),
     "incidents.warningrule":               ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
+    "incidents.warningrule":               ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
     "owners.mobilereveal":                 ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
+    "owners.exportrecord":                 ("403 403 ok",   "403 403 403",  "deny deny ok",   "deny deny 403"),
     "complaints.arrearsladderstep":       ("ok ok ok",     "ok ok ok",     "ok ok ok",       "ok ok ok"),
     "complaints.arrearspolicy":           ("ok ok ok",     "ok ok ok",     "ok deny ok",     "ok deny ok"),
 }
@@ -376,10 +391,26 @@ ADMIN_OBJECTS = {
     "incidents.disclosurepolicy": lambda w: w.disclosure_policy.pk,
     "incidents.incident": lambda w: w.incident_a.pk,
     "incidents.warningrule": lambda w: w.warning_rule.pk,
+    "incidents.warningrule": lambda w: w.warning_rule.pk,
     "owners.mobilereveal": lambda w: w.mobile_reveal.pk,
+    "owners.exportrecord": lambda w: w.export_record.pk,
     "complaints.arrearsladderstep": lambda w: w.ladder_step.pk,
     "complaints.arrearspolicy": lambda w: w.arrears_policy_a.pk,
 }
+
+def _this_month() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def _report_token(w) -> str:
+    from django.core import signing
+
+    from config.reports.monthly_views import SHARE_SALT
+
+    return signing.dumps({"e": w.estate_a.pk, "m": _this_month(), "s": w.stakeholder_a.pk, "c": False}, salt=SHARE_SALT)
+
 
 # Path parameters of pages, by URL name: always estate A's objects.
 PAGE_PARAMS = {
@@ -422,6 +453,7 @@ PAGE_PARAMS = {
     "dashboard:need_help_handled": lambda w: {"pk": w.draft_a.pk, "answer": w.help_a.pk},
     "dashboard:statement_detail": lambda w: {"pk": w.statement_a.pk},
     "dashboard:statement_action": lambda w: {"pk": w.statement_a.pk, "action": "approve"},
+    "dashboard:statement_edit": lambda w: {"pk": w.statement_a.pk},
     "dashboard:resident_mobile": lambda w: {"pk": w.resident_a.pk},
     "dashboard:inquiry_detail": lambda w: {"pk": w.inquiry_a.pk},
     "dashboard:inquiry_answer": lambda w: {"pk": w.inquiry_a.pk},
@@ -429,6 +461,8 @@ PAGE_PARAMS = {
     "dashboard:media_record": lambda w: {"kind": "mention"},
     "portal:incident_detail": lambda w: {"number": w.incident_a.number},
     "dashboard:incident_detail": lambda w: {"number": w.incident_a.number},
+    "dashboard:warning_signal_detail": lambda w: {"pk": w.signal_a.pk},
+    "dashboard:warning_signal_action": lambda w: {"pk": w.signal_a.pk, "action": "dismiss"},
     "dashboard:warning_signal_detail": lambda w: {"pk": w.signal_a.pk},
     "dashboard:warning_signal_action": lambda w: {"pk": w.signal_a.pk, "action": "dismiss"},
     "dashboard:incident_certificate_pdf": lambda w: {"number": w.incident_a.number, "pk": w.certificate_a.pk},
@@ -439,6 +473,13 @@ PAGE_PARAMS = {
     "dashboard:incident_plan_action": lambda w: {"pk": w.plan_a.pk, "action": "save"},
     "dashboard:stakeholder_detail": lambda w: {"pk": w.stakeholder_a.pk},
     "dashboard:stakeholder_contact_add": lambda w: {"pk": w.stakeholder_a.pk},
+    "dashboard:export_complaints": lambda w: {"fmt": "csv"},
+    "dashboard:export_stakeholders": lambda w: {"fmt": "xlsx"},
+    "dashboard:export_deliveries": lambda w: {"pk": w.notice_a.pk, "fmt": "csv"},
+    "dashboard:chart": lambda w: {"name": "complaints-per-day"},
+    "dashboard:report_download": lambda w: {"pk": w.estate_a.pk, "month": _this_month(), "fmt": "pdf"},
+    "dashboard:report_send": lambda w: {"pk": w.estate_a.pk, "month": _this_month()},
+    "report_shared": lambda w: {"token": _report_token(w)},
     "admin:auth_user_password_change": lambda w: {"id": w.users["service_a"].pk},
     "admin:app_list": lambda w: {"app_label": "owners"},
     "admin:view_on_site": lambda w: {"content_type_id": ContentType.objects.get_for_model(w.estate_a).pk,
@@ -476,7 +517,7 @@ API_URL_OBJECTS = {**API_OBJECTS, "announcements": lambda w: w.notice_a.pk}
 
 # Pages whose content is public, or belongs to whoever holds the link's secret token, so the
 # estate-marker check is moot there.
-MARKER_EXEMPT = {"press_statement", "activate", "password_reset_confirm"}
+MARKER_EXEMPT = {"press_statement", "activate", "password_reset_confirm", "report_shared"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -760,6 +801,9 @@ FORM_WRITES = {
     "dashboard:relief_decide": (lambda w: reverse("dashboard:relief_decide", args=[w.relief_a.pk]),
                                 _form(decision="decline", reason="matrix 不符合政策"),
                                 "login  403    403    kept   404    404    404    write  404    write"),
+    # The monthly report to estate A's owners' committee: its managers (and the company admin) only.
+    "dashboard:report_send": (lambda w: reverse("dashboard:report_send", args=[w.estate_a.pk, _this_month()]), _form(),
+                              "login  403    403    403    404    403    403    allowed 404    allowed"),
     # Registry.
     "dashboard:resident_invite": (lambda w: reverse("dashboard:resident_invite", args=[w.invitee.pk]), _form(),
                                   "login  403    403    write  404    403    403    write  404    write"),
@@ -829,6 +873,10 @@ FORM_WRITES = {
            "publish": "login  403    403    403    403    kept   403    kept   404    kept",
            "new-version": "login  403    403    403    403    kept   403    kept   404    kept",
        }.items()},
+    # Editing estate A's statement while it is in review: refused for its writers, nothing changes.
+    "dashboard:statement_edit": (lambda w: reverse("dashboard:statement_edit", args=[w.statement_a.pk]),
+                                 _form(title="matrix 改过的声明", body="正文"),
+                                 "login  403    403    403    403    kept   403    kept   404    kept"),
     # The full mobile number, one recorded click away (a MobileReveal row per click).
     "dashboard:resident_mobile": (lambda w: reverse("dashboard:resident_mobile", args=[w.resident_a.pk]), _form(),
                                   "login  403    403    write  404    write  write  write  404    write"),
