@@ -179,13 +179,6 @@ def _world_build():
     w.signal_a = WarningSignal.objects.create(rule="words", estate=w.estate_a, subject_key="matrix:1", window_start=_tz.now(),
                                               window_end=_tz.now(), title="“媒体” in matrix")
     w.warning_rule = WarningRule.objects.get_or_create(rule="spike")[0]
-    from django.utils import timezone as _tz
-
-    from incidents.models import WarningRule, WarningSignal
-
-    w.signal_a = WarningSignal.objects.create(rule="words", estate=w.estate_a, subject_key="matrix:1", window_start=_tz.now(),
-                                              window_end=_tz.now(), title="“媒体” in matrix")
-    w.warning_rule = WarningRule.objects.get_or_create(rule="spike")[0]
     incident_svc.incident_team_assign(w.incident_a, actor=manager_a, role="commander", user=manager_a)
     incident_svc.incident_transition(w.incident_a, "respond", actor=manager_a)
     incident_statement = incident_svc.incident_statement_draft(w.incident_a, actor=spokesperson, title="燃气泄漏情况说明",
