@@ -145,7 +145,8 @@ def _stories(estates, categories, homes, rng):
 
     # A neighbour dispute: both sides complain about each other.
     a = complaint_submit(resident=downstairs.resident, category=categories["neighbour"], unit=downstairs.unit,
-                         description="楼上空调外机冷凝水一直滴到我家窗台和晾衣架上，沟通了两次没有改")
+                         description="楼上空调外机冷凝水一直滴到我家窗台和晾衣架上，沟通了两次没有改",
+                         preferred_visit="工作日晚上 7 点以后")
     b = complaint_submit(resident=upstairs.resident, category=categories["neighbour"], unit=upstairs.unit,
                          description="楼下邻居多次上门敲门指责我家，影响休息，请物业出面协调")
     complaint_link(a, b, actor=service, kind="dispute")
@@ -154,8 +155,9 @@ def _stories(estates, categories, homes, rng):
 
     # One leak, reported by three owners of the same building.
     leak = [complaint_submit(resident=h.resident, category=categories["leak"], unit=h.unit, priority="high",
-                             description=text)
-            for h, text in zip(building_homes[3:6], ["楼道顶部在滴水，地面很滑", "家里卫生间天花板突然渗水", "楼梯间墙面大面积湿了"], strict=False)]
+                             description=text, preferred_visit=visit)
+            for h, text, visit in zip(building_homes[3:6], ["楼道顶部在滴水，地面很滑", "家里卫生间天花板突然渗水", "楼梯间墙面大面积湿了"],
+                                      ["", "周六上午 9–12 点，家里有人", ""], strict=False)]
     for other in leak[1:]:
         complaint_link(leak[0], other, actor=service, kind="same_issue")
     complaint_transition(leak[0], "start", actor=service)
@@ -171,6 +173,15 @@ def _stories(estates, categories, homes, rng):
     Complaint.objects.filter(pk=late.pk).update(created_at=past, response_due_at=past + timedelta(minutes=30),
                                                  resolution_due_at=past + timedelta(hours=8))
     sla_sweep()
+
+    # An owner with a portal account withdrew a complaint before anyone took it up (sorted it out
+    # with the neighbour), the way the portal's 撤回 button does.
+    signed_up = next((h for h in in_estate if h.resident.user_id), None)
+    if signed_up is not None:
+        withdrawn = complaint_submit(resident=signed_up.resident, category=categories["noise"], unit=signed_up.unit,
+                                     description="楼上周末早上七点就开始装修电钻", preferred_visit="周末上午")
+        complaint_transition(withdrawn, "withdraw", actor=signed_up.resident.user, owner=True,
+                             text="已经和楼上邻居沟通好了，不用上门了")
 
 
 def seed_arrears(estates, today=None) -> int:
