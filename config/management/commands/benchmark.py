@@ -58,7 +58,7 @@ class Command(BaseCommand):
     help = "Generate data at scale and report median timings and query counts."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements"],
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements", "incidents"],
                             help="pages (alias complaints): every page the navigation opens, on generated complaints")
         parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
         parser.add_argument("--buildings", type=int, default=40)
@@ -72,9 +72,10 @@ class Command(BaseCommand):
         parser.add_argument("--only", help="only pages whose label contains this text")
         parser.add_argument("--recipients", type=int, default=100_000, help="residents one announcement reaches")
         parser.add_argument("--workers", type=int, default=2, help="worker processes for the announcement send")
+        parser.add_argument("--incidents", type=int, default=10_000, help="incidents generated on the pages data set (removed after)")
 
     def handle(self, *args, scenario, rows, buildings, repeat, complaints, estates, runs, recipients, workers, open_share,
-               save, compare, only, **options):
+               save, compare, only, incidents, **options):
         self.stdout.write(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         if scenario in ("all", "import"):
             self.bench_import(rows, buildings, repeat)
@@ -84,6 +85,12 @@ class Command(BaseCommand):
             self.stdout.write(f"pages: {complaints} complaints across {estates} estates, {open_share:.0%} open")
             bench_pages(estates=estates, complaints=complaints, open_share=open_share, runs=runs, out=self.stdout.write,
                         save=save, compare=compare, only=only)
+        if scenario in ("all", "incidents"):
+            from incidents.benchmark import bench_incidents
+
+            self.stdout.write(f"incidents: {incidents} incidents on the pages data set ({complaints} complaints)")
+            bench_incidents(estates=estates, complaints=complaints, open_share=open_share, incidents=incidents, runs=runs,
+                            out=self.stdout.write, only=only)
         if scenario in ("all", "announcements"):
             from communications.benchmark import bench_announcements
 
