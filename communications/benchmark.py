@@ -174,12 +174,13 @@ def bench_comms_generate(estate_ids, authors, *, per_estate: int = 12) -> str:
                                             channels=["portal", "sms"], status="sent", author_id=author, published_at=at)
             a.estates.set([e])
             fan_out(a, at)
+            Delivery.objects.filter(announcement=a, channel="sms").update(status="sent", sent_at=at)
             made += 1
     company = Announcement.objects.create(kind="general", title="BENCH 全体业主：台风防范提示", body=NOTICE_BODY.format(t="台风"),
                                           audience="company", channels=["portal", "sms"], status="sent", author_id=authors[0],
                                           published_at=now - timezone.timedelta(hours=3))
     fan_out(company, company.published_at)
-    Delivery.objects.filter(announcement__title__startswith="BENCH ", channel="sms").update(status="sent", sent_at=now)
+    Delivery.objects.filter(announcement=company, channel="sms").update(status="sent", sent_at=now)
     MediaMention.objects.bulk_create([
         MediaMention(source=["weibo", "wechat", "douyin", "news", "hotline_12345", "owner_group"][i % 6], url="", estate_id=e,
                      excerpt=MENTION_TEXT[i % len(MENTION_TEXT)], sentiment=["negative", "neutral", "positive"][i % 3],
