@@ -10,6 +10,7 @@ from communications.api.views import AnnouncementViewSet
 from complaints.api.arrears import ArrearsCaseViewSet, ReliefRequestViewSet
 from complaints.api.views import ComplaintViewSet
 from incidents.api.views import DrillViewSet, EmergencyPlanViewSet, IncidentViewSet
+from incidents.api.warnings import WarningRuleViewSet, WarningSignalViewSet
 from owners.api.ledger import FeeLedgerViewSet
 from owners.api.views import BuildingViewSet, EstateViewSet, ResidentViewSet, UnitViewSet
 
@@ -33,6 +34,8 @@ router.register("inbox", InboxViewSet, basename="inbox")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("emergency-plans", EmergencyPlanViewSet, basename="emergency-plan")
 router.register("drills", DrillViewSet, basename="drill")
+router.register("warning-signals", WarningSignalViewSet, basename="warning-signal")
+router.register("warning-rules", WarningRuleViewSet, basename="warning-rule")
 router.register("arrears-cases", ArrearsCaseViewSet, basename="arrears-case")
 router.register("fee-ledger", FeeLedgerViewSet, basename="fee-ledger")
 router.register("relief-requests", ReliefRequestViewSet, basename="relief-request")

@@ -2,6 +2,7 @@
 nothing here sets a stage or a status."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.strict import StrictPlainSerializer
@@ -21,6 +22,8 @@ from ..models import (
     Task,
     TeamMember,
     TeamRole,
+    WarningRule,
+    WarningSignal,
 )
 
 
@@ -318,3 +321,125 @@ class IncidentDrillCreateSerializer(StrictPlainSerializer):
     scenario = serializers.CharField(max_length=5000)
     participants = serializers.CharField(max_length=5000)
     findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+# --- early warning ---------------------------------------------------------------------------------
+# Prefixed "Warning…" so their OpenAPI component names never meet another app's.
+
+class WarningSignalListSerializer(serializers.ModelSerializer):
+    rule_display = serializers.CharField(source="get_rule_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
+    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
+    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None)
+
+    class Meta:
+        model = WarningSignal
+        fields = ["id", "rule", "rule_display", "status", "status_display", "title", "estate", "estate_name", "building",
+                  "building_name", "category", "score", "window_start", "window_end", "created_at", "incident_number"]
+
+
+class WarningEvidenceComplaintSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class WarningEvidenceMentionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    sentiment = serializers.CharField()
+    reach = serializers.IntegerField()
+    excerpt = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class WarningMatchSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="complaint, message or mention")
+    id = serializers.IntegerField()
+    words = serializers.ListField(child=serializers.CharField())
+    text = serializers.CharField()
+
+
+class WarningSimilarCaseSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["incident", "complaint"])
+    number = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.FloatField()
+    why = serializers.ListField(child=serializers.CharField(), help_text="Why it matched, in words.")
+
+
+class WarningSignalDetailSerializer(WarningSignalListSerializer):
+    dismissed_reason = serializers.CharField(read_only=True)
+    decided_by_name = serializers.SerializerMethodField()
+    evidence_counts = serializers.SerializerMethodField()
+    matches = serializers.SerializerMethodField()
+    complaints = serializers.SerializerMethodField()
+    mentions = serializers.SerializerMethodField()
+    similar = serializers.SerializerMethodField()
+
+    class Meta(WarningSignalListSerializer.Meta):
+        fields = WarningSignalListSerializer.Meta.fields + [
+            "decided_at", "decided_by_name", "dismissed_reason", "evidence_counts", "matches", "complaints", "mentions", "similar"]
+
+    def get_decided_by_name(self, obj) -> str | None:
+        return _who(obj.decided_by)
+
+    def get_evidence_counts(self, obj) -> dict[str, float]:
+        """The rule's numbers: e.g. {"count": 6, "usual": 0.4} for a spike, {"reach": 30000} for a post."""
+        return {k: v for k, v in obj.evidence.items() if k in ("count", "usual", "reach") and isinstance(v, int | float)}
+
+    @extend_schema_field(WarningMatchSerializer(many=True))
+    def get_matches(self, obj):
+        return WarningMatchSerializer(obj.evidence.get("matches", []), many=True).data
+
+    @extend_schema_field(WarningEvidenceComplaintSerializer(many=True))
+    def get_complaints(self, obj):
+        return [{"number": c.number, "category": str(c.category), "status": c.status, "description": c.description,
+                 "created_at": c.created_at} for c in self.context.get("complaints", [])]
+
+    @extend_schema_field(WarningEvidenceMentionSerializer(many=True))
+    def get_mentions(self, obj):
+        return [{"id": m.pk, "source": m.source, "sentiment": m.sentiment, "reach": m.reach, "excerpt": m.excerpt, "url": m.url}
+                for m in self.context.get("mentions", [])]
+
+    @extend_schema_field(WarningSimilarCaseSerializer(many=True))
+    def get_similar(self, obj):
+        similar = self.context.get("similar") or {}
+        rows = [{"kind": "incident", "number": r["obj"].number, "title": r["obj"].title, "score": r["score"], "why": r["why"]}
+                for r in similar.get("incidents", [])]
+        rows += [{"kind": "complaint", "number": r["obj"].number, "title": r["obj"].description[:100], "score": r["score"],
+                  "why": r["why"]} for r in similar.get("complaints", [])]
+        return rows
+
+
+class WarningDismissSerializer(StrictPlainSerializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the signal needs no incident (shown on the signal page).")
+
+
+class WarningPromoteSerializer(StrictPlainSerializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class WarningPromotedSerializer(serializers.Serializer):
+    incident = serializers.CharField(help_text="The incident's number.")
+    created = serializers.BooleanField(help_text="False when the signal had been promoted already: the same incident.")
+    signal = WarningSignalListSerializer()
+
+
+class WarningRuleSerializer(serializers.ModelSerializer):
+    rule_display = serializers.CharField(source="get_rule_display", read_only=True)
+    keywords = serializers.ListField(source="keyword_list", child=serializers.CharField(), read_only=True)
+    reads = serializers.SerializerMethodField(help_text="The thresholds this rule uses; the others are ignored.")
+
+    class Meta:
+        model = WarningRule
+        fields = ["id", "rule", "rule_display", "enabled", "min_count", "window_hours", "baseline_days", "ratio",
+                  "reach_threshold", "keywords", "reads", "updated_at"]
+
+    def get_reads(self, obj) -> list[str]:
+        return list(WarningRule.FIELDS.get(obj.rule, ()))

@@ -298,6 +298,13 @@ EXPECTED_URLS = {
     "emergency-plan-detail": API_STAFF_A,
     "drill-list": API_STAFF,
     "drill-detail": API_STAFF_A,
+    # Early-warning signals (estate A's, open) and the rules (read only, any staff who see incidents).
+    "warning-signal-list": API_STAFF,
+    "warning-signal-detail": API_STAFF_A,
+    "warning-signal-dismiss": API_STAFF_405,
+    "warning-signal-promote": API_STAFF_405,
+    "warning-rule-list": API_STAFF,
+    "warning-rule-detail": API_STAFF,
     "inbox-read": API_STAFF_405,
     "inbox-read-all": API_STAFF_405,
 }
@@ -501,6 +508,8 @@ API_OBJECTS = {
     "incidents": lambda w: w.incident_a.number,
     "emergency-plans": lambda w: w.plan_a.pk,
     "drills": lambda w: w.drill_a.pk,
+    "warning-signals": lambda w: w.signal_a.pk,
+    "warning-rules": lambda w: w.warning_rule.pk,
 }
 # Path parameters that name something inside the object (an incident's task).
 API_SUB_OBJECTS = {"task_id": lambda w: w.task_a.pk}
@@ -726,6 +735,13 @@ OPS = {
     "v1_drills_create": ("login  403    403    403    refused 403    403    ok     refused ok",
                          lambda w, p: {"plan": w.plan_a.pk, "estate": w.estate_a.pk, "held_on": "2026-01-05",
                                        "scenario": "matrix 演练", "participants": "工程部"}),
+    # Early-warning signals (estate A's, open): any staff of the estate who may raise an incident decides.
+    "v1_warning_signals_list": (API_STAFF, None),
+    "v1_warning_signals_retrieve": (API_STAFF_A, None),
+    "v1_warning_signals_dismiss_create": ("login  403    403    ok     404    ok     ok     ok     404    ok", {"reason": "matrix 已核实"}),
+    "v1_warning_signals_promote_create": ("login  403    403    ok     404    ok     ok     ok     404    ok", {"level": "yellow"}),
+    "v1_warning_rules_list": (API_STAFF, None),
+    "v1_warning_rules_retrieve": (API_STAFF, None),
     "v1_stakeholders_contacts_create": ("login  403    403    403    403    ok     403    ok     404    ok", {"summary": "电话沟通"}),
 }
 
