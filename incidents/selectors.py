@@ -6,9 +6,9 @@ live in that have a published statement — and of those only what a status page
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from communications.models import Statement
+from communications.models import Acknowledgement, Announcement, Delivery, Statement
 from owners.models import Role, User
 from owners.permissions import ALL, estate_ids_with_perm
 from owners.selectors import resident_homes, staff_with_roles
@@ -18,6 +18,7 @@ from .models import (
     Drill,
     EmergencyPlan,
     Incident,
+    IncidentAnnouncement,
     IncidentEvent,
     Kind,
     Level,
@@ -121,6 +122,32 @@ def incident_statements(incident) -> QuerySet[Statement]:
 def incident_timeline(incident, *, limit=TIMELINE_SHOWN) -> list[IncidentEvent]:
     """The newest `limit` timeline entries, newest first, with who did each."""
     return list(IncidentEvent.objects.filter(incident=incident).select_related("actor").order_by("-created_at", "-id")[:limit])
+
+
+def incident_notices(incident, *, limit=10) -> list[dict]:
+    """The newest `limit` emergency notices sent from the incident, each with its answers counted
+    by the database: "safe", "need help", and no answer yet (the portal deliveries of a notice that
+    asks for an answer, less the answers). Three queries however many notices and answers."""
+    links = list(IncidentAnnouncement.objects.filter(incident=incident).select_related("announcement")
+                 .order_by("-created_at", "-id")[:limit])
+    sent = [link.announcement_id for link in links if link.announcement.status != Announcement.Status.DRAFT]
+    answers = {}
+    for announcement_id, answer, n in (Acknowledgement.objects.filter(announcement_id__in=sent).order_by()
+                                       .values_list("announcement_id", "answer").annotate(n=Count("id"))):
+        answers.setdefault(announcement_id, {})[answer] = n
+    portal = dict(Delivery.objects.filter(announcement_id__in=sent, channel="portal").order_by()
+                  .values_list("announcement_id").annotate(n=Count("id")))
+    rows = []
+    for link in links:
+        a = link.announcement
+        row = {"announcement": a, "progress": a.pk in sent}
+        if row["progress"]:
+            counted = answers.get(a.pk, {})
+            expected = portal.get(a.pk, 0) if a.ack_required else 0
+            row.update(safe=counted.get(Acknowledgement.Answer.SAFE, 0), need_help=counted.get(Acknowledgement.Answer.NEED_HELP, 0),
+                       no_answer=max(0, expected - sum(counted.values())))
+        rows.append(row)
+    return rows
 
 
 def incident_tasks(incident) -> list[Task]:

@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communications.models import Announcement, Statement
+from communications.models import Statement
 from communications.selectors import mention_list_for
-from communications.services.announcements import announcement_progress
 from complaints.selectors import complaint_list_for
 from core.messages import error_text
 from owners.access import staff_required
@@ -52,7 +51,6 @@ from ..models import (
     EmergencyPlan,
     ImprovementAction,
     Incident,
-    IncidentAnnouncement,
     IncidentCertificate,
     IncidentComplaint,
     IncidentMention,
@@ -81,6 +79,7 @@ from ..selectors import (
     incident_filters,
     incident_knowledge,
     incident_list_for,
+    incident_notices,
     incident_page,
     incident_staff,
     incident_statements,
@@ -180,21 +179,6 @@ def _transitions(incident, may_steer):
              "blocked": bool(t.guard and t.guard(incident))} for t in transitions_from(incident.stage)]
 
 
-def _notices(incident):
-    rows = []
-    links = IncidentAnnouncement.objects.filter(incident=incident).select_related("announcement").order_by("-created_at")[:NOTICES_SHOWN]
-    for link in links:
-        a = link.announcement
-        progress = announcement_progress(a) if a.status != Announcement.Status.DRAFT else None
-        row = {"announcement": a, "progress": progress}
-        if progress:
-            answers = progress["answers"]
-            row["safe"], row["need_help"] = answers.get("safe", 0), answers.get("need_help", 0)
-            row["no_answer"] = max(0, progress["ack_expected"] - progress["acknowledged"])
-        rows.append(row)
-    return rows
-
-
 def _certificate_pdf_url(incident, certificate) -> str:
     """The certificate's PDF (incidents' documents view), if that page exists in this build."""
     for args in ([incident.number, certificate.pk], [certificate.pk]):
@@ -246,7 +230,8 @@ def detail(request, number):
         "complaints": IncidentComplaint.objects.filter(incident=incident).select_related("complaint__category", "complaint__resident"),
         "mentions": IncidentMention.objects.filter(incident=incident).select_related("mention"),
         "statements": statements, "statement_form": StatementForm(auto_id="statement_%s"),
-        "notices": _notices(incident), "notice_form": NoticeForm(initial={"sms": True, "ack_required": True}, auto_id="notice_%s"),
+        "notices": incident_notices(incident, limit=NOTICES_SHOWN),
+        "notice_form": NoticeForm(initial={"sms": True, "ack_required": True}, auto_id="notice_%s"),
         "update_form": IncidentUpdateForm(initial={f: getattr(incident, f) for f in
                                                    ("kind", "level", "title", "location", "description", "owner_guidance")},
                                           auto_id="update_%s"),

@@ -22,6 +22,7 @@ from incidents.services import (
     incident_team_assign,
     incident_transition,
 )
+from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +292,51 @@ def test_the_incident_page_costs_the_same_queries_with_more_entries_and_tasks(cl
     assert len(many) == len(few)
 
 
+def test_the_incident_page_costs_the_same_queries_with_one_or_many_notices_answers_statements_and_complaints(
+        client, manager, spokesperson, estate, unit, complaint_of):
+    from communications.models import Acknowledgement
+    from communications.services.announcements import acknowledgement_record, announcement_approve, announcement_publish
+    from incidents.services import incident_complaint_link, incident_notice_send
+    from tests.factories import OccupancyFactory
+
+    owners = [OccupancyFactory(unit=UnitFactory(building=unit.building, number=f"{n + 1}01")).resident for n in range(8)]
+    incident = _responding(manager, estate)
+
+    def notice(title, answers):
+        sent = incident_notice_send(incident, actor=manager, title=title, body="请勿使用明火，回复是否平安。")
+        announcement_approve(sent, actor=manager)
+        announcement_publish(sent, actor=manager)
+        for resident, answer in answers:
+            acknowledgement_record(sent, resident=resident, answer=answer)
+
+    def complaint(n):
+        from owners.models import User
+
+        user = UserFactory(kind=User.Kind.RESIDENT, username=f"owner-{n}")
+        owners[n].user = user
+        owners[n].save()
+        incident_complaint_link(incident, complaint_of(User.objects.get(pk=user.pk), f"楼道有燃气味{n}"), actor=manager)
+
+    help_, safe = Acknowledgement.Answer.NEED_HELP, Acknowledgement.Answer.SAFE
+    notice("燃气泄漏紧急通知", [(owners[0], help_)])
+    complaint(0)
+    incident_publish_statement(incident, _approved(incident, spokesperson, manager), actor=manager)
+    client.force_login(manager)
+    _page(client, incident)
+    with CaptureQueriesContext(connection) as few:
+        assert _page(client, incident).status_code == 200
+
+    for n in range(3):
+        notice(f"紧急通知{n}", [(r, help_ if i % 2 else safe) for i, r in enumerate(owners[1:])])
+    for n in range(1, 4):
+        complaint(n)
+    _approved(incident, spokesperson, manager, title="关于燃气泄漏的第二次说明")
+    with CaptureQueriesContext(connection) as many:
+        page = _page(client, incident).content.decode()
+    assert len(many) == len(few)
+    assert page.count("紧急通知") >= 4 and "关于燃气泄漏的第二次说明" in page
+
+
 # --- escalation from complaints and mentions -----------------------------------------------------
 
 def test_a_complaint_page_offers_escalation_and_escalating_makes_one_incident(client, service, estate, owner, complaint_of):
@@ -452,3 +498,27 @@ def test_a_returned_review_shows_the_note_and_goes_back_to_draft(client, manager
     _act(client, incident, "review-decide", {"decision": "return", "note": "请补充补偿金额"})
     assert IncidentReview.objects.get(incident=incident).status == IncidentReview.Status.DRAFT
     assert "请补充补偿金额" in _page(client, incident).content.decode()
+
+
+def test_the_dashboard_home_lists_open_incidents_most_severe_first_with_the_deadline(client, manager, outsider, estate):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import Incident
+    from incidents.services import incident_open, incident_team_assign, incident_transition
+
+    blue = incident_open(actor=manager, estate=estate, kind="other", level="blue", title="蓝色：小区路灯大面积熄灭")
+    red = incident_open(actor=manager, estate=estate, kind="gas", level="red", title="红色：3号楼燃气泄漏")
+    incident_team_assign(red, actor=manager, role="commander", user=manager)
+    red = incident_transition(red, "respond", actor=manager)
+    Incident.objects.filter(pk=red.pk).update(disclosure_due_at=timezone.now() - timedelta(minutes=5))
+    closed_one = incident_open(actor=manager, estate=estate, kind="other", title="已解除的误报")
+    incident_transition(closed_one, "dismiss", actor=manager, reason="误报")
+    client.force_login(manager)
+    page = client.get("/dashboard/").content.decode()
+    assert page.index(red.number) < page.index(blue.number)
+    assert "list-group-item-danger" in page[page.index(red.number) - 300:page.index(red.number)]
+    assert closed_one.number not in page
+    client.force_login(outsider)
+    assert red.number not in client.get("/dashboard/").content.decode()
