@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from communications.panels import approvals_panel
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
+from incidents.panels import open_incidents_panel
 from incidents.selectors import incident_public_current
 from owners.access import resident_required, staff_required
 from owners.permissions import ALL, is_staff_member, roles_of, staff_estate_ids
@@ -58,6 +59,7 @@ def dashboard_home(request):
         "estates": estates, "estates_counted_at": counted_at, "roles": roles_of(request.user),
         "need_help": need_help_open_for(request.user),
         "approvals_panel": approvals_panel(request),
+        "incidents_panel": open_incidents_panel(request),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
         "inquiries_overdue": list(inquiry_list_for(request.user).filter(status="open", deadline__lt=timezone.now())[:10]),

@@ -522,3 +522,43 @@ def test_the_dashboard_home_lists_open_incidents_most_severe_first_with_the_dead
     assert closed_one.number not in page
     client.force_login(outsider)
     assert red.number not in client.get("/dashboard/").content.decode()
+
+
+# --- similar past cases on the incident page -----------------------------------------------------
+
+def _similar_section(page: str) -> str:
+    start = page.index('aria-labelledby="similar-cases"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_incident_page_shows_a_closed_incident_with_shared_words_and_why_it_matched(client, manager, estate, other_estate):
+    from incidents.models import Incident, IncidentReview
+
+    past = incident_open(actor=manager, estate=estate, kind="gas", title="2号楼地库燃气泄漏", description="燃气管道接口老化")
+    Incident.objects.filter(pk=past.pk).update(stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=30))  # test setup
+    IncidentReview.objects.create(incident=past, cause="燃气管道接口老化", lessons="每季度检查燃气管道接口")
+    unrelated = incident_open(actor=manager, estate=estate, kind="lift", title="电梯困人")
+    Incident.objects.filter(pk=unrelated.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())  # test setup
+    current = _responding(manager, estate, title="3号楼燃气泄漏", description="地库燃气味很重")
+    client.force_login(manager)
+    similar = _similar_section(_page(client, current).content.decode())
+    assert past.number in similar and unrelated.number not in similar
+    assert "燃气" in similar and "泄漏" in similar  # the shared words, named as the reason
+    assert "每季度检查燃气管道接口" in similar  # its lessons
+
+
+def test_the_incident_page_costs_the_same_queries_with_or_without_similar_cases(client, manager, estate):
+    from incidents.models import Incident
+
+    current = _responding(manager, estate, title="3号楼燃气泄漏")
+    client.force_login(manager)
+    _page(client, current)
+    with CaptureQueriesContext(connection) as none:
+        _page(client, current)
+    for i in range(6):
+        past = incident_open(actor=manager, estate=estate, kind="gas", title=f"{i}号楼燃气泄漏")
+        Incident.objects.filter(pk=past.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())  # test setup
+    with CaptureQueriesContext(connection) as several:
+        page = _page(client, current).content.decode()
+    assert len(several) == len(none)
+    assert _similar_section(page).count("号楼燃气泄漏") == 5  # five shown
