@@ -88,6 +88,7 @@ from ..selectors import (
     plan_list_for,
 )
 from ..services.review import REVIEW_FIELDS
+from ..similar import similar_cases
 from ..timeline import event_text
 
 PAGE = 50
@@ -243,6 +244,7 @@ def detail(request, number):
         "certificate_form": CertificateForm(homes=_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
         "buildings": incident.buildings.all(), "units": incident.units.select_related("building"),
         "public_url": reverse("portal:incident_detail", args=[incident.number]),
+        "similar": similar_cases(user, incident=incident),
     })
 
 
