@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,14 +174,24 @@ def _params(incident, due):
     return {"number": incident.number, "title": incident.title, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
 
 
+def _alerted(kind):
+    """An alert of `kind` is recorded for the incident's current first-statement deadline."""
+    return Exists(IncidentAlert.objects.filter(incident=OuterRef("pk"), kind=kind, task_id_key=0, due_at=OuterRef("disclosure_due_at")))
+
+
 def disclosure_sweep(now=None) -> dict:
     """Warn the spokesperson before the first-statement deadline and escalate to the estate's
     managers once it passes — once each per deadline, however many sweeps run at once."""
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0, "failed": 0}
     share = settings.INCIDENT_DISCLOSURE_WARNING_SHARE
+    # Only the deadlines whose alert is not recorded yet: a sweep that finds everything alerted is
+    # one indexed query (the partial index on open deadlines), not one failed insert per incident.
+    Kind = IncidentAlert.Kind
     waiting = (Incident.objects.filter(first_statement_at__isnull=True, disclosure_due_at__isnull=False,
                                        stage__in=DISCLOSURE_CLOCK_STAGES)
+               .filter(Q(disclosure_due_at__lte=now) & ~_alerted(Kind.DISCLOSURE_BREACH)
+                       | Q(disclosure_due_at__gt=now) & ~_alerted(Kind.DISCLOSURE_WARNING))
                .only("pk", "number", "title", "estate_id", "response_at", "disclosure_due_at"))
     for incident in waiting.iterator(chunk_size=500):
         due = incident.disclosure_due_at

@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -215,23 +215,33 @@ def _task_escalate(task, params):
                lambda: _("Task “%(title)s” on incident %(number)s is overdue since %(due)s (assigned to %(who)s).") % params)
 
 
+def _task_alerted(kind):
+    """An alert of `kind` is recorded for the task's current deadline."""
+    return Exists(IncidentAlert.objects.filter(incident=OuterRef("incident_id"), kind=kind, task_id_key=OuterRef("pk"),
+                                               due_at=OuterRef("due_at")))
+
+
 def task_sweep(now=None) -> dict:
     """Open tasks past their deadline: the assignee is told at the deadline, the commander
     INCIDENT_TASK_ESCALATE_MINUTES later — once each, even with two sweeps at once."""
     now = now or timezone.now()
     later = timezone.timedelta(minutes=settings.INCIDENT_TASK_ESCALATE_MINUTES)
     counts = {"overdue": 0, "escalated": 0, "failed": 0}
+    # Only tasks with an alert still to record (each alert's row is checked in the same query),
+    # so a sweep that finds everything alerted costs one query, not a failed insert per task.
     overdue = (Task.objects.filter(status=Task.Status.OPEN, due_at__lte=now, incident__stage__in=LIVE_STAGES)
+               .annotate(told=_task_alerted(IncidentAlert.Kind.TASK_OVERDUE), escalated=_task_alerted(IncidentAlert.Kind.TASK_ESCALATED))
+               .filter(Q(assignee__isnull=False, told=False) | Q(escalated=False) & (Q(due_at__lte=now - later) | Q(assignee__isnull=True)))
                .select_related("incident", "assignee"))
     for task in overdue.iterator(chunk_size=500):
         params = {"title": task.title, "number": task.incident.number,
                   "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
                   "who": (task.assignee.get_full_name() or task.assignee.get_username()) if task.assignee else _("nobody")}
         try:
-            if task.assignee_id and _alert_once(task.incident, IncidentAlert.Kind.TASK_OVERDUE, task.due_at,
-                                                partial(_task_overdue, task, params), task_id=task.pk):
+            if task.assignee_id and not task.told and _alert_once(
+                    task.incident, IncidentAlert.Kind.TASK_OVERDUE, task.due_at, partial(_task_overdue, task, params), task_id=task.pk):
                 counts["overdue"] += 1
-            if (task.due_at + later <= now or not task.assignee_id) and _alert_once(
+            if (task.due_at + later <= now or not task.assignee_id) and not task.escalated and _alert_once(
                     task.incident, IncidentAlert.Kind.TASK_ESCALATED, task.due_at, partial(_task_escalate, task, params), task_id=task.pk):
                 counts["escalated"] += 1
         except Exception:

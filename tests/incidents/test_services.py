@@ -36,6 +36,7 @@ from incidents.services import (
     incident_review_save,
     incident_review_submit,
     incident_statement_draft,
+    incident_task_add,
     incident_task_carry_over,
     incident_task_complete,
     incident_team_assign,
@@ -297,6 +298,37 @@ def test_the_spokesperson_is_warned_before_the_deadline_and_managers_after_it_on
     assert disclosure_sweep(due + timedelta(minutes=2))["breaches"] == 0
     assert Delivery.objects.filter(user=manager, topic="incident.disclosure_breach").count() == 1
     assert incident.events.filter(kind=IncidentEvent.Kind.DISCLOSURE_OVERDUE).count() == 1
+
+
+def test_a_sweep_that_finds_everything_alerted_costs_the_same_queries_for_one_incident_or_many(manager, engineer, estate, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.INCIDENT_TASK_ESCALATE_MINUTES = 15
+
+    def late_incident():
+        incident = _responding(manager, estate, level="red")
+        incident_task_add(incident, actor=manager, title="疏散3号楼住户", assignee=engineer, due_at=timezone.now() + timedelta(minutes=5))
+        incident_task_add(incident, actor=manager, title="联系燃气公司", assignee=None, due_at=timezone.now() + timedelta(minutes=5))
+        return incident
+
+    def sweeps(at):
+        return disclosure_sweep(at), task_sweep(at)
+
+    first = late_incident()
+    at = first.disclosure_due_at + timedelta(minutes=30)  # every deadline passed, escalations due too
+    done = sweeps(at)
+    assert done[0]["breaches"] == 1 and done[1]["overdue"] >= 1 and done[1]["escalated"] >= 2
+    with CaptureQueriesContext(connection) as one:
+        assert sweeps(at) == ({"warnings": 0, "breaches": 0, "failed": 0}, {"overdue": 0, "escalated": 0, "failed": 0})
+    for _ in range(4):
+        late_incident()
+    done = sweeps(at)
+    assert done[0]["breaches"] == 4 and done[1]["escalated"] >= 8
+    alerts, deliveries = IncidentAlert.objects.count(), Delivery.objects.count()
+    with CaptureQueriesContext(connection) as many:
+        assert sweeps(at) == ({"warnings": 0, "breaches": 0, "failed": 0}, {"overdue": 0, "escalated": 0, "failed": 0})
+    assert len(many) == len(one) <= 4
+    assert (IncidentAlert.objects.count(), Delivery.objects.count()) == (alerts, deliveries)
 
 
 def test_publishing_the_first_statement_stops_the_clock_and_tells_linked_owners(owner, complaint_of, manager, spokesperson, estate):
