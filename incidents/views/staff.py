@@ -62,6 +62,7 @@ from ..models import (
     Task,
     TeamMember,
     TeamRole,
+    WarningSignal,
 )
 from ..permissions import (
     RAISE,
@@ -86,6 +87,7 @@ from ..selectors import (
     incident_tasks,
     incident_timeline,
     plan_list_for,
+    warning_signal_list_for,
 )
 from ..services.review import REVIEW_FIELDS
 from ..similar import similar_cases
@@ -133,6 +135,7 @@ def incident_list(request):
         "filters": incident_filters(request.GET), "estates": list(estate_list_for(request.user).order_by("name")[:200]),
         "stages": Stage.choices, "kinds": Kind.choices, "levels": Level.choices,
         "may_open": incident_can_open(request.user),
+        "open_signals": warning_signal_list_for(request.user, status=WarningSignal.Status.OPEN).count(),
     })
 
 

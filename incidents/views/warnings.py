@@ -41,7 +41,10 @@ def signal_for(user, pk) -> WarningSignal:
 
 @staff_required
 def signal_detail(request, pk):
-    signal = signal_for(request.user, pk)
+    return _detail(request, signal_for(request.user, pk))
+
+
+def _detail(request, signal, *, reason: str = "", reason_error: str = "", status: int = 200):
     ids = [int(i) for i in signal.evidence.get("complaints", [])]
     complaints = list(complaint_list_for(request.user).filter(pk__in=ids).select_related("category", "unit__building", "building")
                       .order_by("-created_at")[:50])
@@ -49,8 +52,8 @@ def signal_detail(request, pk):
     return render(request, "incidents/staff/signal.html", {
         "signal": signal, "complaints": complaints, "mentions": mentions, "matches": signal.evidence.get("matches", []),
         "similar": similar_cases(request.user, signal=signal), "may_decide": signal.is_open and signal_can_decide(request.user, signal),
-        "kinds": Kind.choices, "levels": Level.choices,
-    })
+        "kinds": Kind.choices, "levels": Level.choices, "reason": reason, "reason_error": reason_error,
+    }, status=status)
 
 
 @staff_required
@@ -59,7 +62,11 @@ def signal_action(request, pk, action):
     signal = signal_for(request.user, pk)
     try:
         if action == "dismiss":
-            warning_signal_dismiss(signal, actor=request.user, reason=request.POST.get("reason", ""))
+            reason = request.POST.get("reason", "")
+            if not reason.strip():
+                # Said beside the field, the page as it was: nothing changed.
+                return _detail(request, signal, reason=reason, reason_error=_("Say why the signal needs no incident."), status=400)
+            warning_signal_dismiss(signal, actor=request.user, reason=reason)
             messages.success(request, _("Signal dismissed."))
         elif action == "promote":
             incident, _created = warning_signal_promote(signal, actor=request.user, kind=request.POST.get("kind", ""),
