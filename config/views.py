@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communications.panels import approvals_panel
+from communications.permissions import ANSWER_INQUIRY
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from incidents.panels import open_incidents_panel
 from incidents.selectors import incident_public_current
 from owners.access import resident_required, staff_required
-from owners.permissions import ALL, is_staff_member, roles_of, staff_estate_ids
+from owners.permissions import ALL, estate_ids_with_perm, is_staff_member, roles_of, staff_estate_ids
 from owners.selectors import estate_summaries_for, occupancy_list_for_resident
 
 HEALTH_TIMEOUT = 2  # seconds per check; load balancers typically give up after 5
@@ -62,8 +63,17 @@ def dashboard_home(request):
         "incidents_panel": open_incidents_panel(request),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
-        "inquiries_overdue": list(inquiry_list_for(request.user).filter(status="open", deadline__lt=timezone.now())[:10]),
+        "inquiries_overdue": _inquiries_overdue(request.user),
     })
+
+
+def _inquiries_overdue(user) -> list:
+    """Open media inquiries past their deadline that `user` may answer (an alarm nobody else can act on)."""
+    answerable = estate_ids_with_perm(user, ANSWER_INQUIRY)
+    overdue = inquiry_list_for(user).filter(status="open", deadline__lt=timezone.now()).order_by("deadline")
+    if answerable is not ALL:
+        overdue = overdue.filter(estate_id__in=answerable or [])
+    return list(overdue[:10])
 
 
 @resident_required

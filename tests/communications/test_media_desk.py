@@ -211,3 +211,12 @@ def test_an_estate_spokesperson_is_not_offered_company_wide_records_and_must_cho
         "source": "weibo", "excerpt": "本小区提及", "sentiment": "neutral", "reach": "1", "estate": estate.pk,
         "mentioned_at": "2030-01-01T10:00"})
     assert MediaMention.objects.get().estate == estate
+
+
+def test_an_overdue_inquiry_is_on_the_home_of_those_who_may_answer_it_linking_to_it(client, spokesperson, writer, estate):
+    inquiry = _inquiry(estate, deadline=timezone.now() - timedelta(hours=1))
+    client.force_login(spokesperson)
+    home = client.get(reverse("dashboard:home")).content.decode()
+    assert "新民晚报" in home and reverse("dashboard:inquiry_detail", args=[inquiry.pk]) in home
+    client.force_login(writer)  # service staff read the media desk but do not answer the press: no alarm they cannot act on
+    assert "新民晚报" not in client.get(reverse("dashboard:home")).content.decode()
