@@ -21,7 +21,9 @@ from .models import (
     IncidentAnnouncement,
     IncidentEvent,
     IncidentMention,
+    Rule,
     Task,
+    WarningSignal,
 )
 from .services import (
     certificate_issue,
@@ -80,22 +82,71 @@ def _homes(estate, n):
 
 @transaction.atomic
 def seed_incidents(estates) -> int:
-    if Incident.objects.filter(title=GAS_TITLE).exists():
-        return Incident.objects.count()
     quiet = logging.getLogger("lighthouse.gateway")
     level, quiet.level = quiet.level, logging.WARNING
     try:
-        _gas_leak(estates[0])
-        _burst_main(estates[0])
-        _lift_entrapment(estates[-1])
-        _falling_stone(estates[0])
-        _fee_protest(estates[-1])
-        _fire_closed(estates[0])
-        _false_alarm(estates[0])
-        _drill(estates[0])
+        if not Incident.objects.filter(title=GAS_TITLE).exists():
+            _gas_leak(estates[0])
+            _burst_main(estates[0])
+            _lift_entrapment(estates[-1])
+            _falling_stone(estates[0])
+            _fee_protest(estates[-1])
+            _fire_closed(estates[0])
+            _false_alarm(estates[0])
+            _drill(estates[0])
+        seed_signals(estates)
     finally:
         quiet.level = level
     return Incident.objects.count()
+
+
+THREAT = "楼上装修垃圾在楼道堆了半个月，打了三次电话都没人管，再不处理我就找媒体曝光！"
+
+
+def seed_signals(estates) -> int:
+    """Early-warning signals as the desk would find them in the morning: what owners wrote
+    overnight (a leak spike in one building after the rain, a smell spike, an owner threatening
+    the media over renovation waste, a widely shared post), evaluated once by the real rules,
+    and one signal already dismissed with its reason. Idempotent: keyed by the threat's text."""
+    from communications.services.media import mention_record
+    from complaints.models import Complaint
+
+    from .services.early_warning import early_warning_evaluate, warning_signal_dismiss
+
+    if Complaint.objects.filter(description=THREAT).exists():
+        return WarningSignal.objects.count()
+    manager, service, _engineer, spokesperson, manager2, _admin = _people()
+    first, last = estates[0], estates[-1]
+    category = {c.code: c for c in Category.objects.filter(code__in=["leak", "cleaning", "renovation", "neighbour"])}
+
+    def submit(homes, texts, code):
+        return [complaint_submit(resident=h.resident, category=category[code], unit=h.unit, description=t)
+                for h, t in zip(homes, texts, strict=False)]
+
+    # Five leaks from one building after the night's rain (its own history: hardly any).
+    homes = _homes(first, 200)
+    building = homes[-1].unit.building_id
+    top = [h for h in homes if h.unit.building_id == building][-6:]
+    submit(top, ["昨晚下大雨，顶楼卧室天花板漏水，墙皮都泡起来了", "阳台顶上一直在滴水，接了两盆了",
+                 "客厅吊顶漏水，怕电线短路，请尽快派人来", "卫生间顶部渗水，楼上说他家也在漏",
+                 "楼道顶上漏水，地面湿滑，老人差点滑倒", "厨房天花板漏水，水顺着灯往下流"], "leak")
+    # A drain smell in one building of the other estate.
+    other = _homes(last, 120)
+    smelly = other[-1].unit.building_id
+    submit([h for h in other if h.unit.building_id == smelly][-5:],
+           ["一楼大堂下水道反味，臭得受不了", "楼道里一股下水道的臭味，好几天了", "电梯间臭味很重，是不是化粪池满了",
+            "地下室返臭，味道飘到楼上", "楼道臭味越来越重，孩子闻了头疼"], "cleaning")
+    # The owner who threatens the media over renovation waste, and a quarrel that mentions the police.
+    submit(homes[5:6], [THREAT], "renovation")
+    quarrel = submit(other[3:4], ["邻居家小孩天天在楼道拍球，说了两次还吵起来，对方说要报警"], "neighbour")
+    mention_record(actor=spokesperson, source="weibo", sentiment="negative", reach=32000, estate=first,
+                   mentioned_at=timezone.now() - timedelta(hours=3), url="https://weibo.com/demo/lighthouse-lift",
+                   excerpt="某小区电梯一个月坏了三次，物业一直拖着不修，八十岁的老人只能爬18楼，转发让更多人看到")
+    early_warning_evaluate()
+    dismissed = WarningSignal.objects.filter(rule=Rule.WORDS, subject_key=f"complaint:{quarrel[0].pk}").first()
+    if dismissed is not None:
+        warning_signal_dismiss(dismissed, actor=manager2, reason="邻里口角，客服已上门调解，双方已和解，与物业服务无关")
+    return WarningSignal.objects.count()
 
 
 def _gas_leak(estate):
