@@ -1,5 +1,6 @@
 """The staff queue shows the most urgent work first and finds what staff type (issue 12, item 3)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -65,6 +66,17 @@ def test_a_row_shows_priority_colour_unit_and_a_description_excerpt(client, owne
     assert "lh-priority-urgent" in page and "text-bg-danger" in page
     assert "3号楼" in page and "1201" in page  # the unit (conftest: 3号楼, entrance 2, 1201)
     assert long_text[:20] in page and long_text not in page  # an excerpt, not the whole text
+
+
+def test_a_search_that_finds_no_open_ticket_offers_to_look_at_closed_ones_too(client, owner, noise, service):
+    closed = _submit(owner, noise)
+    complaint_transition(closed, "reject", actor=service, text="不属于物业管理范围")
+    client.force_login(service)
+    page = _page(client, q=closed.number[-4:])  # the sidebar's "open" view: not there
+    assert closed.number not in page and 'id="queue-search-all"' in page
+    link = re.search(r'href="\?([^"]+)" id="queue-search-all"', page)[1].replace("&amp;", "&")
+    assert closed.number in client.get(reverse("dashboard:complaint_queue") + "?" + link).content.decode()
+    assert 'id="queue-search-all"' not in _page(client, q=closed.number[-4:], status="all")
 
 
 @pytest.mark.parametrize("part", [slice(-4, None), slice(-5, None), slice(3, None)])
