@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,8 +76,10 @@ def similar_cases(user, *, incident=None, signal=None) -> dict:
     if not words and not query.strip():
         return {"incidents": [], "complaints": [], "words": []}
     incidents = (incident_list_for(user).filter(stage=Stage.CLOSED)
-                 .annotate(doc=Concat("title", Value(" "), "description", Value(" "), Coalesce("review__cause", Value("")),
-                                      Value(" "), Coalesce("review__lessons", Value("")), output_field=models_text()))
+                 # Every part typed as text: PostgreSQL's Concat refuses to mix varchar and text parts.
+                 .annotate(doc=Concat(Cast("title", models_text()), _text(" "), "description", _text(" "),
+                                      Coalesce("review__cause", _text("")), _text(" "), Coalesce("review__lessons", _text("")),
+                                      output_field=models_text()))
                  .annotate(sim=_sim("doc", query), score=_score("doc", words, query)
                            + Case(When(kind=kind or "-", then=Value(1.0)), default=Value(0.0), output_field=FloatField())
                            + Case(When(estate_id=estate_id, then=Value(0.5)), default=Value(0.0), output_field=FloatField()))
@@ -104,6 +106,10 @@ def similar_cases(user, *, incident=None, signal=None) -> dict:
                                                                          same_category=category_id and c.category_id == category_id)}
                        for c in complaint_rows],
     }
+
+
+def _text(value):
+    return Value(value, output_field=models_text())
 
 
 def models_text():
