@@ -135,9 +135,15 @@ def import_upload(request):
     if request.method == "GET" and "errors" in request.GET:
         return _import_errors_download(request, request.GET["errors"])
     estates = estate_list_for(request.user)
-    initial = {"estate": estates.first()} if estates.count() == 1 else {}
+    # The form offers only the estates where the role may import something, and none at all to a
+    # role that may import nothing (nobody fills it in to be refused); a post is still checked.
+    importable = [e.pk for e in estates if estate_can_import(request.user, e, "units") or estate_can_import(request.user, e, "residents")]
+    if request.method != "POST":
+        estates = estates.filter(pk__in=importable)
+    initial = {"estate": estates.first()} if len(importable) == 1 else {}
     form = ImportForm(request.POST or None, request.FILES or None, estates=estates, initial=initial)
-    context = {"form": form, "unit_columns": import_columns("units"), "resident_columns": import_columns("residents")}
+    context = {"form": form, "unit_columns": import_columns("units"), "resident_columns": import_columns("residents"),
+               "may_import": bool(importable)}
     if request.method == "POST" and form.is_valid():
         kind, estate = form.cleaned_data["kind"], form.cleaned_data["estate"]
         if not estate_can_import(request.user, estate, kind):

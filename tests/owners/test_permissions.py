@@ -240,6 +240,19 @@ def test_dashboard_imports_units_only_where_the_manager_role_is_held(client, wor
     assert not Unit.objects.filter(number="501").exists()
 
 
+def test_the_import_page_offers_its_form_only_to_roles_that_may_import(client, world):
+    engineer = staff_member(world["sunny"], role=Role.ENGINEER, username="sunny-engineer")
+    client.force_login(engineer)  # engineers import nothing: no form to fill in and be refused after
+    page = client.get(reverse("dashboard:import")).content.decode()
+    assert 'enctype="multipart/form-data"' not in page and 'id="import-not-allowed"' in page
+    manager_and_engineer = _with_role(staff_member(world["sunny"], role=Role.ESTATE_MANAGER, username="two-hats"),
+                                      world["lake"], Role.ENGINEER)
+    client.force_login(manager_and_engineer)  # the form, offering only 阳光花园 (an engineer at 翠湖苑 imports nothing)
+    page = client.get(reverse("dashboard:import")).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'id="import-not-allowed"' not in page
+    assert f'value="{world["sunny"].pk}"' in page and f'value="{world["lake"].pk}"' not in page
+
+
 # --- The other apps ask the same primitive ------------------------------------------------------------
 
 def test_statement_and_announcement_rights_follow_the_estate_of_the_role(world):
