@@ -38,7 +38,8 @@ class OwnerComplaintForm(forms.Form):
     location = forms.CharField(label=_("Where exactly (for common areas)"), max_length=200, required=False,
                                widget=forms.TextInput(attrs={"placeholder": _("e.g. underground car park, level B1")}))
     description = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    photos = PhotosField(label=_("Photos (up to 6)"))
+    photos = PhotosField(label=_("Photos (up to 6)"),  # the hint beside its field, not below the next one
+                         help_text=_("Photos: JPEG, PNG or WebP, up to 10 MB each. Location data in photos is removed."))
     preferred_visit = forms.CharField(label=_("When may we come? (optional)"), max_length=100, required=False,
                                       widget=forms.TextInput(attrs={"placeholder": _("e.g. weekdays after 18:00, or Saturday morning")}))
 

@@ -216,3 +216,12 @@ def test_a_fresh_ticket_is_not_red_on_the_owners_list_but_a_late_one_is(client, 
     assert "danger" in badges[late.number]
     detail = client.get(reverse("portal:complaint_detail", args=[fresh.number])).content.decode()
     assert "lh-status-submitted" not in detail and "text-bg-danger" not in detail
+
+
+def test_the_owners_form_is_called_as_on_the_home_page_and_the_photo_hint_sits_with_the_photos(client, owner):
+    client.force_login(owner)
+    form = client.get(reverse("portal:complaint_new")).content.decode()
+    assert "<h1" in form and "我要报事</h1>" in form  # the home page's big button says 我要报事 too
+    assert "我要报事" in client.get(reverse("portal:complaint_list")).content.decode()
+    hint, photos, visit = form.index("照片中的位置信息会被删除"), form.index('name="photos"'), form.index('name="preferred_visit"')
+    assert photos < hint < visit
