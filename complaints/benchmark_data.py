@@ -367,7 +367,7 @@ def _tickets(rng, registry, n: int, open_share: float) -> dict:
             if resolved and (g == 0 or rng.random() < 0.6):
                 due = resolved + dt.timedelta(days=3)
                 done = status == "closed"
-                follow_ups.append((cid, due, assignee, due - dt.timedelta(days=1) if done else None,
+                follow_ups.append((cid, estate_id, due, assignee, due - dt.timedelta(days=1) if done else None,
                                    assignee if done else None, "satisfied" if done else "", ""))
             if g in (1, 2, 3):
                 links.append((base, cid, "same_issue", created))
@@ -406,7 +406,7 @@ def _tickets(rng, registry, n: int, open_share: float) -> dict:
                                                           "body", "created_at"]).load(event_rows())
     counts["photos"] = _Loader(ComplaintPhoto, ["id", "complaint_id", "image", "content_type", "width", "height", "public",
                                                 "created_at"]).load(photos)
-    counts["follow-ups"] = _Loader(FollowUp, ["complaint_id", "due_at", "assignee_id", "done_at", "done_by_id", "outcome",
+    counts["follow-ups"] = _Loader(FollowUp, ["complaint_id", "estate_id", "due_at", "assignee_id", "done_at", "done_by_id", "outcome",
                                               "notes"]).load(follow_ups)
     counts["links"] = _Loader(ComplaintLink, ["from_complaint_id", "to_complaint_id", "kind", "created_at"]).load(links)
     return counts

@@ -105,7 +105,8 @@ def seed_complaints(estates, now=None) -> int:
         if resolved:
             events.append(ComplaintEvent(complaint=complaint, kind="transition", public=True, actor=complaint.assignee, created_at=resolved,
                                          from_status="in_progress", to_status="resolved", body=complaint.resolution_summary, params={}))
-            follow_ups.append(FollowUp(complaint=complaint, due_at=resolved + timedelta(days=complaint.category.follow_up_days),
+            follow_ups.append(FollowUp(complaint=complaint, estate_id=complaint.estate_id,
+                                       due_at=resolved + timedelta(days=complaint.category.follow_up_days),
                                        assignee=complaint.assignee,
                                        done_at=complaint.closed_at, outcome="satisfied" if complaint.closed_at else ""))
         if status == Status.REOPENED:

@@ -99,7 +99,7 @@ def follow_ups_overdue_for(user, *, limit: int = 20) -> list[FollowUp]:
     scope = staff_estate_ids(user)
     qs = FollowUp.objects.filter(done_at__isnull=True, due_at__lt=timezone.now()).select_related("complaint", "assignee")
     if scope is not ALL:
-        qs = qs.filter(complaint__estate_id__in=scope or [])
+        qs = qs.filter(estate_id__in=scope or [])
     return list(qs.order_by("due_at")[:limit])
 
 

@@ -82,6 +82,9 @@ class FollowUp(models.Model):
         UNREACHABLE = "unreachable", _("Could not reach the owner")
 
     complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="follow_up")
+    # The ticket's estate, kept here so "overdue follow-ups of my estates" reads one index instead of
+    # checking every estate's overdue follow-ups against their tickets (157 ms at 1M tickets).
+    estate = models.ForeignKey("owners.Estate", null=True, on_delete=models.CASCADE, related_name="+", editable=False)
     due_at = models.DateTimeField(_("due"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups", verbose_name=_("assigned to"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -92,7 +95,9 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        indexes = [models.Index(fields=["due_at"], name="followup_open_due_idx", condition=models.Q(done_at__isnull=True))]
+        indexes = [models.Index(fields=["due_at"], name="followup_open_due_idx", condition=models.Q(done_at__isnull=True)),
+                   models.Index(fields=["estate", "due_at"], name="followup_estate_open_due_idx",
+                                condition=models.Q(done_at__isnull=True))]
 
 
 class SlaAlert(models.Model):

@@ -150,7 +150,8 @@ def _withdrawn_tell_staff(complaint, now):
 def _follow_up_schedule(complaint, resolved_at):
     FollowUp.objects.update_or_create(
         complaint=complaint,
-        defaults={"due_at": resolved_at + timedelta(days=complaint.category.follow_up_days), "assignee": complaint.assignee,
+        defaults={"estate_id": complaint.estate_id,
+                  "due_at": resolved_at + timedelta(days=complaint.category.follow_up_days), "assignee": complaint.assignee,
                   "done_at": None, "done_by": None, "outcome": "", "notes": ""},
     )
 
