@@ -56,11 +56,13 @@ def seed_communications(estates) -> dict:
 
     now = timezone.now()
     thread = None
-    titles = {"draft": "关于地库积水的说明", "in_review": "关于电梯年检停运的说明", "approved": "关于物业费调整的说明",
-              "published": "关于3号楼燃气泄漏的情况说明"}
-    for status, title in titles.items():
-        s = media.statement_create(author=spokesperson, estate=estate, title=title,
-                                   body="19:40 接报，19:46 关闭气源，20:30 燃气公司完成检修，无人员受伤。")
+    # status: (title, text) — each statement says what its title promises
+    titles = {"draft": ("关于地库积水的说明", "昨夜暴雨导致地库 B1 层局部积水，已连夜抽排，受影响车辆请联系物业服务中心登记。"),
+              "in_review": ("关于电梯年检停运的说明", "本周二至周四各楼栋电梯依次年检，每部停运约 2 小时，具体时间见各单元公告栏。"),
+              "approved": ("关于物业费调整的说明", "经业主大会表决，2027 年起物业费调整为每月 2.3 元/平方米，新增服务内容详见公示。"),
+              "published": ("关于3号楼燃气泄漏的情况说明", "19:40 接报，19:46 关闭气源，20:30 燃气公司完成检修，无人员受伤。")}
+    for status, (title, body) in titles.items():
+        s = media.statement_create(author=spokesperson, estate=estate, title=title, body=body)
         if status != "draft":
             media.statement_submit(s, actor=spokesperson)
         if status in ("approved", "published"):

@@ -84,9 +84,10 @@ def notice_detail(request, pk):
 def notice_acknowledge(request, pk):
     delivery = _notice(request, pk)
     try:
-        acknowledgement_record(delivery.announcement, resident=request.user.resident, answer=request.POST.get("answer", "received"))
+        ack = acknowledgement_record(delivery.announcement, resident=request.user.resident, answer=request.POST.get("answer", "received"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("Thank you, the management office has your answer."))
+        if ack.answer != Acknowledgement.Answer.NEED_HELP:  # a call for help gets the red "what happens next" box, not a green thanks
+            messages.success(request, _("Thank you, the management office has your answer."))
     return redirect("portal:notice_detail", pk=pk)

@@ -228,6 +228,14 @@ def test_owner_who_needs_help_is_told_what_happens_next(client, writer, manager,
     owner, announcement = _emergency_with_answer(client, writer, manager, estate)
     page = client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
     assert 'id="help-next"' in page and 'href="tel:0571-88886666"' in page
+    # Not the green "thank you" a safe answer gets: the red box says what happens next.
+    assert "物业管理处已收到您的回复" not in page and 'class="alert alert-secondary" id="your-answer"' in page
+
+
+def test_a_safe_answer_is_thanked(client, writer, manager, estate):
+    owner, announcement = _emergency_with_answer(client, writer, manager, estate, answer="safe")
+    page = client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
+    assert "物业管理处已收到您的回复" in page and 'class="alert alert-success" id="your-answer"' in page
 
 
 def test_owner_who_is_safe_sees_no_help_panel(client, writer, manager, estate):
