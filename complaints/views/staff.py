@@ -108,6 +108,7 @@ def queue(request):
         "estates": estates, "buildings": buildings,
         "assignees": assignable_staff(building_estate)[:200] if building_estate else [],
         "bulk_actions": slot_render("complaints.queue_bulk_actions", request),  # e.g. incidents' "escalate"
+        "may_log": complaint_can_log(request.user),  # the spokesperson reads the queue but logs nothing
         # Translated once per page rather than once per row.
         "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })

@@ -167,3 +167,15 @@ def test_the_default_order_is_read_off_a_partial_index_without_sorting(owner, no
         cursor.execute("SET LOCAL enable_seqscan = off")  # a 30-row table would be read whole otherwise
         plan = queryset.explain()
     assert index in plan and "Sort" not in plan, plan
+
+
+def test_log_a_complaint_is_offered_only_to_roles_that_may_log_one(client, service, estate):
+    from owners.models import Role
+    from tests.factories import staff_member
+
+    client.force_login(service)
+    assert reverse("dashboard:complaint_new") in _page(client)
+    spokesperson = staff_member(None, role=Role.SPOKESPERSON, username="press-voice")
+    client.force_login(spokesperson)  # reads every estate's queue, logs nothing: no button that ends in a refusal
+    assert reverse("dashboard:complaint_new") not in _page(client)
+    assert client.get(reverse("dashboard:complaint_new")).status_code == 403
