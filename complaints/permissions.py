@@ -7,7 +7,7 @@ ComplaintsConfig.role_permissions; asked through owners.permissions.has_perm_at)
 role names. Which lifecycle moves an owner may make is the lifecycle's to say (lifecycle.py).
 """
 
-from owners.permissions import ALL, can_see_estate, estate_ids_with_perm, has_perm_at
+from owners.permissions import ALL, can_see_estate, estate_ids_with_perm, has_perm_at, roles_of
 
 from .apps import ComplaintsConfig
 
@@ -19,6 +19,14 @@ def complaint_working_roles() -> list[str]:
     """The roles whose declared permissions include working tickets (see ComplaintsConfig), so
     "who may be assigned" follows the permission, never a list of role names."""
     return sorted(role for role, codes in ComplaintsConfig.role_permissions.items() if WORK_PERMISSION in codes)
+
+
+def complaint_log_offered(user) -> bool:
+    """Offer "Log a complaint" (the queue's button)? A role carrying the log permission at one of
+    the user's assignments, read off the assignments the page has already loaded (no permission
+    queries); the page behind it asks complaint_can_log."""
+    roles = roles_of(user)
+    return bool(roles) and any(LOG_PERMISSION in ComplaintsConfig.role_permissions.get(role, ()) for role in roles)
 
 
 def resident_of(user):

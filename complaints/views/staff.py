@@ -20,7 +20,7 @@ from ..filters import ComplaintQueueFilter, id_from
 from ..forms import AssignForm, FollowUpForm, LinkForm, StaffComplaintForm, TextForm, TriageForm, VisitForm
 from ..lifecycle import transitions_for
 from ..models import Category, ComplaintPhoto, FollowUp, Priority, Status
-from ..permissions import can_work, complaint_can_log, photo_can_view
+from ..permissions import can_work, complaint_can_log, complaint_log_offered, photo_can_view
 from ..selectors import (
     assignable_staff,
     canned_replies_for,
@@ -108,7 +108,7 @@ def queue(request):
         "estates": estates, "buildings": buildings,
         "assignees": assignable_staff(building_estate)[:200] if building_estate else [],
         "bulk_actions": slot_render("complaints.queue_bulk_actions", request),  # e.g. incidents' "escalate"
-        "may_log": complaint_can_log(request.user),  # the spokesperson reads the queue but logs nothing
+        "may_log": complaint_log_offered(request.user),  # the spokesperson reads the queue but logs nothing
         # Translated once per page rather than once per row.
         "reply_by": _("Reply by"), "solve_by": _("Solve by"), "breached": _("SLA breached"),
     })
