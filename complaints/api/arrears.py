@@ -90,7 +90,7 @@ class OpenSerializer(StrictPlainSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ContactSerializer(StrictPlainSerializer):
+class ArrearsContactSerializer(StrictPlainSerializer):
     kind = serializers.ChoiceField(choices=[(k, Step(k).label) for k in CONTACT_KINDS])
     outcome = serializers.CharField(max_length=2000)
     date = serializers.DateField(required=False)
@@ -195,10 +195,10 @@ class ArrearsCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                          note=body.validated_data.get("note", ""))
         return self._detail(case, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Log a contact (and any promise to pay, or the cause learned)", request=ContactSerializer, responses=ArrearsCaseDetailSerializer)
+    @extend_schema(summary="Log a contact (and any promise to pay, or the cause learned)", request=ArrearsContactSerializer, responses=ArrearsCaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def contacts(self, request, pk=None):
-        return self._act(request, ContactSerializer, lambda case, d: svc.arrears_contact_log(
+        return self._act(request, ArrearsContactSerializer, lambda case, d: svc.arrears_contact_log(
             case, actor=request.user, kind=d["kind"], outcome=d["outcome"], date=d.get("date"), cause=d.get("cause"),
             promise_date=d.get("promise_date"), promise_amount=d.get("promise_amount")))
 

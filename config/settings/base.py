@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
         "ReliefStatusEnum": "complaints.models.arrears.ReliefRequest.Status",
         "IncidentKindEnum": "incidents.models.incidents.Kind",
         "IncidentSourceEnum": "incidents.models.incidents.Incident.Source",
+        "ReliefKindEnum": "complaints.models.arrears.ReliefRequest.Kind",
+        "WarningSignalStatusEnum": "incidents.models.warnings.WarningSignal.Status",
+        "SimilarCaseKindEnum": ["incident", "complaint"],
+        "ArrearsStepEnum": "complaints.models.arrears.Step",
     },
 }
 
