@@ -93,3 +93,11 @@ def test_the_sla_sweep_task_also_sweeps_overdue_follow_ups(ticket, service):
     FollowUp.objects.filter(complaint=ticket).update(due_at=timezone.now() - timedelta(hours=2))
     complaints_sla_sweep()
     assert len(_items(service, InboxItem.Kind.FOLLOW_UP_OVERDUE)) == 1
+
+
+def test_the_home_lists_an_overdue_follow_up_with_what_the_ticket_was_about(client, ticket, service):
+    _resolved(ticket, service)
+    FollowUp.objects.filter(complaint=ticket).update(due_at=timezone.now() - timedelta(hours=2))
+    client.force_login(service)
+    home = client.get(reverse("dashboard:home")).content.decode()
+    assert ticket.number in home and "楼上装修噪音" in home  # not a bare number to open one by one
