@@ -114,7 +114,9 @@ def test_one_tick_sends_a_due_announcement_and_escalates_an_overdue_complaint(
         _last_ran(task, now - timedelta(minutes=2))
     with django_capture_on_commit_callbacks(execute=True):
         ran = schedule_run_due(now)
-    assert set(ran) == {_name(SLA), _name(RELEASE), _name(SWEEP), _name(RECLAIM)}
+    # Every task whose time had come ran; others the migrations install (incident deadlines, early
+    # warning …) may be due on a fresh database too.
+    assert {_name(SLA), _name(RELEASE), _name(SWEEP), _name(RECLAIM)} <= set(ran)
     due_announcement.refresh_from_db()
     assert due_announcement.status == "sent"
     assert Delivery.objects.filter(announcement=due_announcement, resident__in=due_announcement.residents).count() == 3
