@@ -13,6 +13,7 @@ import json
 import logging
 import statistics
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
@@ -112,10 +113,28 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
     ]
 
 
-def bench_pages(*, estates: int, complaints: int, open_share: float, runs: int, out, save=None, compare=None,
-                only=None) -> list[dict]:
-    logging.getLogger("axes").setLevel(logging.WARNING)
-    logging.getLogger("django.request").setLevel(logging.ERROR)
+@contextmanager
+def quiet_logs():
+    """Thousands of timed requests would each log a sign-in (axes) or a refused one; quiet them for
+    the run and give the loggers back their levels after it (the command also runs inside tests)."""
+    loggers = {name: logging.getLogger(name) for name in ("axes", "django.request")}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    loggers["axes"].setLevel(logging.WARNING)
+    loggers["django.request"].setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
+
+
+def bench_pages(**kwargs) -> list[dict]:
+    with quiet_logs():
+        return _bench_pages(**kwargs)
+
+
+def _bench_pages(*, estates: int, complaints: int, open_share: float, runs: int, out, save=None, compare=None,
+                 only=None) -> list[dict]:
     data_generate(estates, complaints, open_share, out)
     estate = Estate.objects.get(code=f"{PREFIX}000")
     estate_staff = _user("bench-service", estate)

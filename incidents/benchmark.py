@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from communications.models import Acknowledgement, Announcement, Delivery, Statement
 from communications.services.audience import fan_out
-from complaints.benchmark import WARM_UP, _client, _measure, _user
+from complaints.benchmark import WARM_UP, _client, _measure, _user, quiet_logs
 from complaints.benchmark_data import _Loader, _next_id, _sequences_reset, bench_estates, data_generate
 from complaints.models import Complaint
 from owners.models import Building, Occupancy, Role, StaffMembership, User
@@ -474,12 +474,15 @@ def _short(result) -> str:
     return json.dumps(result, ensure_ascii=False, default=str)[:120]
 
 
-def bench_incidents(*, estates: int, complaints: int, open_share: float, incidents: int, runs: int, out, only=None) -> list[dict]:
+def bench_incidents(**kwargs) -> list[dict]:
     """Generate (on the complaints pages data set), measure, and remove the incidents again."""
-    import gc
-    import logging
+    with quiet_logs():
+        return _bench_incidents(**kwargs)
 
-    logging.getLogger("django.request").setLevel(logging.ERROR)
+
+def _bench_incidents(*, estates: int, complaints: int, open_share: float, incidents: int, runs: int, out, only=None) -> list[dict]:
+    import gc
+
     data_generate(estates, complaints, open_share, out)
     try:
         showcase = bench_incidents_generate(incidents, out)
