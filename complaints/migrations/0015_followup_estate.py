@@ -5,15 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):
-    """Every existing follow-up takes its ticket's estate (one UPDATE per estate)."""
-    FollowUp = apps.get_model("complaints", "FollowUp")
-    Complaint = apps.get_model("complaints", "Complaint")
-    for estate_id in Complaint.objects.filter(follow_up__isnull=False).values_list("estate_id", flat=True).distinct():
-        FollowUp.objects.filter(complaint__estate_id=estate_id).update(estate_id=estate_id)
-
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,7 +19,6 @@ class Migration(migrations.Migration):
             name='estate',
             field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='owners.estate'),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='followup',
             index=models.Index(condition=models.Q(('done_at__isnull', True)), fields=['estate', 'due_at'], name='followup_estate_open_due_idx'),
