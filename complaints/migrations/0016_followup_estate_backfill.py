@@ -3,14 +3,15 @@ to build the foreign key's index (0015) in a transaction whose updated rows stil
 deferred foreign-key checks pending."""
 
 from django.db import migrations
+from django.db.models import OuterRef, Subquery
 
 
 def backfill(apps, schema_editor):
-    """Every existing follow-up takes its ticket's estate (one UPDATE per estate)."""
+    """Every existing follow-up takes its ticket's estate, in one UPDATE."""
     FollowUp = apps.get_model("complaints", "FollowUp")
     Complaint = apps.get_model("complaints", "Complaint")
-    for estate_id in Complaint.objects.filter(follow_up__isnull=False).values_list("estate_id", flat=True).distinct():
-        FollowUp.objects.filter(complaint__estate_id=estate_id).update(estate_id=estate_id)
+    FollowUp.objects.filter(estate__isnull=True).update(
+        estate_id=Subquery(Complaint.objects.filter(pk=OuterRef("complaint_id")).values("estate_id")[:1]))
 
 
 class Migration(migrations.Migration):
