@@ -99,7 +99,9 @@ class LighthouseAutoSchema(AutoSchema):
             return responses
         public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
         codes = ["400", "429"] if public else ["400", "401", "403", "429"]
-        if "{" in self.path:
+        # A path names an object; a body (or a view's lookup parameters) may name one outside what the
+        # caller may see: both answer 404.
+        if "{" in self.path or self.method not in ("GET", "HEAD") or getattr(self.view, "looks_up_objects", False):
             codes.append("404")
         for code in codes:
             if code not in responses:

@@ -329,9 +329,9 @@ class IncidentDrillCreateSerializer(StrictPlainSerializer):
 class WarningSignalListSerializer(serializers.ModelSerializer):
     rule_display = serializers.CharField(source="get_rule_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None)
-    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
-    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None)
+    estate_name = serializers.CharField(source="estate.name", read_only=True, default=None, allow_null=True)
+    building_name = serializers.CharField(source="building.name", read_only=True, default=None, allow_null=True)
+    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = WarningSignal

@@ -197,7 +197,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(methods=["GET"], summary="The incident's tasks", tags=TAG, responses=s.IncidentTaskSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Add a task", tags=TAG, request=s.IncidentTaskCreateSerializer,
                    responses={201: s.IncidentTaskSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def tasks(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
@@ -244,7 +244,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(summary="The timeline, newest first", tags=TAG, responses=s.IncidentEventSerializer(many=True),
                    parameters=[OpenApiParameter("limit", int, description="At most this many entries (default 200, at most 1000).")])
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, number=None):
         incident = self.get_object()
         raw = request.query_params.get("limit", "200")
@@ -274,7 +274,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(methods=["GET"], summary="Statements about this incident (every version)", tags=TAG)
     @extend_schema(methods=["POST"], summary="Draft a statement about this incident", tags=TAG,
                    request=s.IncidentStatementDraftSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def statements(self, request, number=None):
         from communications.api.serializers import StatementSerializer
 
@@ -344,7 +344,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                    responses=s.IncidentImprovementSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Add an improvement action", tags=TAG, request=s.IncidentImprovementCreateSerializer,
                    responses={201: s.IncidentImprovementSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def improvements(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":
@@ -359,7 +359,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                    responses=s.IncidentCertificateSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Issue an incident certificate to an owner of the estate", tags=TAG,
                    request=s.IncidentCertificateCreateSerializer, responses={201: s.IncidentCertificateSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def certificates(self, request, number=None):
         incident = self.get_object()
         if request.method == "GET":

@@ -69,6 +69,7 @@ class LedgerImportResultSerializer(serializers.Serializer):
                                        parameters=[OpenApiParameter("unit", int, description="Only this unit.")]))
 @extend_schema(tags=["arrears"])
 class FeeLedgerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    looks_up_objects = True  # `?unit=` names a unit: another estate's, or none, answers 404
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = FeeEntrySerializer
