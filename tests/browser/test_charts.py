@@ -85,8 +85,13 @@ def _wait(page, script, timeout=20.0):
 
 def _charts_drawn(page):
     _wait(page, f"() => document.querySelectorAll('canvas[data-chart]').length === {CHARTS}")
+    deadline = time.monotonic() + 10
     drawn = page.evaluate(DRAWN)
-    assert drawn == [True] * CHARTS
+    while drawn != [True] * CHARTS and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        drawn = page.evaluate(DRAWN)
+    names = page.evaluate("() => [...document.querySelectorAll('canvas[data-chart]')].map(c => c.dataset.chart)")
+    assert drawn == [True] * CHARTS, list(zip(names, drawn, strict=False))
 
 
 def test_dashboard_charts_report_and_export(browser, live_server):
