@@ -7,20 +7,12 @@ Skipped, with the reason, where /usr/bin/chromium is not installed (.ci/run inst
 
 import datetime
 import io
-import os
-import shutil
 import time
 
-import pytest
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = JOURNEY_MARKS
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHARTS = 8
 # Every canvas has pixels drawn (a blank canvas is all transparent).
 DRAWN = """() => Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => {
@@ -29,23 +21,6 @@ DRAWN = """() => Array.from(document.querySelectorAll('canvas[data-chart]')).map
   return false; })"""
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
 
 
 def _world():
@@ -104,7 +79,7 @@ def test_dashboard_charts_report_and_export(browser, live_server):
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server.url, w.manager_a.username, PASSWORD)
+    sign_in(page, live_server.url, w.manager_a.username, PASSWORD)
 
     page.goto(f"{live_server.url}/dashboard/")
     _charts_drawn(page)

@@ -6,38 +6,14 @@ Selectors are ids, names and values, not words, so the journey holds in either l
 Skipped, with the reason, where /usr/bin/chromium is not installed (.ci/run installs it).
 """
 
-import os
-import shutil
-
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+pytestmark = JOURNEY_MARKS
 
 
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
+
 
 
 def _submit(page, selector):
@@ -59,7 +35,7 @@ def test_an_incident_goes_from_warning_to_closed_and_owners_read_its_statement(b
 
     desk = browser.new_page(viewport={"width": 1366, "height": 900})
     desk.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(desk, live_server.url, manager.username, PASSWORD)
+    sign_in(desk, live_server.url, manager.username, PASSWORD)
 
     # Warning: raised by hand from the list.
     desk.goto(f"{live_server.url}/dashboard/incidents/")
@@ -129,7 +105,7 @@ def test_an_incident_goes_from_warning_to_closed_and_owners_read_its_statement(b
     # The owner, on a phone: the statement on the incident's page, nothing internal.
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(phone, live_server.url, "13911113333", PASSWORD)
+    sign_in(phone, live_server.url, "13911113333", PASSWORD)
     phone.goto(f"{live_server.url}/portal/incidents/{incident.number}/")
     page = phone.content()
     assert "关于地库燃气泄漏的情况说明" in page and "请勿使用明火" in page

@@ -3,40 +3,14 @@
 Skipped, with the reason, where /usr/bin/chromium is not installed (.ci/run installs it).
 """
 
-import os
-import shutil
-
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous. Set only for these tests (it must not leak into other processes).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+pytestmark = JOURNEY_MARKS
 
 
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
+
 
 
 def test_owner_reports_a_problem_on_a_phone_and_staff_takes_it_up(browser, live_server):
@@ -52,7 +26,7 @@ def test_owner_reports_a_problem_on_a_phone_and_staff_takes_it_up(browser, live_
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     errors = []
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(phone, live_server.url, "13911112222", PASSWORD)
+    sign_in(phone, live_server.url, "13911112222", PASSWORD)
     assert "浏览器小区" in phone.content()
     phone.click("text=我要报事")
     phone.select_option("#id_category", label="漏水")
@@ -64,7 +38,7 @@ def test_owner_reports_a_problem_on_a_phone_and_staff_takes_it_up(browser, live_
 
     desk = browser.new_page(viewport={"width": 1366, "height": 900})
     desk.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(desk, live_server.url, staff.username, PASSWORD)
+    sign_in(desk, live_server.url, staff.username, PASSWORD)
     desk.click("text=投诉工单")
     desk.click(f"text={complaint.number}")
     desk.click("button:has-text('受理')")

@@ -5,40 +5,16 @@ wider than the screen (tables scroll inside themselves); a reply can be posted. 
 Chromium through Playwright, as in test_journeys.py; skipped with the reason where it is missing.
 """
 
-import os
-import shutil
 
-import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = JOURNEY_MARKS
+
 PHONE = {"width": 390, "height": 844}
 WIDER_THAN_SCREEN = "document.documentElement.scrollWidth - window.innerWidth"
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
 
 
 def test_an_engineer_works_a_ticket_on_a_phone(browser, live_server):
@@ -60,7 +36,7 @@ def test_an_engineer_works_a_ticket_on_a_phone(browser, live_server):
     page = browser.new_page(viewport=PHONE)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server.url, engineer.username, PASSWORD)
+    sign_in(page, live_server.url, engineer.username, PASSWORD)
 
     # The menu does not fill the first screen: it opens from the ☰ button.
     menu = page.locator("#lh-sidebar")

@@ -5,41 +5,15 @@ on a phone too, finds them on the dashboard home and, after calling, marks them 
 Skipped, with the reason, where /usr/bin/chromium is not installed (.ci/run installs it).
 """
 
-import os
-import shutil
 
-import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = JOURNEY_MARKS
+
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous. Set only for these tests (it must not leak into other processes).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
 
 
 def _fits_the_screen(page):
@@ -70,7 +44,7 @@ def test_owner_asks_for_help_on_a_phone_and_staff_on_a_phone_handles_it(browser,
     # The owner, on a phone: the notice board, the emergency notice, "I need help".
     phone = browser.new_page(viewport=PHONE)
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(phone, live_server.url, "13922223333", PASSWORD)
+    sign_in(phone, live_server.url, "13922223333", PASSWORD)
     phone.click("a[href='/portal/notices/']")
     phone.click("text=3号楼燃气泄漏，请确认平安")
     phone.click("button:has-text('我需要帮助')")
@@ -86,7 +60,7 @@ def test_owner_asks_for_help_on_a_phone_and_staff_on_a_phone_handles_it(browser,
     # A staff member, on a phone too: the dashboard home names them, with unit, phone and time.
     desk = browser.new_page(viewport=PHONE)
     desk.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(desk, live_server.url, staff.username, PASSWORD)
+    sign_in(desk, live_server.url, staff.username, PASSWORD)
     desk.goto(f"{live_server.url}/dashboard/")
     row = desk.locator(f"#need-help + ul [data-answer='{ack.pk}']")
     assert row.is_visible()

@@ -5,41 +5,14 @@ picked on the ticket page fills the reply box (item 10) without breaking the CSP
 Skipped, with the reason, where /usr/bin/chromium is not installed (.ci/run installs it).
 """
 
-import os
-import shutil
 from datetime import timedelta
 
-import pytest
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = JOURNEY_MARKS
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous. Set only for these tests (it must not leak into other processes).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
 
 
 def _rows(page):
@@ -80,7 +53,7 @@ def test_the_queue_opens_with_the_overdue_urgent_ticket_first_and_finds_number_p
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server.url, staff.username, PASSWORD)
+    sign_in(page, live_server.url, staff.username, PASSWORD)
     page.click("#lh-sidebar >> text=投诉工单")
     page.wait_for_load_state()
     rows = _rows(page)
@@ -118,7 +91,7 @@ def test_an_engineer_opens_a_masked_mobile_with_one_click_and_it_is_recorded(bro
     page = browser.new_page(viewport={"width": 390, "height": 844})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server.url, engineer.username, PASSWORD)
+    sign_in(page, live_server.url, engineer.username, PASSWORD)
     page.goto(f"{live_server.url}/dashboard/complaints/{ticket.number}/")
     assert "139****0185" in page.content() and "13912340185" not in page.content()
     page.click("button.lh-mobile-show")

@@ -2,40 +2,14 @@
 and the SMS as it will go out, confirms, and the send starts; a double-clicked chase sends one
 round. Headless Debian Chromium driven by Playwright; skipped, with the reason, without it."""
 
-import os
-import shutil
-
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
+from tests.browser.support import JOURNEY_MARKS, sign_in
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous. Set only for these tests (it must not leak into other processes).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+pytestmark = JOURNEY_MARKS
 
 
-def _sign_in(page, base, login, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", password)
-    page.click("button.btn-primary")
-    page.wait_for_load_state()
+
 
 
 def test_a_manager_sees_the_reach_and_the_sms_before_sending_and_a_double_click_chases_once(browser, live_server, settings):
@@ -54,7 +28,7 @@ def test_a_manager_sees_the_reach_and_the_sms_before_sending_and_a_double_click_
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server.url, manager.username, PASSWORD)
+    sign_in(page, live_server.url, manager.username, PASSWORD)
     page.goto(f"{live_server.url}/dashboard/announcements/new/")
     page.select_option("#id_kind", "general")
     page.fill("#id_title", "周三停水")
