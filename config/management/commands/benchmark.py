@@ -6,6 +6,7 @@
     manage.py benchmark pages --complaints 1000000 --save /tmp/1m.json --compare /tmp/10k.json   # flatness
     manage.py benchmark pages --complaints 1000000 --open-share 0.45                          # a backlog
     manage.py benchmark announcements --recipients 100000 --workers 2   # needs REDIS_URL
+    manage.py benchmark arrears              # 100,000 units × 24 months of fee ledger (2.4M entries)
 
 Run it against PostgreSQL (DATABASE_URL) for figures that mean anything. The data it generates
 lives in estates whose code starts with "bench-"; import data is removed afterwards, the
@@ -58,7 +59,7 @@ class Command(BaseCommand):
     help = "Generate data at scale and report median timings and query counts."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements", "incidents"],
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements", "incidents", "arrears"],
                             help="pages (alias complaints): every page the navigation opens, on generated complaints")
         parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
         parser.add_argument("--buildings", type=int, default=40)
@@ -96,6 +97,11 @@ class Command(BaseCommand):
 
             self.stdout.write(f"announcements: one announcement to {recipients} residents by SMS")
             bench_announcements(recipients, workers, self.stdout.write)
+        if scenario in ("all", "arrears"):
+            from complaints.arrears_benchmark import arrears_benchmark
+
+            self.stdout.write("arrears: 100,000 units × 24 months of ledger (kept between runs)")
+            arrears_benchmark(write=self.stdout.write)
 
     def bench_import(self, rows, buildings, repeat):
         units_file, residents_file = _files(rows, buildings)
