@@ -19,8 +19,8 @@ from core.api.strict import StrictPlainSerializer
 from owners.permissions import is_staff_member
 from owners.selectors import collection_rate, unit_list_for
 
-from ..arrears_lifecycle import CONTACT_KINDS, arrears_ladders, recommended_next
 from ..arrears_selectors import arrears_case_list_for, arrears_dashboard, arrears_outcomes, relief_request_list_for
+from ..lifecycle.arrears import CONTACT_KINDS, arrears_ladders, recommended_next
 from ..models import ArrearsAction, ArrearsApproval, ArrearsCase, ArrearsEvent, ReliefRequest
 from ..models.arrears import Cause, Outcome, Step
 from ..services import arrears as svc

@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-# A copy of complaints.arrears_lifecycle.DEFAULT_LADDERS as it stood (migrations never import app code).
+# A copy of complaints.lifecycle.arrears.DEFAULT_LADDERS as it stood (migrations never import app code).
 LADDERS = {
     "unknown": [("reminder", 7), ("phone_call", 7), ("home_visit", 14)],
     "hardship_illness": [("phone_call", 7), ("home_visit", 14), ("help", 14), ("relief_plan", 30)],

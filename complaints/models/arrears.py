@@ -2,7 +2,7 @@
 
 The ledger and the arrears figures live in owners (owners.models.ledger, owners.selectors); a
 case here is the relationship work around them: why the owner does not pay (the cause), which
-step of the cause's ladder the case is on (complaints/arrears_lifecycle.py), every contact and
+step of the cause's ladder the case is on (complaints/lifecycle/arrears.py), every contact and
 promise, approvals for a lawyer letter or legal action, and the owner's relief requests.
 State changes only through complaints.services.arrears.
 """
@@ -81,7 +81,7 @@ class ArrearsPolicy(models.Model):
 
 class ArrearsLadderStep(models.Model):
     """One rung of a cause's recommended ladder: the step, and how many days staff have for it.
-    Editable in the admin; the defaults (arrears_lifecycle.DEFAULT_LADDERS) are seeded."""
+    Editable in the admin; the defaults (lifecycle.arrears.DEFAULT_LADDERS) are seeded."""
 
     cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
     position = models.PositiveSmallIntegerField(_("order"))

@@ -1,7 +1,7 @@
 """Fee-arrears cases: every change goes through these functions (one door).
 
 Each function that changes a case locks its row first, checks the ladder
-(complaints/arrears_lifecycle.py) and the permissions (complaints/permissions.py), and writes
+(complaints/lifecycle/arrears.py) and the permissions (complaints/permissions.py), and writes
 an ArrearsEvent in the same transaction; notices are recorded in it too and sent after commit
 (services/arrears_notify.py). Arrears figures come from the ledger in owners (owners.selectors).
 
@@ -31,7 +31,7 @@ from core.documents import Heading, KeyValues, Paragraph, Signature, Table, rend
 from owners.models import Building, FeeLedgerEntry, Occupancy, Unit
 from owners.selectors import unit_account
 
-from ..arrears_lifecycle import CONTACT_KINDS, arrears_ladders, due_days_for, first_rung, needs_approval, recommended_next
+from ..lifecycle.arrears import CONTACT_KINDS, arrears_ladders, due_days_for, first_rung, needs_approval, recommended_next
 from ..models import (
     ArrearsAction,
     ArrearsAlert,

@@ -20,7 +20,6 @@ from core.messages import error_text
 from owners.access import resident_required, staff_required
 from owners.selectors import fee_entry_list_for, fee_payment_list_for, unit_account
 
-from ..arrears_lifecycle import CONTACT_KINDS, arrears_ladders, ladder, needs_approval, recommended_next
 from ..arrears_selectors import (
     arrears_approvals_waiting_for,
     arrears_broken_promises,
@@ -30,6 +29,7 @@ from ..arrears_selectors import (
     owner_account_units,
     relief_request_list_for,
 )
+from ..lifecycle.arrears import CONTACT_KINDS, arrears_ladders, ladder, needs_approval, recommended_next
 from ..models import ArrearsApproval, ReliefRequestFile
 from ..models.arrears import CaseStatus, Cause, Outcome, Step
 from ..models.arrears import ReliefRequest as Relief

@@ -5,15 +5,11 @@ the admin as ArrearsLadderStep rows; DEFAULT_LADDERS are seeded and used when a 
 rows). The case page shows the recommended next step and its due date; staff may take another
 step instead, with a note saying why. A lawyer letter or legal action needs an estate manager's
 approval first (NEEDS_APPROVAL; the predicate is complaints.permissions.arrears_can_approve).
-
-(This is its own module rather than complaints/lifecycle/arrears.py because complaints/lifecycle.py
-was being changed by another piece of work when arrears landed; turning it into a package is a
-move of this file.)
 """
 
 from dataclasses import dataclass
 
-from .models.arrears import Cause, Step
+from ..models.arrears import Cause, Step
 
 DEFAULT_LADDERS: dict[str, list[tuple[str, int]]] = {
     # Until the cause is known: find out why (a reminder, then a call, then a visit).
@@ -51,7 +47,7 @@ def ladder(cause: str, configured: dict[str, list[Rung]] | None = None) -> list[
 
 def arrears_ladders() -> dict[str, list[Rung]]:
     """Every configured ladder, one query."""
-    from .models import ArrearsLadderStep
+    from ..models import ArrearsLadderStep
 
     configured: dict[str, list[Rung]] = {}
     for cause, step, days in ArrearsLadderStep.objects.order_by("cause", "position").values_list("cause", "step", "due_days"):
