@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -247,8 +248,20 @@ def detail(request, number):
         "certificate_form": CertificateForm(homes=_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
         "buildings": incident.buildings.all(), "units": incident.units.select_related("building"),
         "public_url": reverse("portal:incident_detail", args=[incident.number]),
-        "similar": similar_cases(user, incident=incident),
     })
+
+
+@staff_required
+def similar(request, number):
+    """The similar-past-cases card of an incident: the card alone for htmx (the incident page loads
+    it when it scrolls into view, so the page does not wait for the scoring), a page of its own for
+    a browser without JavaScript. Scoped like the incident page: another estate's incident is a 404."""
+    incident = incident_for(request.user, number)
+    context = {"incident": incident, "similar": similar_cases(request.user, incident=incident)}
+    template = "incidents/staff/_similar.html" if request.headers.get("HX-Request") else "incidents/staff/similar.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _act(request, number, do):

@@ -531,34 +531,75 @@ def _similar_section(page: str) -> str:
     return page[start:page.index("</section>", start)]
 
 
-def test_the_incident_page_shows_a_closed_incident_with_shared_words_and_why_it_matched(client, manager, estate, other_estate):
-    from incidents.models import Incident, IncidentReview
+def _similar(client, incident, htmx=True):
+    """The similar-cases card as the incident page's htmx loads it (or a browser without JavaScript follows its link)."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.get(reverse("dashboard:incident_similar", args=[incident.number]), headers=headers)
 
+
+def _closed(incident, **kw):
+    Incident.objects.filter(pk=incident.pk).update(stage=Stage.CLOSED, closed_at=kw.pop("closed_at", timezone.now()))  # test setup
+
+
+def test_the_incident_page_shows_a_closed_incident_with_shared_words_and_why_it_matched(client, manager, estate, other_estate):
     past = incident_open(actor=manager, estate=estate, kind="gas", title="2号楼地库燃气泄漏", description="燃气管道接口老化")
-    Incident.objects.filter(pk=past.pk).update(stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=30))  # test setup
+    _closed(past, closed_at=timezone.now() - timedelta(days=30))
     IncidentReview.objects.create(incident=past, cause="燃气管道接口老化", lessons="每季度检查燃气管道接口")
     unrelated = incident_open(actor=manager, estate=estate, kind="lift", title="电梯困人")
-    Incident.objects.filter(pk=unrelated.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())  # test setup
+    _closed(unrelated)
     current = _responding(manager, estate, title="3号楼燃气泄漏", description="地库燃气味很重")
     client.force_login(manager)
-    similar = _similar_section(_page(client, current).content.decode())
+    similar = _similar_section(_similar(client, current).content.decode())
     assert past.number in similar and unrelated.number not in similar
     assert "燃气" in similar and "泄漏" in similar  # the shared words, named as the reason
+    assert "共同词语" in similar and "类型相同" in similar  # why, in the reader's language (Chinese by default)
     assert "每季度检查燃气管道接口" in similar  # its lessons
 
 
-def test_the_incident_page_costs_the_same_queries_with_or_without_similar_cases(client, manager, estate):
-    from incidents.models import Incident
-
+def test_the_incident_page_loads_similar_cases_when_the_card_is_reached_and_links_them_without_javascript(client, manager, estate):
+    past = incident_open(actor=manager, estate=estate, kind="gas", title="2号楼地库燃气泄漏")
+    _closed(past)
     current = _responding(manager, estate, title="3号楼燃气泄漏")
     client.force_login(manager)
-    _page(client, current)
+    page = _page(client, current).content.decode()
+    url = reverse("dashboard:incident_similar", args=[current.number])
+    assert f'hx-get="{url}"' in page and 'hx-trigger="revealed"' in page
+    assert f'<a href="{url}">' in page  # the way there without JavaScript
+    assert past.number not in page  # not scored while the page is drawn
+
+    card = _similar(client, current).content.decode()
+    assert past.number in card and "<html" not in card  # htmx gets the card alone
+    own_page = _similar(client, current, htmx=False).content.decode()
+    assert "<html" in own_page and past.number in _similar_section(own_page)
+    assert reverse("dashboard:incident_detail", args=[current.number]) in own_page  # and the way back
+
+
+def test_another_estates_similar_cases_are_a_404(client, manager, outsider, estate):
+    current = _responding(manager, estate, title="3号楼燃气泄漏")
+    client.force_login(outsider)
+    assert _similar(client, current).status_code == 404
+    assert _similar(client, current, htmx=False).status_code == 404
+
+
+def test_similar_cases_come_only_from_the_readers_estates(client, manager, outsider, estate, other_estate):
+    mine = incident_open(actor=manager, estate=estate, kind="gas", title="2号楼地库燃气泄漏")
+    theirs = incident_open(actor=outsider, estate=other_estate, kind="gas", title="5号楼地库燃气泄漏")
+    _closed(mine), _closed(theirs)
+    current = _responding(manager, estate, title="3号楼燃气泄漏")
+    client.force_login(manager)
+    card = _similar(client, current).content.decode()
+    assert mine.number in card and theirs.number not in card
+
+
+def test_similar_cases_cost_the_same_queries_with_none_or_several(client, manager, estate):
+    current = _responding(manager, estate, title="3号楼燃气泄漏")
+    client.force_login(manager)
+    _similar(client, current)
     with CaptureQueriesContext(connection) as none:
-        _page(client, current)
+        _similar(client, current)
     for i in range(6):
-        past = incident_open(actor=manager, estate=estate, kind="gas", title=f"{i}号楼燃气泄漏")
-        Incident.objects.filter(pk=past.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())  # test setup
+        _closed(incident_open(actor=manager, estate=estate, kind="gas", title=f"{i}号楼燃气泄漏"))
     with CaptureQueriesContext(connection) as several:
-        page = _page(client, current).content.decode()
+        card = _similar(client, current).content.decode()
     assert len(several) == len(none)
-    assert _similar_section(page).count("号楼燃气泄漏") == 5  # five shown
+    assert _similar_section(card).count("号楼燃气泄漏") == 5  # five shown
