@@ -1,16 +1,18 @@
 """What communications shows on other apps' pages: the resident page's messages (registered in
 CommunicationsConfig.ready) and, on the dashboard home, what waits for the user's approval."""
 
-from django.db.models import F, Func, IntegerField, Subquery
+from django.db.models import Count, F, Func, IntegerField, Subquery
 from django.template.loader import render_to_string
 
 from owners.models import User
 
 from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
-from .selectors import deliveries_for_resident
+from .models import Announcement, Delivery
+from .selectors import announcement_list_for, deliveries_for_resident
 
 RESIDENT_MESSAGES_SHOWN = 20
 APPROVALS_SHOWN = 20
+SENDS_SHOWN = 5
 
 
 def resident_messages_panel(request, resident) -> str:
@@ -47,3 +49,25 @@ def approvals_panel(request) -> str:
         return ""
     return render_to_string("communications/includes/approvals.html",
                             {"announcements": announcements, "statements": statements}, request=request)
+
+
+def sends_in_progress_panel(request) -> str:
+    """"Sends in progress" on the dashboard home: the announcements of the user's estates being
+    sent, newest first, each with a progress bar (sent, failed, still queued). Two queries: the
+    announcements, then their deliveries counted by status in the database."""
+    sending = list(announcement_list_for(request.user).filter(status=Announcement.Status.SENDING)
+                   .order_by("-published_at", "-id")[:SENDS_SHOWN])
+    if not sending:
+        return ""
+    counts: dict[int, dict[str, int]] = {a.pk: {} for a in sending}
+    rows = (Delivery.objects.filter(announcement_id__in=counts).order_by()
+            .values_list("announcement_id", "status").annotate(n=Count("id")))
+    for announcement_id, status, n in rows:
+        counts[announcement_id][status] = n
+    for a in sending:
+        by_status = counts[a.pk]
+        a.total = sum(by_status.values())
+        a.sent = by_status.get("sent", 0) + by_status.get("delivered", 0)
+        a.failed = by_status.get("failed", 0)
+        a.percent_done = round(100 * (a.sent + a.failed + by_status.get("cancelled", 0)) / a.total) if a.total else 0
+    return render_to_string("communications/includes/sends_in_progress.html", {"sends": sending}, request=request)

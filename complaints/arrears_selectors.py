@@ -6,7 +6,7 @@ view permission; an owner sees only their own unit's account and requests, never
 never another owner's figures. A foreign id is absent from these querysets, so callers answer 404.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from owners.permissions import ALL, estate_ids_with_perm
@@ -42,6 +42,16 @@ def arrears_dashboard(user, *, today=None) -> dict:
         mine=Count("id", filter=Q(assignee_id=user.pk)),
     )
     return {"by_cause": by_cause, "by_step": by_step, **counts}
+
+
+def arrears_actions_due_for(user, *, limit: int = 5, today=None) -> dict:
+    """Open cases whose next step is due today or earlier: the first `limit` (the user's own
+    first, then the longest overdue) and how many there are in all — two small queries."""
+    today = today or timezone.localdate()
+    due = arrears_case_list_for(user).filter(status=CaseStatus.OPEN, step_due_on__lte=today)
+    mine_first = Case(When(assignee_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    cases = list(due.annotate(mine=mine_first).order_by("mine", "step_due_on", "id")[:limit])
+    return {"cases": cases, "total": due.count() if len(cases) == limit else len(cases)}
 
 
 def arrears_broken_promises(user) -> QuerySet[ArrearsCase]:

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communications.panels import approvals_panel
+from communications.panels import approvals_panel, sends_in_progress_panel
 from communications.permissions import ANSWER_INQUIRY
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
+from complaints.panels import arrears_due_panel, my_queue_panel
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
 from incidents.panels import open_incidents_panel
 from incidents.selectors import incident_public_current
@@ -61,6 +62,9 @@ def dashboard_home(request):
         "need_help": need_help_open_for(request.user),
         "approvals_panel": approvals_panel(request),
         "incidents_panel": open_incidents_panel(request),
+        "my_queue_panel": my_queue_panel(request),
+        "sends_panel": sends_in_progress_panel(request),
+        "arrears_panel": arrears_due_panel(request),
         "complaints": complaint_dashboard_counts(request.user),
         "follow_ups": follow_ups_overdue_for(request.user),
         "inquiries_overdue": _inquiries_overdue(request.user),
