@@ -62,7 +62,8 @@ def reports(request):
     estates = list(estate_list_for(request.user).order_by("name")[:200])
     for estate in estates:
         estate.may_send = monthly_report_can_send(request.user, estate.pk)
-    return render(request, "dashboard/reports.html", {"estates": estates, "month": month, "month_key": month.strftime("%Y-%m")})
+    return render(request, "dashboard/reports.html", {"estates": estates, "month": month, "month_key": month.strftime("%Y-%m"),
+                                                      "any_send": any(e.may_send for e in estates)})
 
 
 def _download(data, fmt):

@@ -110,3 +110,13 @@ def test_stakeholder_directory_keeps_to_the_users_estates(client, w):
     rows = _csv(client.get(reverse("dashboard:export_stakeholders", args=["csv"])))
     names = {r[1] for r in rows[1:]}
     assert names == {"业委会王主任", "'-街道办 +李"}
+
+
+def test_the_deliveries_export_sits_under_its_own_heading(client, w):
+    notice = announcement_create(author=w.service_a, title="停水通知", body="明天停水", kind="outage", channels=["sms"],
+                                 audience="estates", estates=[w.estate_a])
+    announcement_publish(notice, actor=w.service_a)
+    client.force_login(w.service_a)
+    page = client.get(reverse("dashboard:announcement_detail", args=[notice.pk])).content.decode()
+    section = page.split('id="deliveries-export"', 1)[1].split("</section>", 1)[0]
+    assert "<h2" in section and reverse("dashboard:export_deliveries", args=[notice.pk, "xlsx"]) in section

@@ -96,3 +96,17 @@ def test_service_staff_may_not_send(client, w):
     client.force_login(w.service_a)
     assert client.post(reverse("dashboard:report_send", args=[w.estate_a.pk, _month()])).status_code == 403
     assert not Delivery.objects.filter(topic="report.monthly").exists()
+
+
+def test_every_column_of_the_reports_table_has_a_heading(client, w):
+    client.force_login(w.manager_a)
+    page = client.get(reverse("dashboard:reports")).content.decode()
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert "<th></th>" not in header and header.count("<th") == 4
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    assert row.count("<td") == header.count("<th")
+    # Staff who send nothing see no send column at all.
+    client.force_login(w.service_a)
+    page = client.get(reverse("dashboard:reports")).content.decode()
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert header.count("<th") == 3 and "<th></th>" not in header
