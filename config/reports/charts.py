@@ -6,7 +6,11 @@ A chart is a dict Chart.js can draw and a table can show: `labels` (the x axis),
 the server, so a chart follows the language switch like the page around it.
 
 Filters (ChartFilters): one of the user's estates (another estate's id is ignored, as in the
-complaint queue), a period of 30 or 90 days for daily charts, and a month for the collection rate.
+complaint queue), a period of 30 or 90 days for daily charts, and a month for the collection rate
+(by default the latest month billed: the ledger of the running month is usually imported after it).
+
+Days, weeks and months are each estate's own (its time zone), computed by the database (LocalTrunc),
+so a company-wide chart counts every complaint on the day its estate saw it.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.conf import settings
+from django.db.models import Avg, Count, DateField, F, Func, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from communications.models import MediaMention
 from communications.selectors import mention_list_for
@@ -30,6 +36,7 @@ from complaints.models import ComplaintEvent, Status
 from complaints.selectors import complaint_list_for
 from incidents.models.incidents import Kind as IncidentKind
 from incidents.selectors import incident_list_for
+from owners.models import FeeLedgerEntry
 from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import collection_rate
 
@@ -42,11 +49,11 @@ MONTHS = 12
 class ChartFilters:
     estate_id: int | None
     days: int
-    month: datetime.date  # first day of the month the collection rate is for
+    month: datetime.date | None  # first day of the month the collection rate is for; None: the latest billed
 
     def query(self, **extra) -> dict:
         """The filters as query parameters (for links that keep them)."""
-        params = {"estate": self.estate_id or "", "period": self.days, "month": self.month.strftime("%Y-%m"), **extra}
+        params = {"estate": self.estate_id or "", "period": self.days, "month": f"{self.month:%Y-%m}" if self.month else "", **extra}
         return {k: v for k, v in params.items() if v not in ("", None)}
 
 
@@ -66,10 +73,50 @@ def chart_filters(user, params) -> ChartFilters:
     try:
         month = datetime.datetime.strptime(str(params.get("month") or ""), "%Y-%m").date()
     except ValueError:
-        month = today.replace(day=1)
-    if not (datetime.date(2000, 1, 1) <= month <= today):
-        month = today.replace(day=1)
+        month = None
+    if month and not (datetime.date(2000, 1, 1) <= month <= today):
+        month = None
     return ChartFilters(estate_id=estate_id, days=days, month=month)
+
+
+class LocalTrunc(Func):
+    """The day, or the first day of the week (Monday) or month, of a timestamp in the time zone
+    named by another column (the estate's), as a date computed by the database: PostgreSQL's
+    timezone() and date_trunc(); on SQLite the function Django registers for its own Trunc."""
+
+    output_field = DateField()
+    KINDS = ("day", "week", "month")
+
+    def __init__(self, kind, expression, zone, **extra):
+        assert kind in self.KINDS
+        self.kind = kind
+        super().__init__(expression, zone, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (ts, ts_params), (zone, zone_params) = (compiler.compile(e) for e in self.source_expressions)
+        local = f"timezone({zone}, {ts})"
+        sql = local if self.kind == "day" else f"date_trunc('{self.kind}', {local})"
+        return f"({sql})::date", (*zone_params, *ts_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (ts, ts_params), (zone, zone_params) = (compiler.compile(e) for e in self.source_expressions)
+        return f"substr(django_datetime_trunc('{self.kind}', {ts}, {zone}, 'UTC'), 1, 10)", (*ts_params, *zone_params)
+
+
+def _local(kind, field):
+    # Rows without an estate (a media mention about the company) count in the site's zone.
+    return LocalTrunc(kind, field, Coalesce(F("estate__timezone"), Value(settings.TIME_ZONE)))
+
+
+# The window's first instant is taken a day early in the index range (no estate's zone is more than
+# a day from the site's), and the exact start is the first local day, compared after truncation.
+ZONE_SLACK = datetime.timedelta(days=1)
+
+
+def _window(qs, field, kind, first: datetime.date):
+    """`qs` annotated with `bucket` (the local day/week/month of `field`) from the local date `first` on."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min)) - ZONE_SLACK
+    return qs.filter(**{f"{field}__gte": start}).annotate(bucket=_local(kind, field)).filter(bucket__gte=first)
 
 
 def _since(days: int) -> datetime.datetime:
@@ -98,15 +145,18 @@ def complaints_per_day(user, f: ChartFilters) -> dict:
     """Complaints submitted per day over the period, stacked by category; a bar leads to that
     day's complaints of that category in the queue."""
     since = _since(f.days)
-    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(day=TruncDate("created_at"))
-            .values("day", "category_id", "category__name", "category__name_en").annotate(n=Count("id")).order_by())
+    rows = (_window(_complaints(user, f), "created_at", "day", since.date())
+            .values("bucket", "category_id", "category__name", "category__name_en").annotate(n=Count("id")).order_by())
     days = [since.date() + datetime.timedelta(days=i) for i in range(f.days)]
     index = {d: i for i, d in enumerate(days)}
     english = (get_language() or "").startswith("en")
     counts: dict[int, list[int]] = {}
     names: dict[int, str] = {}
     for r in rows:
-        counts.setdefault(r["category_id"], [0] * len(days))[index.get(_day(r["day"]), 0)] += r["n"]
+        i = index.get(_day(r["bucket"]))
+        if i is None:
+            continue  # a day ahead of the site's (an estate east of it), shown tomorrow
+        counts.setdefault(r["category_id"], [0] * len(days))[i] += r["n"]
         names[r["category_id"]] = r["category__name_en"] if english and r["category__name_en"] else r["category__name"]
     datasets = [{
         "label": names.get(cat, str(cat)), "data": data, "stack": "complaints",
@@ -117,19 +167,27 @@ def complaints_per_day(user, f: ChartFilters) -> dict:
 
 
 def complaints_by_building(user, f: ChartFilters) -> dict:
-    """Complaints per building over the period (the building of the unit or common area)."""
+    """Complaints per building over the period (the building of the unit or common area), the 30
+    with most. Complaints tied to no building (the estate's grounds, the whole estate) have no bar:
+    the chart says under it how many there were."""
     since = _since(f.days)
-    rows = (_complaints(user, f).filter(created_at__gte=since)
-            .values("building_id", "building__name", "estate__name").annotate(n=Count("id")).order_by("-n", "building__name")[:30])
+    rows = list(_window(_complaints(user, f), "created_at", "day", since.date())
+                .values("building_id", "building__name", "estate__name").annotate(n=Count("id")).order_by("-n", "building__name"))
+    elsewhere = sum(r["n"] for r in rows if r["building_id"] is None)
+    rows = [r for r in rows if r["building_id"] is not None][:30]
     several = f.estate_id is None and len({r["estate__name"] for r in rows}) > 1
     labels, data, links = [], [], []
     for r in rows:
-        name = r["building__name"] or _("No building")
-        labels.append(f"{r['estate__name']} {name}" if several else name)
+        labels.append(f"{r['estate__name']} {r['building__name']}" if several else r["building__name"])
         data.append(r["n"])
         links.append(_queue(status="all", building=r["building_id"], estate=f.estate_id, created_from=since.date()))
-    return {"title": _("Complaints by building"), "kind": "bar", "unit": "", "labels": labels,
-            "datasets": [{"label": _("Complaints"), "data": data, "links": links}]}
+    chart = {"title": _("Complaints by building"), "kind": "bar", "unit": "", "labels": labels,
+             "datasets": [{"label": _("Complaints"), "data": data, "links": links}]}
+    if elsewhere:
+        chart["note"] = ngettext("%(count)s complaint not tied to a building (the estate's grounds or the whole estate) is not shown.",
+                                 "%(count)s complaints not tied to a building (the estate's grounds or the whole estate) are not shown.",
+                                 elsewhere) % {"count": elsewhere}
+    return chart
 
 
 def sla_compliance(user, f: ChartFilters) -> dict:
@@ -138,15 +196,14 @@ def sla_compliance(user, f: ChartFilters) -> dict:
     now = timezone.now()
     today = timezone.localdate()
     first_week = today - datetime.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    since = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
-    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(week=TruncWeek("created_at")).values("week")
+    rows = (_window(_complaints(user, f), "created_at", "week", first_week).values("bucket")
             .annotate(
                 response_due=Count("id", filter=Q(first_response_at__isnull=False) | Q(response_due_at__lt=now)),
                 response_met=Count("id", filter=Q(first_response_at__lte=F("response_due_at"))),
                 resolution_due=Count("id", filter=Q(resolved_at__isnull=False) | Q(resolution_due_at__lt=now)),
                 resolution_met=Count("id", filter=Q(resolved_at__lte=F("resolution_due_at"))),
-            ).order_by("week"))
-    by_week = {_day(r["week"]): r for r in rows}
+            ).order_by("bucket"))
+    by_week = {_day(r["bucket"]): r for r in rows}
     weeks = [first_week + datetime.timedelta(weeks=i) for i in range(WEEKS)]
     response, resolution, links = [], [], []
     for w in weeks:
@@ -172,22 +229,36 @@ def satisfaction(user, f: ChartFilters) -> dict:
     """Per month (of submission): the average rating (1–5) and the share of complaints resolved
     that were reopened afterwards."""
     months = _month_starts(MONTHS)
-    since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
-    reopened = ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), to_status=Status.REOPENED)
-    rows = (_complaints(user, f).filter(created_at__gte=since).annotate(month=TruncMonth("created_at"), was_reopened=Exists(reopened))
-            .values("month").annotate(avg_rating=Avg("rating"),
-                                      resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-                                      reopened=Count("id", filter=Q(was_reopened=True)))
-            .order_by("month"))
-    by_month = {_day(r["month"]): r for r in rows}
+    # Reopened tickets are few: their ids come from the events' partial index, hashed once.
+    reopened = ComplaintEvent.objects.filter(to_status=Status.REOPENED).values("complaint_id")
+    rows = (_window(_complaints(user, f), "created_at", "month", months[0]).values("bucket")
+            .annotate(avg_rating=Avg("rating"),
+                      resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+                      reopened=Count("id", filter=Q(id__in=reopened)))
+            .order_by("bucket"))
+    by_month = {_day(r["bucket"]): r for r in rows}
     ratings, reopen = [], []
     for m in months:
         r = by_month.get(m, {})
         ratings.append(round(r["avg_rating"], 2) if r.get("avg_rating") is not None else None)
         reopen.append(_rate(r.get("reopened", 0), r.get("resolved", 0)))
-    return {"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "", "labels": [m.strftime("%Y-%m") for m in months],
-            "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y"},
-                         {"label": _("Reopened (%)"), "data": reopen, "axis": "y2"}]}
+    return _from_first({"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "",
+                             "labels": [m.strftime("%Y-%m") for m in months],
+                             "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y"},
+                                          {"label": _("Reopened (%)"), "data": reopen, "axis": "y2"}]},
+                       [m in by_month for m in months])
+
+
+def _from_first(chart: dict, present: list[bool]) -> dict:
+    """The chart from its first point with rows behind it (months before the first complaint or
+    the first ledger are left out): the axis starts where the data does."""
+    first = present.index(True) if True in present else 0
+    chart["labels"] = chart["labels"][first:]
+    for d in chart["datasets"]:
+        for key in ("data", "links"):
+            if d.get(key):
+                d[key] = d[key][first:]
+    return chart
 
 
 def incidents_by_type(user, f: ChartFilters) -> dict:
@@ -220,17 +291,16 @@ def media_mentions(user, f: ChartFilters) -> dict:
     today = timezone.localdate()
     weeks_n = max(f.days // 7, 4)
     first_week = today - datetime.timedelta(days=today.weekday() + 7 * (weeks_n - 1))
-    since = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
-    qs = mention_list_for(user).select_related(None).filter(mentioned_at__gte=since)
+    qs = mention_list_for(user).select_related(None)
     if f.estate_id:
         qs = qs.filter(estate_id=f.estate_id)
-    rows = qs.annotate(week=TruncWeek("mentioned_at")).values("week", "sentiment").annotate(n=Count("id"), reach=Sum("reach")).order_by()
+    rows = _window(qs, "mentioned_at", "week", first_week).values("bucket", "sentiment").annotate(n=Count("id"), reach=Sum("reach")).order_by()
     weeks = [first_week + datetime.timedelta(weeks=i) for i in range(weeks_n)]
     index = {w: i for i, w in enumerate(weeks)}
     by_sentiment = {s: [0] * len(weeks) for s in MediaMention.Sentiment.values}
     reach = [0] * len(weeks)
     for r in rows:
-        i = index.get(_day(r["week"]))
+        i = index.get(_day(r["bucket"]))
         if i is None:
             continue
         by_sentiment.setdefault(r["sentiment"], [0] * len(weeks))[i] += r["n"]
@@ -246,13 +316,27 @@ def media_mentions(user, f: ChartFilters) -> dict:
 
 def collection_by_building(user, f: ChartFilters) -> dict:
     """The collection rate (paid / billed) of each building for the month (owners' ledger
-    aggregate), only in estates where the user's role may read the ledger."""
-    rows = collection_rate(user, period_from=f.month, period_to=f.month, estate_id=f.estate_id, by="building")
+    aggregate), only in estates where the user's role may read the ledger. Without a month asked
+    for, the latest month billed (one look at the ledger's period index): a month's ledger is
+    imported after the month, so the running one usually has none yet. The card offers the last
+    twelve months to choose from."""
+    month = f.month or _latest_billed(user, f) or timezone.localdate().replace(day=1)
+    rows = collection_rate(user, period_from=month, period_to=month, estate_id=f.estate_id, by="building")
     several = f.estate_id is None and len({r["estate_id"] for r in rows}) > 1
-    return {"title": _("Collection rate by building") + f" · {f.month:%Y-%m}", "kind": "bar", "unit": "%",
+    return {"title": _("Collection rate by building") + f" · {month:%Y-%m}", "kind": "bar", "unit": "%",
+            "month": f"{month:%Y-%m}", "months": [f"{m:%Y-%m}" for m in reversed(_month_starts(MONTHS))],
             "labels": [f"{r['estate']} {r['building']}" if several else r["building"] for r in rows],
             "datasets": [{"label": _("Collection rate"), "data": [_rate(r["paid"], r["billed"]) for r in rows],
                           "links": [reverse("dashboard:arrears_list")] * len(rows)}]}
+
+
+def _latest_billed(user, f: ChartFilters) -> datetime.date | None:
+    """The latest month up to this one with ledger entries in the chart's estates (or the user's)."""
+    scope = [f.estate_id] if f.estate_id else staff_estate_ids(user)
+    qs = FeeLedgerEntry.objects.filter(period__lte=timezone.localdate())
+    if scope is not ALL:
+        qs = qs.filter(unit__building__estate_id__in=scope or [])
+    return qs.order_by("-period").values_list("period", flat=True).first()
 
 
 def collection_trend(user, f: ChartFilters) -> dict:
@@ -264,8 +348,9 @@ def collection_trend(user, f: ChartFilters) -> dict:
     for r in rows:
         billed[r["period"]] = billed.get(r["period"], 0) + float(r["billed"])
         paid[r["period"]] = paid.get(r["period"], 0) + float(r["paid"])
-    return {"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
-            "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months]}]}
+    return _from_first({"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
+                        "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months]}]},
+                       [m in billed for m in months])
 
 
 # Name in the URL → builder, in the order the dashboard shows them.

@@ -154,11 +154,12 @@ def test_each_chart_costs_the_same_queries_however_many_rows(client, w, name):
     with CaptureQueriesContext(connection) as after:
         _chart(client, name)
     assert len(after) == len(before)
-    # One aggregate for the chart itself; the rest is the session, the user, their estates and role permissions.
+    # One aggregate for the chart itself (the collection rate also looks up the latest month
+    # billed); the rest is the session, the user, their estates and role permissions.
     overhead = ("django_session", "owners_staffmembership", "auth_permission")
     chart_queries = [q for q in after.captured_queries if not any(t in q["sql"] for t in overhead)
                      and "owners_user" not in q["sql"].split("FROM")[1][:40]]
-    assert len(chart_queries) == 1, [q["sql"][:120] for q in chart_queries]
+    assert len(chart_queries) == (2 if name == "collection" else 1), [q["sql"][:120] for q in chart_queries]
 
 
 def test_unknown_chart_404_and_owners_403(client, w):
@@ -166,3 +167,62 @@ def test_unknown_chart_404_and_owners_403(client, w):
     assert client.get(reverse("dashboard:chart", args=["nope"])).status_code == 404
     client.force_login(owner_with_account(unit=w.unit_a))
     assert client.get(reverse("dashboard:chart", args=["sla"])).status_code == 403
+
+
+def test_satisfaction_axis_starts_at_the_first_month_with_complaints(client, w):
+    client.force_login(w.service_a)
+    chart = _chart(client, "satisfaction")
+    assert chart["labels"] == [f"{timezone.localdate():%Y-%m}"]  # this month's complaints only: one point, not twelve
+    assert all(len(d["data"]) == 1 for d in chart["datasets"])
+    Complaint.objects.filter(pk=w.complaints_a[0].pk).update(created_at=timezone.now() - datetime.timedelta(days=70))
+    assert len(_chart(client, "satisfaction")["labels"]) in (3, 4)  # from that month on, however the days fall
+
+
+def test_complaints_tied_to_no_building_have_no_bar_and_are_counted_under_the_chart(client, w):
+    Complaint.objects.filter(pk=w.complaints_a[0].pk).update(building=None, unit=None)
+    client.force_login(w.manager_a)
+    chart = _chart(client, "complaints-by-building", estate=w.estate_a.pk)
+    assert dict(zip(chart["labels"], chart["datasets"][0]["data"], strict=True)) == {"阳光1号楼": 1, "阳光2号楼": 1}
+    assert chart["note"].startswith("1 ")
+    client.cookies["django_language"] = "en"
+    assert _chart(client, "complaints-by-building")["note"] == (
+        "1 complaint not tied to a building (the estate's grounds or the whole estate) is not shown.")
+    page = client.get(reverse("dashboard:chart", args=["complaints-by-building"]), HTTP_HX_REQUEST="true").content.decode()
+    assert "not tied to a building" in page and "No building" not in page
+
+
+def test_collection_rate_defaults_to_the_latest_month_billed(client, w):
+    # The ledger of the running month is not imported yet; last month's is.
+    FeeLedgerEntry.objects.all().delete()
+    last = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    FeeLedgerEntry.objects.create(unit=w.unit_a, period=last, billed=400, paid=100, due_date=last + datetime.timedelta(days=20))
+    client.force_login(w.manager_a)
+    chart = _chart(client, "collection")
+    assert chart["title"].endswith(f"{last:%Y-%m}") and chart["month"] == f"{last:%Y-%m}"
+    assert chart["datasets"][0]["data"] == [25.0]
+    # A month asked for is shown, data or not; the card offers the last twelve months.
+    this = timezone.localdate().replace(day=1)
+    assert _chart(client, "collection", month=f"{this:%Y-%m}")["labels"] == []
+    page = client.get(reverse("dashboard:chart", args=["collection"]), HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="{last:%Y-%m}" selected>' in page and f'<option value="{this:%Y-%m}">' in page
+    assert 'form="lh-chart-filter"' in page
+
+
+def test_the_filters_are_the_pages_own_controls_not_the_browsers_month_input(client, w):
+    client.force_login(w.manager_a)
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert 'type="month"' not in page  # drawn by the browser in its own language, not the page's
+    assert "最近 30 天" in page or "Last 30 days" in page
+
+
+def test_days_are_the_estates_own(client, w):
+    """A complaint at 07:00 in Shanghai is on the day before in an estate on London time."""
+    w.estate_a.timezone = "Europe/London"
+    w.estate_a.save(update_fields=["timezone"])
+    today = timezone.localdate()
+    seven = timezone.make_aware(datetime.datetime.combine(today, datetime.time(7)))
+    Complaint.objects.filter(pk__in=[c.pk for c in w.complaints_a]).update(created_at=seven)
+    client.force_login(w.manager_a)
+    chart = _chart(client, "complaints-per-day", estate=w.estate_a.pk)
+    per_day = [sum(d["data"][i] for d in chart["datasets"]) for i in range(len(chart["labels"]))]
+    assert per_day[-2:] == [3, 0]
