@@ -27,6 +27,9 @@ from .benchmark_data import PREFIX, data_generate
 from .models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 
 WARM_UP = 2
+# The dashboard's chart endpoints (config.reports.charts.CHARTS, which this layer may not import).
+CHARTS = ("complaints-per-day", "complaints-by-building", "sla", "satisfaction", "incidents", "media", "collection",
+          "collection-trend")
 
 
 def _user(username, estate=None, role=Role.SERVICE):
@@ -86,6 +89,8 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
 
     return [
         ("dashboard home", staff, "GET", "/dashboard/", None, 200),
+        # Each chart the home loads after it (config/reports/charts.py), with its default filters.
+        *[(f"chart: {name}", staff, "GET", f"/dashboard/charts/{name}/", None, 200) for name in CHARTS],
         ("queue: default (sidebar)", staff, "GET", q, None, 200),
         ("queue: open", staff, "GET", q + "?status=open", None, 200),
         ("queue: overdue", staff, "GET", q + "?overdue=1", None, 200),

@@ -226,3 +226,10 @@ def test_days_are_the_estates_own(client, w):
     chart = _chart(client, "complaints-per-day", estate=w.estate_a.pk)
     per_day = [sum(d["data"][i] for d in chart["datasets"]) for i in range(len(chart["labels"]))]
     assert per_day[-2:] == [3, 0]
+
+
+def test_the_benchmark_times_every_chart():
+    from complaints.benchmark import CHARTS as BENCHMARKED
+    from config.reports.charts import CHARTS
+
+    assert list(BENCHMARKED) == list(CHARTS)
