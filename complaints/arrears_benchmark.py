@@ -41,8 +41,8 @@ def _generate(estates: int, buildings_per_estate: int, units_per_building: int, 
                 ON CONFLICT DO NOTHING""", [PREFIX + "%", units_per_building])
             # 92 % of months paid in full, 3 % in part, 5 % unpaid: a few units far behind.
             cursor.execute(f"""
-                INSERT INTO {FeeLedgerEntry._meta.db_table} (unit_id, period, billed, paid, due_date, updated_at)
-                SELECT u.id, (%s::date + (m || ' month')::interval)::date, 198.00,
+                INSERT INTO {FeeLedgerEntry._meta.db_table} (unit_id, estate_id, building_id, period, billed, paid, due_date, updated_at)
+                SELECT u.id, b.estate_id, b.id, (%s::date + (m || ' month')::interval)::date, 198.00,
                        CASE WHEN r < 92 THEN 198.00 WHEN r < 95 THEN 99.00 ELSE 0 END,
                        (%s::date + (m || ' month')::interval + interval '19 day')::date, now()
                 FROM {Unit._meta.db_table} u

@@ -131,11 +131,11 @@ def seed_ledger(estates, today=None, months: int = 12) -> int:
     rng = random.Random(12)
     index = today.year * 12 + today.month - 1
     periods = [date((index - back) // 12, (index - back) % 12 + 1, 1) for back in range(months, 0, -1)]
-    units = list(Unit.objects.filter(building__estate__in=estates).order_by("id").values_list("id", "area_sqm"))
+    units = list(Unit.objects.filter(building__estate__in=estates).order_by("id").values_list("id", "area_sqm", "building_id", "building__estate_id"))
     demo_owner_units = set(Occupancy.objects.filter(resident__mobile=OWNERS[0][0], end_date__isnull=True).values_list("unit_id", flat=True))
     second_owner_units = set(Occupancy.objects.filter(resident__mobile=OWNERS[1][0], end_date__isnull=True).values_list("unit_id", flat=True))
     rows = []
-    for unit_id, area in units:
+    for unit_id, area, building_id, estate_id in units:
         fee = (Decimal(area or 90) * Decimal("2.2")).quantize(Decimal("0.01"))  # yuan a month
         behind = 3 if unit_id in demo_owner_units else 2 if unit_id in second_owner_units else rng.choices([0, 1, 2, 3, 5, 8], [80, 7, 4, 4, 3, 2])[0]
         for position, period in enumerate(periods):
@@ -143,7 +143,8 @@ def seed_ledger(estates, today=None, months: int = 12) -> int:
             paid = Decimal(0) if unpaid else fee
             if not unpaid and rng.random() < 0.02:
                 paid = (fee / 2).quantize(Decimal("0.01"))  # paid half that month, the rest still owed
-            rows.append(FeeLedgerEntry(unit_id=unit_id, period=period, billed=fee, paid=paid, due_date=period.replace(day=20)))
+            rows.append(FeeLedgerEntry(unit_id=unit_id, estate_id=estate_id, building_id=building_id, period=period, billed=fee, paid=paid,
+                                       due_date=period.replace(day=20)))
     with transaction.atomic():
         FeeLedgerEntry.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     return len(rows)

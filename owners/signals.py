@@ -17,3 +17,7 @@ password_reset_requested = Signal()
 #         source (str: "import" or "payment"). Sent inside the writing transaction, after the write,
 #         so complaints can close the arrears cases of those units atomically with the payment.
 arrears_cleared = Signal()
+# kwargs: unit_ids (list[int]: units whose ledger entries' paid amounts changed), collected_on (date),
+#         actor (User or None), source (str: "import" or "payment"). Sent inside the writing
+#         transaction, so complaints can mark instalments paid atomically with the payment.
+fees_collected = Signal()

@@ -2,7 +2,7 @@ from .accounts import Invitation, User
 from .channels import PREFERRED_CHANNELS, Channel
 from .estates import Building, Estate, Unit
 from .exports import ExportRecord
-from .ledger import FeeLedgerEntry, FeePayment
+from .ledger import FeeCollection, FeeLedgerEntry, FeePayment
 from .residents import MobileReveal, Occupancy, Resident
 from .staff import Role, StaffMembership
 

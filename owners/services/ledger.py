@@ -5,8 +5,11 @@ row error with its line, and only a file with none is written, in one transactio
 file is harmless: a row for a unit and month already in the ledger replaces that entry (the
 billing system's file is the record of what was billed and paid), so no month is ever counted twice.
 
-After either write, units whose overdue fees are now fully paid are announced through
-owners.signals.arrears_cleared, in the same transaction, so their arrears cases close with it.
+Every change of an entry's paid amount after it was first written is also kept as a dated
+FeeCollection row (what the recovery of prior arrears is counted from), and announced through
+owners.signals.fees_collected (instalment plans follow it). After either write, units whose
+overdue fees are now fully paid are announced through owners.signals.arrears_cleared, in the same
+transaction, so their arrears cases close with it.
 """
 
 import datetime
@@ -20,9 +23,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Building, Estate, FeeLedgerEntry, FeePayment, Unit
+from ..models import Building, Estate, FeeCollection, FeeLedgerEntry, FeePayment, Unit
 from ..permissions import has_perm_at
-from ..signals import arrears_cleared
+from ..signals import arrears_cleared, fees_collected
 from .imports.columns import LEDGER_COLUMNS, building_check, column_label, entrance_normal, rows_read, size_check
 from .imports.results import ImportResult, RowError, atomic_import, rejected_if_any
 
@@ -106,6 +109,7 @@ def fee_ledger_import(*, estate: Estate, data: bytes, actor, today=None) -> Impo
     rows, encoding, ignored = rows_read(data, LEDGER_COLUMNS)
     buildings = dict(Building.objects.filter(estate=estate).values_list("name", "id"))
     units = {(b, e, n): pk for pk, b, e, n in Unit.objects.filter(building__estate=estate).values_list("id", "building_id", "entrance", "number")}
+    building_of = {pk: b for (b, _e, _n), pk in units.items()}
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
     entries: list[FeeLedgerEntry] = []
@@ -136,11 +140,14 @@ def fee_ledger_import(*, estate: Estate, data: bytes, actor, today=None) -> Impo
         if row_errors:
             errors.extend(row_errors)
             continue
-        entries.append(FeeLedgerEntry(unit_id=unit_id, period=period, billed=billed, paid=paid, due_date=due))
+        entries.append(FeeLedgerEntry(unit_id=unit_id, estate_id=estate.pk, building_id=building_of[unit_id], period=period,
+                                      billed=billed, paid=paid, due_date=due))
     rejected_if_any(errors, len(rows))
     touched = {e.unit_id for e in entries}
     with atomic_import():
         owing_before = _units_with_arrears(touched, today)
+        before = {(u, p): (pk, paid) for pk, u, p, paid in FeeLedgerEntry.objects.select_for_update().filter(
+            unit_id__in=touched, period__in={e.period for e in entries}).values_list("id", "unit_id", "period", "paid")}
         FeeLedgerEntry.objects.bulk_create(
             entries,
             batch_size=_BATCH,
@@ -148,6 +155,15 @@ def fee_ledger_import(*, estate: Estate, data: bytes, actor, today=None) -> Impo
             unique_fields=["unit", "period"],
             update_fields=["billed", "paid", "due_date", "updated_at"],
         )
+        changed = [(e, *before[(e.unit_id, e.period)]) for e in entries
+                   if (e.unit_id, e.period) in before and e.paid != before[(e.unit_id, e.period)][1]]
+        FeeCollection.objects.bulk_create(
+            [FeeCollection(entry_id=pk, estate_id=e.estate_id, building_id=e.building_id, period=e.period, collected_on=today,
+                           amount=e.paid - old_paid, source=FeeCollection.Source.IMPORT) for e, pk, old_paid in changed],
+            batch_size=_BATCH)
+        if changed:
+            fees_collected.send(sender=FeeLedgerEntry, unit_ids=sorted({e.unit_id for e, _pk, _paid in changed}), collected_on=today,
+                                actor=actor, source="import")
         _announce_cleared(owing_before, today, actor, "import")
     return ImportResult(kind="ledger", rows=len(rows), encoding=encoding, ignored_columns=ignored)
 
@@ -178,7 +194,7 @@ def fee_payment_record(*, unit: Unit, amount, paid_on: datetime.date, actor, not
             {"amount": _("This unit owes %(owed)s yuan; the payment of %(amount)s yuan is more than that.") % {"owed": owed, "amount": amount}}
         )
     owing_before = _units_with_arrears([unit.pk], today)
-    left, allocations = amount, []
+    left, paid_parts = amount, []
     for entry in open_entries:
         if left <= 0:
             break
@@ -186,10 +202,14 @@ def fee_payment_record(*, unit: Unit, amount, paid_on: datetime.date, actor, not
         entry.paid += part
         entry.updated_at = timezone.now()
         left -= part
-        allocations.append([entry.period.isoformat()[:7], str(part)])
-    FeeLedgerEntry.objects.bulk_update(
-        [e for e in open_entries if any(a[0] == e.period.isoformat()[:7] for a in allocations)], ["paid", "updated_at"]
-    )
+        paid_parts.append((entry, part))
+    allocations = [[e.period.isoformat()[:7], str(part)] for e, part in paid_parts]
+    FeeLedgerEntry.objects.bulk_update([e for e, _part in paid_parts], ["paid", "updated_at"])
     payment = FeePayment.objects.create(unit=unit, amount=amount, paid_on=paid_on, note=note, allocations=allocations, recorded_by=actor)
+    FeeCollection.objects.bulk_create([
+        FeeCollection(entry_id=e.pk, estate_id=estate_id, building_id=unit.building_id, period=e.period, collected_on=paid_on,
+                      amount=part, source=FeeCollection.Source.PAYMENT, payment=payment)
+        for e, part in paid_parts])
+    fees_collected.send(sender=FeeLedgerEntry, unit_ids=[unit.pk], collected_on=paid_on, actor=actor, source="payment")
     _announce_cleared(owing_before, today, actor, "payment")
     return payment
