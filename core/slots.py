@@ -11,6 +11,8 @@ Slots in use:
 - "complaints.queue_bulk_actions": (request) → HTML, inside the queue's bulk form (the rows'
   checkboxes are named "complaint" and carry the ticket number);
 - "communications.mention_actions": (request, mentions) → {mention pk: HTML}, on the media page.
+- "owners.unit_panels": (request, unit) → HTML, the right-hand column of the staff unit page
+  (e.g. complaints' arrears cases of the unit).
 """
 
 from collections.abc import Callable

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
@@ -61,3 +63,14 @@ class ImportForm(forms.Form):
                 _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": limit // (1024 * 1024)}
             )
         return upload
+
+
+class FeePaymentForm(forms.Form):
+    """A payment received at the office (services.ledger.fee_payment_record applies it to the
+    oldest unpaid months and says whether it is too much)."""
+
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Method and reference"), max_length=200, required=False,
+                           help_text=_("For example: cash at the office, or bank transfer and its reference number."))

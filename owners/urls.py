@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, dashboard
+from .views import accounts, dashboard, units
 
 accounts_urls = [
     path("login/", accounts.SignInView.as_view(), name="login"),
@@ -16,6 +16,9 @@ accounts_urls = [
 dashboard_patterns = [
     path("estates/", dashboard.estate_list, name="estate_list"),
     path("estates/<int:pk>/", dashboard.estate_detail, name="estate_detail"),
+    path("buildings/<int:pk>/", units.building_detail, name="building_detail"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/payments/", units.unit_payment, name="unit_payment"),
     path("residents/", dashboard.resident_list, name="resident_list"),
     path("residents/<int:pk>/", dashboard.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/invite/", dashboard.resident_invite_view, name="resident_invite"),

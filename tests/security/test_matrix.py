@@ -139,6 +139,9 @@ EXPECTED_URLS = {
     "dashboard:area": STAFF,
     "dashboard:estate_list": STAFF,
     "dashboard:estate_detail": STAFF_A,
+    "dashboard:building_detail": STAFF_A,
+    "dashboard:unit_detail": STAFF_A,  # the ledger and the arrears panel only to roles that see them (tests/owners/test_views_units.py)
+    "dashboard:unit_payment": STAFF_POST,
     "dashboard:resident_list": STAFF,
     "dashboard:resident_detail": STAFF_A,
     "dashboard:resident_invite": "login  403    403    405    405    403    403    405    405    405",
@@ -437,6 +440,8 @@ PAGE_PARAMS = {
     "dashboard:area": lambda w: {"slug": "incidents"},
     "dashboard:inbox_open": lambda w: {"pk": w.inbox_a.pk},
     "dashboard:estate_detail": lambda w: {"pk": w.estate_a.pk},
+    "dashboard:building_detail": lambda w: {"pk": w.building_a.pk},
+    **{f"dashboard:unit_{name}": (lambda w: {"pk": w.unit_a.pk}) for name in ("detail", "payment")},
     "dashboard:resident_detail": lambda w: {"pk": w.resident_a.pk},
     "dashboard:resident_invite": lambda w: {"pk": w.resident_a.pk},
     "dashboard:import_template": lambda w: {"kind": "residents"},
@@ -805,6 +810,10 @@ FORM_WRITES = {
     "dashboard:relief_decide": (lambda w: reverse("dashboard:relief_decide", args=[w.relief_a.pk]),
                                 _form(decision="decline", reason="matrix 不符合政策"),
                                 "login  403    403    kept   404    404    404    write  404    write"),
+    # A payment received for unit A (which owes four months): staff whose role records payments.
+    "dashboard:unit_payment": (lambda w: reverse("dashboard:unit_payment", args=[w.unit_a.pk]),
+                               lambda w: {"amount": "100.00", "paid_on": "2025-06-01", "note": "matrix 现金"},
+                               "login  403    403    write  404    403    403    write  404    write"),
     # The monthly report to estate A's owners' committee: its managers (and the company admin) only.
     "dashboard:report_send": (lambda w: reverse("dashboard:report_send", args=[w.estate_a.pk, _this_month()]), _form(),
                               "login  403    403    403    404    403    403    allowed 404    allowed"),
