@@ -17,6 +17,7 @@ import logging
 import threading
 
 import jieba
+from django.utils.translation import gettext as _
 
 # Words of the property trade and of form fields, so jieba cuts them whole (see the module doc).
 DOMAIN_WORDS = [
@@ -89,3 +90,63 @@ def prefilter(words) -> list[str]:
     """Substrings a text must contain to be worth segmenting: each word itself (a word found by
     segmentation is always also a substring), so the database narrows first."""
     return sorted({w for w in words if w})
+
+
+# --- a signal's summary, worded when read ----------------------------------------------------------
+# Stored as the rule and its parameters (WarningSignal.params), turned into a sentence here in the
+# reader's language, as incidents.timeline does for an incident's timeline entries.
+
+def _what(p) -> str:
+    if p.get("what") == "complaint":
+        return _("complaint %(number)s") % {"number": p.get("number", "")}
+    if p.get("what") == "message":
+        return _("an owner's message on %(number)s") % {"number": p.get("number", "")}
+    return _("a media mention")
+
+
+def _place(signal) -> str:
+    building, estate = signal.building, signal.estate
+    return building.name if building else estate.name if estate else ""
+
+
+def _spike(p, signal):
+    return _("%(count)d “%(category)s” complaints in %(place)s within %(hours)d hours") % {
+        "count": p["count"], "category": str(signal.category or ""), "place": _place(signal), "hours": p["hours"]}
+
+
+def _words(p, signal):
+    return _("“%(words)s” in %(what)s") % {"words": "、".join(p["words"]), "what": _what(p)}
+
+
+def _reach(p, signal):
+    return _("Negative post reaching %(reach)s people: %(excerpt)s") % {"reach": f"{p['reach']:,}", "excerpt": p.get("excerpt", "")}
+
+
+def _owner(p, signal):
+    return _("%(name)s has %(count)d unresolved complaints") % {"name": p.get("name", ""), "count": p["count"]}
+
+
+def _reopened(p, signal):
+    return _("Complaint %(number)s reopened %(count)d times") % {"number": p.get("number", ""), "count": p["count"]}
+
+
+def _sla(p, signal):
+    return _("%(count)d SLA breaches in %(estate)s within %(hours)d hours") % {
+        "count": p["count"], "estate": signal.estate.name if signal.estate else "", "hours": p["hours"]}
+
+
+TITLES = {"spike": _spike, "words": _words, "media_reach": _reach, "repeat_owner": _owner, "reopened": _reopened,
+          "sla_pileup": _sla}
+
+
+def signal_title(signal) -> str:
+    """A signal's summary in the active language, from its rule and parameters. A row without
+    parameters (raised before they were stored, and not filled in by the migration) reads as
+    the title it was stored with."""
+    sentence = TITLES.get(signal.rule)
+    if sentence is None or not signal.params:
+        return signal.title
+    try:
+        return sentence(signal.params, signal)
+    except (KeyError, TypeError, ValueError):  # parameters of another shape still read as the stored title
+        return signal.title

@@ -332,6 +332,7 @@ class WarningSignalListSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True, default=None, allow_null=True)
     building_name = serializers.CharField(source="building.name", read_only=True, default=None, allow_null=True)
     incident_number = serializers.CharField(source="incident.number", read_only=True, default=None, allow_null=True)
+    title = serializers.CharField(source="headline", read_only=True)  # worded in the reader's language
 
     class Meta:
         model = WarningSignal

@@ -83,7 +83,12 @@ class WarningSignal(models.Model):
     subject_key = models.CharField(max_length=80)
     window_start = models.DateTimeField(_("window from"))
     window_end = models.DateTimeField(_("window to"))
+    # What the signal says is worded from `rule` and `params` in the reader's language
+    # (incidents.wording.signal_title), like an incident's timeline entry. `title` keeps the
+    # sentence in the language the evaluation ran in: shown only for a row without params (one
+    # raised before params existed), and read by similar cases as text.
     title = models.CharField(_("summary"), max_length=200)
+    params = models.JSONField(default=dict, blank=True)
     # The evidence as links: {"complaints": [ids], "mentions": [ids], "events": [ids],
     # "matches": [{"kind": "complaint", "id": 1, "words": ["媒体"], "text": "…"}], "baseline": 0.4}
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
@@ -112,7 +117,14 @@ class WarningSignal(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_rule_display()}: {self.title}"
+        return f"{self.get_rule_display()}: {self.headline}"
+
+    @property
+    def headline(self) -> str:
+        """The signal's summary in the active language."""
+        from ..wording import signal_title
+
+        return signal_title(self)
 
     @property
     def is_open(self) -> bool:

@@ -25,6 +25,7 @@ from owners.selectors import estate_managers, staff_with_roles
 
 from ..models import Incident, IncidentComplaint, IncidentEvent, IncidentMention, Kind, Rule, WarningRule, WarningSignal
 from ..permissions import signal_can_decide
+from ..wording import signal_title
 from .common import event, require, text
 from .incidents import _create
 from .notify import signal_tell
@@ -42,10 +43,17 @@ def _bucket(now, hours: int):
     return start, start + timedelta(hours=hours)
 
 
-def _candidate(rule, subject_key, window, *, estate_id, title, evidence, score=1.0, building_id=None, category_id=None):
+def _candidate(rule, subject_key, window, *, estate_id, params, evidence, score=1.0, building_id=None, category_id=None,
+               names=None):
+    """One signal to raise. Its summary is worded from `params` when read (incidents.wording);
+    `title` keeps it in the evaluation's language as text for similar cases. `names` gives the
+    place and category names the wording reads from the signal's relations."""
+    signal = WarningSignal(rule=rule, params=params, estate_id=estate_id, building_id=building_id, category_id=category_id)
+    for field, value in (names or {}).items():
+        setattr(signal, field, value)
     return {"rule": rule, "subject_key": subject_key[:80], "window_start": window[0], "window_end": window[1],
-            "estate_id": estate_id, "building_id": building_id, "category_id": category_id, "title": title[:200],
-            "evidence": evidence, "score": round(float(score), 2)}
+            "estate_id": estate_id, "building_id": building_id, "category_id": category_id, "params": params,
+            "title": signal_title(signal)[:200], "evidence": evidence, "score": round(float(score), 2)}
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -94,21 +102,21 @@ def spike_candidates(rule: WarningRule, now) -> list[dict]:
     window = _bucket(now, hours)
     out = []
     for (estate_id, building_id, category_id), (n, usual) in passed.items():
-        place = names["buildings"].get(building_id) or names["estates"].get(estate_id, "")
-        title = _("%(count)d “%(category)s” complaints in %(place)s within %(hours)d hours") % {
-            "count": n, "category": names["categories"].get(category_id, ""), "place": place, "hours": hours}
         subject = f"spike:e{estate_id}:b{building_id or 0}:c{category_id}"
         out.append(_candidate(Rule.SPIKE, subject, window, estate_id=estate_id, building_id=building_id, category_id=category_id,
-                              title=title, score=n / max(usual, 1.0),
+                              params={"count": n, "hours": hours}, score=n / max(usual, 1.0),
+                              names={"estate": names["estates"].get(estate_id), "building": names["buildings"].get(building_id),
+                                     "category": names["categories"].get(category_id)},
                               evidence={"complaints": ids.get((estate_id, building_id, category_id), []), "count": n,
                                         "usual": round(usual, 2)}))
     return out
 
 
 def _names(keys):
-    return {"estates": dict(Estate.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "name")),
-            "buildings": dict(Building.objects.filter(pk__in={k[1] for k in keys if k[1]}).values_list("pk", "name")),
-            "categories": {c.pk: str(c) for c in Category.objects.filter(pk__in={k[2] for k in keys})}}
+    """The estates, buildings and categories of (estate, building, category) keys, by id."""
+    return {"estates": Estate.objects.only("id", "name").in_bulk({k[0] for k in keys}),
+            "buildings": Building.objects.only("id", "name").in_bulk({k[1] for k in keys if k[1]}),
+            "categories": Category.objects.in_bulk({k[2] for k in keys})}
 
 
 def words_candidates(rule: WarningRule, now) -> list[dict]:
@@ -153,18 +161,10 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
             else:
                 evidence = {"complaints": [link_id]} | ({"events": [pk]} if kind == "message" else {})
             evidence["matches"] = [{"kind": kind, "id": pk, "words": found, "text": body[:300]}]
-            title = _("“%(words)s” in %(what)s") % {"words": "、".join(found), "what": _what(kind, label)}
+            params = {"words": found, "what": kind} | ({} if kind == "mention" else {"number": label})
             out.append(_candidate(Rule.WORDS, f"{kind}:{pk}", (at, at), estate_id=estate_id, building_id=building_id,
-                                  title=title, evidence=evidence, score=len(found)))
+                                  params=params, evidence=evidence, score=len(found)))
     return out
-
-
-def _what(kind, label):
-    if kind == "complaint":
-        return _("complaint %(number)s") % {"number": label}
-    if kind == "message":
-        return _("an owner's message on %(number)s") % {"number": label}
-    return _("a media mention")
 
 
 def media_reach_candidates(rule: WarningRule, now) -> list[dict]:
@@ -174,8 +174,7 @@ def media_reach_candidates(rule: WarningRule, now) -> list[dict]:
                                         created_at__gt=since, created_at__lte=now)
             .values_list("id", "estate_id", "reach", "excerpt", "mentioned_at"))
     return [_candidate(Rule.MEDIA_REACH, f"mention:{pk}", (at, at), estate_id=estate_id,
-                       title=_("Negative post reaching %(reach)s people: %(excerpt)s") % {"reach": f"{reach:,}", "excerpt": excerpt[:60]},
-                       evidence={"mentions": [pk], "reach": reach}, score=reach / max(rule.reach_threshold, 1))
+                       params={"reach": reach, "excerpt": excerpt[:60]}, evidence={"mentions": [pk], "reach": reach}, score=reach / max(rule.reach_threshold, 1))
             for pk, estate_id, reach, excerpt, at in rows[:500]]
 
 
@@ -196,9 +195,8 @@ def repeat_owner_candidates(rule: WarningRule, now) -> list[dict]:
     out = []
     for resident_id, items in per_owner.items():
         nth = items[rule.min_count - 1]
-        title = _("%(name)s has %(count)d unresolved complaints") % {"name": items[0][5], "count": len(items)}
         out.append(_candidate(Rule.REPEAT_OWNER, f"resident:{resident_id}", (nth[2], nth[2]), estate_id=nth[3], building_id=nth[4],
-                              title=title, evidence={"complaints": [i[1] for i in items][:EVIDENCE_MAX], "resident": resident_id},
+                              params={"name": items[0][5], "count": len(items)}, evidence={"complaints": [i[1] for i in items][:EVIDENCE_MAX], "resident": resident_id},
                               score=len(items) / rule.min_count))
     return out
 
@@ -218,7 +216,7 @@ def reopened_candidates(rule: WarningRule, now) -> list[dict]:
     for complaint_id, items in per.items():
         nth = items[rule.min_count - 1]
         out.append(_candidate(Rule.REOPENED, f"complaint:{complaint_id}", (nth[1], nth[1]), estate_id=nth[2], building_id=nth[3],
-                              title=_("Complaint %(number)s reopened %(count)d times") % {"number": nth[4], "count": len(items)},
+                              params={"number": nth[4], "count": len(items)},
                               evidence={"complaints": [complaint_id]}, score=len(items) / rule.min_count))
     return out
 
@@ -237,11 +235,10 @@ def sla_pileup_candidates(rule: WarningRule, now) -> list[dict]:
     for estate_id, complaint_id in breaches.filter(complaint__estate_id__in=estates).values_list("complaint__estate_id", "complaint_id"):
         if len(ids.setdefault(estate_id, [])) < EVIDENCE_MAX and complaint_id not in ids[estate_id]:
             ids[estate_id].append(complaint_id)
-    names = dict(Estate.objects.filter(pk__in=estates).values_list("pk", "name"))
+    names = Estate.objects.only("id", "name").in_bulk(estates)
     window = _bucket(now, rule.window_hours)
     return [_candidate(Rule.SLA_PILEUP, f"estate:{estate_id}", window, estate_id=estate_id,
-                       title=_("%(count)d SLA breaches in %(estate)s within %(hours)d hours") % {
-                           "count": n, "estate": names.get(estate_id, ""), "hours": rule.window_hours},
+                       params={"count": n, "hours": rule.window_hours}, names={"estate": names.get(estate_id)},
                        evidence={"complaints": ids.get(estate_id, []), "count": n}, score=n / rule.min_count)
             for estate_id, n in estates.items()]
 
@@ -280,9 +277,8 @@ def _raise_once(candidate) -> WarningSignal | None:
                 signal = WarningSignal.objects.create(**candidate)
         except IntegrityError:
             return None
-        title = signal.title
         signal_tell(signal, duty_staff(signal), lambda: _("Early-warning signal: %(title)s. Decide whether it needs an incident.")
-                    % {"title": title})
+                    % {"title": signal.headline})
     return signal
 
 
@@ -361,7 +357,7 @@ def warning_signal_promote(signal, *, actor, kind: str = "", level: str = "", ti
                       .order_by("pk"))
     buildings = list(Building.objects.filter(pk=signal.building_id)) if signal.building_id else []
     incident = _create(actor=actor, estate=Estate.objects.get(pk=signal.estate_id), kind=kind or KIND_OF_RULE.get(signal.rule, Kind.OTHER),
-                       level=level, title=title or signal.title, description=_signal_description(signal),
+                       level=level, title=title or signal.headline, description=_signal_description(signal),
                        source=Incident.Source.SIGNAL, buildings=buildings, params={"signal": signal.pk, "rule": signal.rule})
     taken = set(IncidentComplaint.objects.filter(complaint_id__in=complaint_ids).values_list("complaint_id", flat=True))
     for complaint in complaints:
@@ -380,7 +376,7 @@ def warning_signal_promote(signal, *, actor, kind: str = "", level: str = "", ti
 
 
 def _signal_description(signal) -> str:
-    lines = [signal.title]
+    lines = [signal.headline]
     for match in signal.evidence.get("matches", []):
         lines.append(f"“{match.get('text', '')}”")
     return "\n".join(lines)[:5000]

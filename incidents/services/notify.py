@@ -53,7 +53,7 @@ def signal_tell(signal, users, message):
     for user in users:
 
         def render(channel):
-            return (_("Early warning: %(title)s") % {"title": signal.title}, f"{message()} {_signal_link(signal)}")
+            return (_("Early warning: %(title)s") % {"title": signal.headline}, f"{message()} {_signal_link(signal)}")
 
         notice_send(topic="incident.warning_signal", dedupe_key=f"warning-signal:{signal.pk}:u{user.pk}", render=render,
                     user=user, urgent=True)
