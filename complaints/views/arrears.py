@@ -18,7 +18,10 @@ from django.views.decorators.http import require_POST
 from core.documents import pdf_response
 from core.messages import error_text
 from owners.access import resident_required, staff_required
+from owners.forms import FeePaymentForm
+from owners.permissions import has_perm_at
 from owners.selectors import fee_entry_list_for, fee_payment_list_for, unit_account
+from owners.services.ledger import PAYMENT_PERMISSION
 
 from ..arrears_selectors import (
     arrears_approvals_waiting_for,
@@ -125,6 +128,10 @@ def arrears_case(request, pk):
         "contact_form": ContactForm(initial={"date": today}),
         "steps": [(s, Step(s).label) for s in Step.values], "outcomes": Outcome.choices,
         "relief": list(relief_request_list_for(request.user).filter(unit_id=case.unit_id)[:10]),
+        # Payments are entered on the unit (owners' page and service); the form posts there and
+        # comes back here, where a paid-up case shows closed.
+        "payment_form": FeePaymentForm(initial={"paid_on": today}) if case.is_open and has_perm_at(
+            request.user, PAYMENT_PERMISSION, case.estate_id) else None,
     })
 
 

@@ -1,0 +1,148 @@
+"""Arrears on the pages around a case: the unit's case history and the resident's case (to staff
+who may see arrears, nobody else), payments entered from the case page closing a paid-up case,
+and what a closed case shows."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from complaints.models.arrears import CaseStatus, Outcome
+from complaints.services.arrears import arrears_case_open
+from owners.models import FeePayment, Role
+from owners.services.ledger import fee_ledger_import
+from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory, staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+def _bill(unit, months=4):
+    today = timezone.localdate()
+    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
+    for back in range(months, 0, -1):
+        index = today.year * 12 + today.month - 1 - back
+        first = datetime.date(index // 12, index % 12 + 1, 1)
+        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},300.00,0,{first:%Y-%m}-20")
+    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
+
+
+@pytest.fixture
+def case(unit, owner, service):
+    _bill(unit)
+    return arrears_case_open(unit=unit, actor=service)
+
+
+def _page(client, user, name, pk):
+    client.force_login(user)
+    return client.get(reverse(name, args=[pk]))
+
+
+@pytest.mark.parametrize("who", ["service", "manager"])
+def test_the_unit_page_shows_its_case_history_to_arrears_staff(client, case, unit, who, request):
+    page = _page(client, request.getfixturevalue(who), "dashboard:unit_detail", unit.pk).content.decode()
+    assert 'id="unit-arrears-cases"' in page
+    assert reverse("dashboard:arrears_case", args=[case.pk]) in page
+
+
+def test_the_unit_page_says_when_there_is_no_case(client, unit, service):
+    page = _page(client, service, "dashboard:unit_detail", unit.pk).content.decode()
+    assert "No arrears case for this unit." in page
+
+
+@pytest.mark.parametrize("role", [Role.ENGINEER, Role.SPOKESPERSON])
+def test_roles_without_arrears_see_neither_the_units_cases_nor_the_residents(client, case, unit, owner, estate, role):
+    """Arrears are private: the engineer and the spokesperson work with this unit and this owner,
+    but their roles carry no arrears permission (ComplaintsConfig), so not even "a case exists"."""
+    user = staff_member(estate, role=role)
+    unit_page = _page(client, user, "dashboard:unit_detail", unit.pk).content.decode()
+    resident_page = _page(client, user, "dashboard:resident_detail", owner.resident.pk).content.decode()
+    for page in (unit_page, resident_page):
+        assert "Arrears cases" not in page
+        assert reverse("dashboard:arrears_case", args=[case.pk]) not in page
+
+
+def test_the_resident_page_shows_their_case_with_its_step_to_arrears_staff(client, case, owner, service):
+    page = _page(client, service, "dashboard:resident_detail", owner.resident.pk).content.decode()
+    assert 'id="resident-arrears-cases"' in page
+    assert reverse("dashboard:arrears_case", args=[case.pk]) in page
+    assert case.get_step_display() in page
+
+
+def test_a_resident_living_in_two_estates_shows_another_estates_staff_only_their_own_case(client, case, owner, service):
+    other_unit = UnitFactory(building=BuildingFactory(estate=EstateFactory(name="翠湖苑")))
+    OccupancyFactory(unit=other_unit, resident=owner.resident)
+    other_service = staff_member(other_unit.building.estate, role=Role.SERVICE)
+    page = _page(client, other_service, "dashboard:resident_detail", owner.resident.pk).content.decode()
+    assert reverse("dashboard:arrears_case", args=[case.pk]) not in page
+    assert "Arrears cases" not in page
+
+
+def test_an_owner_never_opens_the_staff_unit_page(client, case, unit, owner):
+    assert _page(client, owner, "dashboard:unit_detail", unit.pk).status_code == 403
+
+
+def test_the_case_page_links_the_unit_and_offers_the_payment_form(client, case, service):
+    page = _page(client, service, "dashboard:arrears_case", case.pk).content.decode()
+    assert reverse("dashboard:unit_detail", args=[case.unit_id]) in page
+    assert reverse("dashboard:unit_payment", args=[case.unit_id]) in page
+    assert f'name="next" value="{reverse("dashboard:arrears_case", args=[case.pk])}"' in page
+
+
+def test_an_estate_manager_may_also_pay_from_the_case_page(client, case, estate):
+    # Every role that may open a case (service, managers) also records payments (owners.roles).
+    manager = staff_member(estate, role=Role.ESTATE_MANAGER)
+    assert reverse("dashboard:unit_payment", args=[case.unit_id]) in _page(client, manager, "dashboard:arrears_case", case.pk).content.decode()
+
+
+def test_paying_the_balance_from_the_case_page_closes_the_case_and_the_page_says_so(client, case, service):
+    client.force_login(service)
+    back = reverse("dashboard:arrears_case", args=[case.pk])
+
+    response = client.post(reverse("dashboard:unit_payment", args=[case.unit_id]),
+                           {"amount": "1200.00", "paid_on": timezone.localdate().isoformat(), "note": "银行转账 8812", "next": back},
+                           follow=True)
+
+    assert response.redirect_chain[-1][0] == back
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.outcome == Outcome.PAID
+    page = response.content.decode()
+    assert "Nothing is overdue any more." in page
+    assert 'id="arrears-closed"' in page and "Paid in full" in page
+    assert 'id="arrears-step"' not in page and "Current step" not in page
+    assert 'id="payment"' not in page  # nothing left to pay on a closed case
+
+
+def test_a_part_payment_leaves_the_case_open(client, case, service):
+    client.force_login(service)
+    client.post(reverse("dashboard:unit_payment", args=[case.unit_id]),
+                {"amount": "300.00", "paid_on": timezone.localdate().isoformat(), "next": reverse("dashboard:arrears_case", args=[case.pk])})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    assert FeePayment.objects.filter(unit_id=case.unit_id).count() == 1
+
+
+def test_a_closed_case_shows_when_and_how_it_ended_not_a_step_due(client, case, service):
+    from complaints.services.arrears import arrears_case_close
+
+    arrears_case_close(case, actor=service, outcome=Outcome.WRITTEN_OFF, note="业主已故，经批准核销")
+    page = _page(client, service, "dashboard:arrears_case", case.pk).content.decode()
+    assert "Current step" not in page
+    assert "Written off" in page and "业主已故，经批准核销" in page
+    case.refresh_from_db()
+    assert case.closed_at.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d") in page
+
+
+def test_the_desk_keeps_unit_and_assignee_on_one_line(client, case, service):
+    client.force_login(service)
+    page = client.get(reverse("dashboard:arrears_list")).content.decode()
+    unit_cell = f'<td class="text-nowrap">{case.estate.name} {case.unit.building.name} {case.unit.number}</td>'
+    assert unit_cell in page
+    assert '<td class="text-nowrap">' + case.assignee.display_name + "</td>" in page
