@@ -134,10 +134,9 @@ class CertificateForm(forms.Form):
                                      widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, homes, **kwargs):
-        """`homes`: the estate's current occupancies, offered as "resident:unit"."""
+        """`homes`: the estate's current homes as ("resident:unit", label) choices (incident_estate_homes)."""
         super().__init__(*args, **kwargs)
-        self.fields["resident"].choices = [(f"{o.resident_id}:{o.unit_id}", f"{o.resident.name} · {o.unit.building.name} {o.unit.label}")
-                                           for o in homes]
+        self.fields["resident"].choices = homes
 
 
 class PlanForm(forms.Form):

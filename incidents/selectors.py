@@ -5,11 +5,13 @@ at its estate). Owners see, through incident_public_for, only the incidents of t
 live in that have a published statement — and of those only what a status page shows.
 """
 
+from types import SimpleNamespace
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from communications.models import Acknowledgement, Announcement, Delivery, Statement
-from owners.models import Role, User
+from owners.models import Occupancy, Role, Unit, User
 from owners.permissions import ALL, estate_ids_with_perm
 from owners.selectors import resident_homes, staff_with_roles
 
@@ -27,7 +29,8 @@ from .models import (
 )
 from .permissions import VIEW
 
-TIMELINE_SHOWN = 200  # newest entries on the staff page; the API pages through all of them
+TIMELINE_SHOWN = 50  # newest entries on the staff page; "show all" and the API give the rest
+TIMELINE_ALL = 2000  # what "show all" draws at most
 
 
 def incident_list_for(user) -> QuerySet[Incident]:
@@ -119,9 +122,34 @@ def incident_statements(incident) -> QuerySet[Statement]:
             .select_related("author", "approved_by").order_by("-created_at", "-id"))
 
 
-def incident_timeline(incident, *, limit=TIMELINE_SHOWN) -> list[IncidentEvent]:
-    """The newest `limit` timeline entries, newest first, with who did each."""
-    return list(IncidentEvent.objects.filter(incident=incident).select_related("actor").order_by("-created_at", "-id")[:limit])
+def incident_timeline(incident, *, limit=TIMELINE_SHOWN) -> tuple[list[IncidentEvent], bool]:
+    """The newest `limit` timeline entries, newest first, with who did each, and whether there
+    are older ones. One query (one row more than shown, never a count)."""
+    rows = list(IncidentEvent.objects.filter(incident=incident).select_related("actor").order_by("-created_at", "-id")[:limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def incident_estate_homes(incident, *, limit=2000) -> list[tuple[str, str]]:
+    """The estate's current homes as choices for a certificate: ("resident:unit", "name · unit").
+    Plain values, no model rows: an estate has hundreds of homes and the incident page offers them all."""
+    rows = (Occupancy.objects.filter(unit__building__estate_id=incident.estate_id, end_date__isnull=True)
+            .order_by("unit__building__name", "unit__entrance", "unit__number")
+            .values_list("resident_id", "unit_id", "resident__name", "unit__building__name", "unit__entrance", "unit__number")[:limit])
+    label = Unit.label.fget  # the unit's own wording ("3号楼2单元1201室"), read from the row's values
+    return [(f"{resident}:{unit}", f"{name} · {label(SimpleNamespace(building=SimpleNamespace(name=building), entrance=entrance, number=number))}")
+            for resident, unit, name, building, entrance, number in rows]
+
+
+def incident_places(incident, *, units=True) -> list[str]:
+    """Where the incident is, each place once: its location as typed, then the affected units
+    (their label names the building) and the affected buildings no unit or the location names
+    already — not "1号楼 · 1号楼 1号楼1单元902室". Owners' pages pass units=False."""
+    location = incident.location.strip()
+    shown = list(incident.units.select_related("building").order_by("building__name", "entrance", "number")) if units else []
+    named = {u.building.name for u in shown}
+    buildings = [name for name in incident.buildings.order_by("name").values_list("name", flat=True)
+                 if name not in named and name not in location]
+    return ([location] if location else []) + [u.label for u in shown] + buildings
 
 
 def incident_notices(incident, *, limit=10) -> list[dict]:

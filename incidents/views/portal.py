@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from owners.access import resident_required
 
 from ..lifecycle import OWNER_STAGE_TEXT
-from ..selectors import incident_public_for, incident_public_statements
+from ..selectors import incident_places, incident_public_for, incident_public_statements
 
 
 @resident_required
@@ -17,5 +17,5 @@ def detail(request, number):
     return render(request, "incidents/portal/detail.html", {
         "incident": incident, "stage_text": OWNER_STAGE_TEXT.get(incident.stage, ""),
         "statements": incident_public_statements(incident),
-        "buildings": [b.name for b in incident.buildings.all()],
+        "places": incident_places(incident, units=False),  # no units: which homes were hit is not for every owner
     })

@@ -77,12 +77,16 @@ from ..permissions import (
     review_can_write,
 )
 from ..selectors import (
+    TIMELINE_ALL,
+    TIMELINE_SHOWN,
     drill_list_for,
+    incident_estate_homes,
     incident_filters,
     incident_knowledge,
     incident_list_for,
     incident_notices,
     incident_page,
+    incident_places,
     incident_staff,
     incident_statements,
     incident_tasks,
@@ -194,11 +198,6 @@ def _certificate_pdf_url(incident, certificate) -> str:
     return ""
 
 
-def _estate_homes(incident):
-    return (Occupancy.objects.filter(unit__building__estate_id=incident.estate_id, end_date__isnull=True)
-            .select_related("resident", "unit__building").order_by("unit__building__name", "unit__entrance", "unit__number")[:2000])
-
-
 @staff_required
 def detail(request, number):
     incident = incident_for(request.user, number)
@@ -211,7 +210,8 @@ def detail(request, number):
     for t in tasks:
         t.overdue = t.status == Task.Status.OPEN and t.due_at is not None and t.due_at < now
         t.may_complete = t.status == Task.Status.OPEN and (may_steer or t.assignee_id == user.pk)
-    events = incident_timeline(incident)
+    whole_timeline = request.GET.get("timeline") == "all"
+    events, older = incident_timeline(incident, limit=TIMELINE_ALL if whole_timeline else TIMELINE_SHOWN)
     for e in events:
         e.text = event_text(e)
     review = IncidentReview.objects.filter(incident=incident).select_related("written_by", "approved_by").first()
@@ -231,7 +231,7 @@ def detail(request, number):
         "team": [{"role": value, "label": label, "member": team.get(value)} for value, label in TeamRole.choices],
         "team_form": TeamForm(staff=staff, auto_id="team_%s"), "staff": staff,
         "tasks": tasks, "task_form": TaskForm(staff=staff, auto_id="task_%s"),
-        "events": events, "log_form": LogForm(auto_id="log_%s"),
+        "events": events, "older_events": older, "whole_timeline": whole_timeline, "log_form": LogForm(auto_id="log_%s"),
         "complaints": IncidentComplaint.objects.filter(incident=incident).select_related("complaint__category", "complaint__resident"),
         "mentions": IncidentMention.objects.filter(incident=incident).select_related("mention"),
         "statements": statements, "statement_form": StatementForm(auto_id="statement_%s"),
@@ -245,8 +245,8 @@ def detail(request, number):
         "review_form": ReviewForm(initial={f: getattr(review, f) for f in REVIEW_FIELDS} if review else None, auto_id="review_%s"),
         "improvement_form": ImprovementForm(staff=staff, auto_id="improvement_%s"),
         "certificates": certificates, "may_certify": may_certify,
-        "certificate_form": CertificateForm(homes=_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
-        "buildings": incident.buildings.all(), "units": incident.units.select_related("building"),
+        "certificate_form": CertificateForm(homes=incident_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
+        "places": incident_places(incident),
         "public_url": reverse("portal:incident_detail", args=[incident.number]),
     })
 
@@ -376,7 +376,7 @@ def _improvement_done(request, incident):
 
 
 def _certificate(request, incident):
-    form = CertificateForm(request.POST, homes=_estate_homes(incident))
+    form = CertificateForm(request.POST, homes=incident_estate_homes(incident))
     data = _valid(form)
     resident_id, unit_id = (int(x) for x in data["resident"].split(":"))
     home = Occupancy.objects.select_related("resident", "unit").get(resident_id=resident_id, unit_id=unit_id, end_date__isnull=True)

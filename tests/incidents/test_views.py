@@ -278,6 +278,34 @@ def test_the_review_is_written_submitted_approved_and_the_incident_closed_from_t
     assert incident.number not in client.get(reverse("dashboard:incident_knowledge"), {"q": "电梯"}).content.decode()
 
 
+def test_the_incident_page_shows_the_newest_entries_and_the_whole_timeline_on_request(client, manager, estate, monkeypatch):
+    monkeypatch.setattr("incidents.views.staff.TIMELINE_SHOWN", 3)
+    incident = _responding(manager, estate)
+    for i in range(6):
+        incident_log(incident, actor=manager, body=f"第{i}条记录")
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    assert all(f"第{i}条记录" in page for i in (3, 4, 5)) and "第2条记录" not in page
+    assert 'href="?timeline=all#timeline"' in page
+    whole = client.get(reverse("dashboard:incident_detail", args=[incident.number]), {"timeline": "all"}).content.decode()
+    assert all(f"第{i}条记录" in whole for i in range(6)) and 'href="?timeline=all#timeline"' not in whole
+
+
+def test_the_incident_page_says_where_once_each_place(client, manager, spokesperson, estate, unit, owner):
+    from tests.factories import BuildingFactory
+
+    first = BuildingFactory(estate=estate, name="1号楼")
+    incident = _published(manager, spokesperson, estate, location="3号楼2单元及地下车库B2",
+                          buildings=[unit.building, first], units=[unit])
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    where = page[page.index('id="incident-places">'):]
+    assert where.startswith('id="incident-places">3号楼2单元及地下车库B2 · 3号楼2单元1201室 · 1号楼</dd>')
+    client.force_login(owner)
+    portal = client.get(reverse("portal:incident_detail", args=[incident.number])).content.decode()
+    assert "3号楼2单元及地下车库B2 · 1号楼</p>" in portal and "1201" not in portal  # no units on the owners' page
+
+
 def test_the_incident_page_costs_the_same_queries_with_more_entries_and_tasks(client, manager, engineer, spokesperson, estate):
     incident = _responding(manager, estate)
     client.force_login(manager)
