@@ -4,9 +4,26 @@ Staff see the estates they are assigned to (company-wide roles all); residents s
 units and themselves. A foreign id is simply absent from these querysets, so callers answer 404.
 """
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Building, Estate, FeeLedgerEntry, FeePayment, Invitation, Occupancy, Resident, Role, StaffMembership, Unit, User
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from .models import (
+    Building,
+    Estate,
+    FeeCollection,
+    FeeLedgerEntry,
+    FeePayment,
+    Invitation,
+    Occupancy,
+    Resident,
+    Role,
+    StaffMembership,
+    Unit,
+    User,
+)
 from .permissions import ALL, estate_ids_with_perm, managed_estate_ids, staff_estate_ids
 
 
@@ -202,13 +219,13 @@ def resident_homes(resident) -> QuerySet[Occupancy]:
 LEDGER_VIEW_PERMISSION = "owners.view_feeledgerentry"
 
 
-def _ledger_scoped(user, qs: QuerySet) -> QuerySet:
+def _ledger_scoped(user, qs: QuerySet, estate_field: str = "unit__building__estate_id") -> QuerySet:
     """Staff: the estates where their role carries the ledger view permission. Residents: the
     units they live in now. Nobody else anything."""
     scope = staff_estate_ids(user)
     if scope is ALL or scope:
         perm_scope = estate_ids_with_perm(user, LEDGER_VIEW_PERMISSION)
-        return qs if perm_scope is ALL else qs.filter(unit__building__estate_id__in=perm_scope or [])
+        return qs if perm_scope is ALL else qs.filter(**{f"{estate_field}__in": perm_scope or []})
     resident_id = _own_resident_id(user)
     if resident_id:
         return qs.filter(unit_id__in=_open_occupancies_of(resident_id).values("unit_id"))
@@ -217,7 +234,7 @@ def _ledger_scoped(user, qs: QuerySet) -> QuerySet:
 
 def fee_entry_list_for(user) -> QuerySet[FeeLedgerEntry]:
     """Ledger entries `user` may see (_ledger_scoped)."""
-    return _ledger_scoped(user, FeeLedgerEntry.objects.select_related("unit__building__estate"))
+    return _ledger_scoped(user, FeeLedgerEntry.objects.select_related("unit__building__estate"), "estate_id")
 
 
 def fee_payment_list_for(user) -> QuerySet[FeePayment]:
@@ -233,7 +250,7 @@ def unit_arrears(today, *, unit_ids=None, estate_ids=None) -> QuerySet:
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     if estate_ids is not None:
-        qs = qs.filter(unit__building__estate_id__in=estate_ids)
+        qs = qs.filter(estate_id__in=estate_ids)
     return qs.values("unit_id").annotate(amount=Sum(F("billed") - F("paid")), months=Count("id"), oldest=Min("period")).order_by("unit_id")
 
 
@@ -241,48 +258,139 @@ def unit_account(unit_id, today) -> dict:
     """One unit's account: balance (everything billed and unpaid), arrears (due and unpaid),
     months overdue, oldest unpaid month, and the totals billed and paid. Two aggregate queries."""
     totals = FeeLedgerEntry.objects.filter(unit_id=unit_id).aggregate(billed=Sum("billed"), paid=Sum("paid"))
-    from decimal import Decimal
-
-    billed, paid = Decimal(totals["billed"] or 0), Decimal(totals["paid"] or 0)
+    billed, paid = yuan(totals["billed"]), yuan(totals["paid"])
     arrears = unit_arrears(today, unit_ids=[unit_id]).first()
-    cents = Decimal("0.01")
     return {
-        "billed": billed.quantize(cents),
-        "paid": paid.quantize(cents),
-        "balance": (billed - paid).quantize(cents),
-        "arrears": Decimal(arrears["amount"] if arrears else 0).quantize(cents),
+        "billed": billed,
+        "paid": paid,
+        "balance": billed - paid,
+        "arrears": yuan(arrears["amount"] if arrears else 0),
         "months_overdue": arrears["months"] if arrears else 0,
         "oldest_unpaid": arrears["oldest"] if arrears else None,
     }
 
 
-def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, by: str = "estate") -> list[dict]:
-    """The collection rate (收缴率) as database aggregates: paid / billed per estate (by="estate"),
-    per building ("building") or per estate and month ("period"), over the months from
-    `period_from` to `period_to` (first days of months; both optional), in the estates whose
-    ledger `user` may see. Rows: estate_id, estate (name), [building_id, building,] [period,]
-    billed, paid, rate (0–1, None when nothing was billed). One GROUP BY query."""
-    qs = _ledger_scoped(user, FeeLedgerEntry.objects.all())
+FEN = Decimal("0.01")
+
+
+def yuan(value) -> Decimal:
+    """An amount as Decimal yuan rounded to the fen, whatever the database summed it as (SQLite
+    sums decimals in floating point: 556221.599999995 is 556221.60)."""
+    return Decimal(str(value or 0)).quantize(FEN, ROUND_HALF_UP)
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole as a percentage with one decimal (Decimal("93.5")), None when whole is zero."""
+    whole = yuan(whole)
+    return (yuan(part) * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
+
+
+def _month_after(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+_GROUPS = {"estate": ["estate_id"], "building": ["estate_id", "building_id"], "period": ["estate_id", "period"]}
+
+
+def _recovery(user, by: str, keys: list, starts: list, end, estate_id) -> dict:
+    """Recovery of prior arrears per report row (see collection_rate): {row key: (prior, recovered)}
+    for the periods starting on `starts` (one span ending before `end` unless by="period").
+    Two GROUP BY queries: the entries of earlier months still unpaid now, and the collections
+    against earlier months since the first start; the rest is arithmetic over their few rows."""
+    first, last = starts[0], starts[-1]
+    group = [k for k in keys if k != "period"]
+    unpaid = _ledger_scoped(user, FeeLedgerEntry.objects.filter(billed__gt=F("paid"), period__lt=last), "estate_id")
+    collected = _ledger_scoped(user, FeeCollection.objects.filter(collected_on__gte=first, period__lt=last), "estate_id")
+    if estate_id:
+        unpaid, collected = unpaid.filter(estate_id=estate_id), collected.filter(estate_id=estate_id)
+    out: dict = {}
+    if by != "period":  # one span, [period_from, end of period_to): the database does all of it
+        start = first
+        owed = unpaid.values(*group).annotate(owed=Sum(F("billed") - F("paid"))).order_by()
+        since = collected.values(*group).annotate(
+            since=Sum("amount"), recovered=Sum("amount", filter=Q(collected_on__lt=end)) if end else Sum("amount")).order_by()
+        for r in owed:
+            out[tuple(r[k] for k in group)] = [yuan(r["owed"]), Decimal(0)]
+        for r in since:
+            row = out.setdefault(tuple(r[k] for k in group), [Decimal(0), Decimal(0)])
+            row[0] += yuan(r["since"])
+            row[1] += yuan(r["recovered"])
+        return {key: (prior, recovered) for key, (prior, recovered) in out.items()}
+    owed_rows = list(unpaid.values("estate_id", "period").annotate(owed=Sum(F("billed") - F("paid"))).order_by())
+    collected_rows = list(collected.annotate(month=TruncMonth("collected_on")).values("estate_id", "period", "month")
+                          .annotate(amount_sum=Sum("amount")).order_by())
+    for start in starts:
+        for r in owed_rows:
+            if r["period"] < start:
+                row = out.setdefault((r["estate_id"], start), [Decimal(0), Decimal(0)])
+                row[0] += yuan(r["owed"])
+        for r in collected_rows:
+            month = r["month"].date() if isinstance(r["month"], datetime.datetime) else r["month"]
+            if r["period"] < start <= month:
+                row = out.setdefault((r["estate_id"], start), [Decimal(0), Decimal(0)])
+                row[0] += yuan(r["amount_sum"])
+                if month == start:
+                    row[1] += yuan(r["amount_sum"])
+    return {key: tuple(v) for key, v in out.items()}
+
+
+def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, by: str = "estate",
+                    with_recovery: bool = True) -> list[dict]:
+    """The collection rate (收缴率) and the recovery of prior arrears, as database aggregates, per
+    estate (by="estate"), per building ("building") or per estate and month ("period"), over the
+    months from `period_from` to `period_to` (first days of months; both optional), in the estates
+    whose ledger `user` may see.
+
+    Rows: estate_id, estate (name), [building_id, building,] [period,] billed, paid (Decimal yuan,
+    rounded to the fen), rate (paid / billed as a percentage with one decimal, Decimal("93.5");
+    None when nothing was billed), and the recovery of prior arrears:
+
+    - prior_arrears: what was owed at the start of the period for months before it — the fees of
+      earlier months billed and not yet paid on the period's first day;
+    - recovered: how much of that was paid during the period (FeeCollection rows dated in the
+      period against months before it; a correction downward counts negative);
+    - recovery_rate: recovered / prior_arrears as a percentage with one decimal (None when
+      nothing was owed).
+
+    "The period" is each month for by="period", and otherwise the whole span from `period_from`
+    to the end of `period_to`'s month (to today when `period_to` is not given). Without
+    `period_from` there is no start (nor with with_recovery=False, for a chart of the rate alone),
+    so the three are None. Money paid before the ledger came into Lighthouse (entries first seen
+    already paid) counts as paid before any period here.
+
+    One GROUP BY query over the report indexes (the names joined to its groups), and two more for
+    the recovery."""
     if getattr(user, "kind", None) == User.Kind.RESIDENT:
         return []  # an owner's own account is unit_account; no report shows them anything else
+    qs = _ledger_scoped(user, FeeLedgerEntry.objects.all(), "estate_id")
     if period_from:
         qs = qs.filter(period__gte=period_from)
     if period_to:
         qs = qs.filter(period__lte=period_to)
     if estate_id:
-        qs = qs.filter(unit__building__estate_id=estate_id)
-    keys = {"estate": ["unit__building__estate_id", "unit__building__estate__name"],
-            "building": ["unit__building__estate_id", "unit__building__estate__name", "unit__building_id", "unit__building__name"],
-            "period": ["unit__building__estate_id", "unit__building__estate__name", "period"]}[by]
-    rows = qs.values(*keys).annotate(billed=Sum("billed"), paid=Sum("paid")).order_by(*keys)
+        qs = qs.filter(estate_id=estate_id)
+    keys = _GROUPS[by]
+    names = {"estate": ["estate__name"], "building": ["estate__name", "building__name"], "period": ["estate__name"]}[by]
+    rows = list(qs.values(*keys, *names).annotate(billed=Sum("billed"), paid=Sum("paid")).order_by())
+    recovery = None
+    if period_from and with_recovery and rows:
+        starts = sorted({r["period"] for r in rows}) if by == "period" else [period_from]
+        recovery = _recovery(user, by, keys, starts, _month_after(period_to) if period_to else None, estate_id)
     out = []
     for r in rows:
-        row = {"estate_id": r["unit__building__estate_id"], "estate": r["unit__building__estate__name"],
-               "billed": r["billed"] or 0, "paid": r["paid"] or 0}
+        billed, paid = yuan(r["billed"]), yuan(r["paid"])
+        row = {"estate_id": r["estate_id"], "estate": r["estate__name"], "billed": billed, "paid": paid, "rate": percent(paid, billed)}
         if by == "building":
-            row.update(building_id=r["unit__building_id"], building=r["unit__building__name"])
+            row.update(building_id=r["building_id"], building=r["building__name"])
         if by == "period":
             row["period"] = r["period"]
-        row["rate"] = (row["paid"] / row["billed"]) if row["billed"] else None
+        if recovery is None:
+            row.update(prior_arrears=None, recovered=None, recovery_rate=None)
+        else:
+            prior, recovered = recovery.get(tuple(r[k] for k in keys), (Decimal("0.00"), Decimal("0.00")))
+            row.update(prior_arrears=yuan(prior), recovered=yuan(recovered), recovery_rate=percent(recovered, prior))
         out.append(row)
-    return out
+    order = {"estate": lambda x: (x["estate"], x["estate_id"]),
+             "building": lambda x: (x["estate"], x["estate_id"], x["building"], x["building_id"]),
+             "period": lambda x: (x["estate"], x["estate_id"], x["period"])}[by]
+    return sorted(out, key=order)

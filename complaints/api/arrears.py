@@ -121,9 +121,16 @@ class ReportRowSerializer(serializers.Serializer):
     building_id = serializers.IntegerField(required=False)
     building = serializers.CharField(required=False)
     period = serializers.DateField(required=False)
-    billed = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
-    rate = serializers.FloatField(allow_null=True)
+    billed = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Yuan, to the fen.")
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Yuan, to the fen.")
+    rate = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True,
+                                    help_text="Paid / billed as a percentage with one decimal; null when nothing was billed.")
+    prior_arrears = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                             help_text="Owed at the start of the period for earlier months; null without a first month.")
+    recovered = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                         help_text="How much of prior_arrears was paid during the period.")
+    recovery_rate = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True,
+                                             help_text="Recovered / prior arrears as a percentage with one decimal.")
 
 
 class ArrearsSummarySerializer(serializers.Serializer):
@@ -229,7 +236,7 @@ class ArrearsCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def summary(self, request):
         return Response({**arrears_dashboard(request.user), "outcomes": arrears_outcomes(request.user)})
 
-    @extend_schema(summary="Collection rate (paid / billed) per estate, building or month", parameters=_REPORT_PARAMS,
+    @extend_schema(summary="Collection rate (paid / billed) and recovery of prior arrears per estate, building or month", parameters=_REPORT_PARAMS,
                    responses=ReportRowSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="collection-rate", pagination_class=None)
     def collection_rate(self, request):

@@ -321,7 +321,7 @@ def collection_by_building(user, f: ChartFilters) -> dict:
     imported after the month, so the running one usually has none yet. The card offers the last
     twelve months to choose from."""
     month = f.month or _latest_billed(user, f) or timezone.localdate().replace(day=1)
-    rows = collection_rate(user, period_from=month, period_to=month, estate_id=f.estate_id, by="building")
+    rows = collection_rate(user, period_from=month, period_to=month, estate_id=f.estate_id, by="building", with_recovery=False)
     several = f.estate_id is None and len({r["estate_id"] for r in rows}) > 1
     return {"title": _("Collection rate by building") + f" · {month:%Y-%m}", "kind": "bar", "unit": "%",
             "month": f"{month:%Y-%m}", "months": [f"{m:%Y-%m}" for m in reversed(_month_starts(MONTHS))],
@@ -342,7 +342,7 @@ def _latest_billed(user, f: ChartFilters) -> datetime.date | None:
 def collection_trend(user, f: ChartFilters) -> dict:
     """The collection rate per month over the last twelve months (all the user's estates, or one)."""
     months = _month_starts(MONTHS)
-    rows = collection_rate(user, period_from=months[0], period_to=months[-1], estate_id=f.estate_id, by="period")
+    rows = collection_rate(user, period_from=months[0], period_to=months[-1], estate_id=f.estate_id, by="period", with_recovery=False)
     billed: dict[datetime.date, float] = {}
     paid: dict[datetime.date, float] = {}
     for r in rows:

@@ -124,7 +124,7 @@ def test_the_collection_rate_is_paid_over_billed_per_building(estate, manager):
 
     rows = _api(manager).get("/api/v1/arrears-cases/collection-rate/", {"by": "building", "estate": estate.pk}).json()
     assert [(r["building"], r["billed"], r["paid"], r["rate"]) for r in rows] == [
-        ("1号楼", "1200.00", "600.00", 0.5), ("2号楼", "600.00", "300.00", 0.5)]
+        ("1号楼", "1200.00", "600.00", "50.0"), ("2号楼", "600.00", "300.00", "50.0")]
     by_estate = _api(manager).get("/api/v1/arrears-cases/collection-rate/").json()
     assert [(r["billed"], r["paid"]) for r in by_estate] == [("1800.00", "900.00")]
     assert _api(staff_member(EstateFactory(), Role.ESTATE_MANAGER)).get("/api/v1/arrears-cases/collection-rate/").json() == []
