@@ -14,17 +14,19 @@ import logging
 import statistics
 import time
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from owners.models import Estate, Resident, Role, StaffMembership, User
+from owners.models import Estate, Resident, Role, StaffMembership, Unit, User
 from owners.services import staff_roles_sync
 
 from .benchmark_data import PREFIX, data_generate
 from .models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from .models.complaints import OPEN_STATUSES
 
 WARM_UP = 2
 # The dashboard's chart endpoints (config.reports.charts.CHARTS, which this layer may not import).
@@ -81,6 +83,10 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
     q = "/dashboard/complaints/"
     resident_id = owner.resident.pk
     unit_id = sample.unit_id
+    # An open ticket of the estate to find by part of its number, and its unit as staff type it ("3-501").
+    searched = Complaint.objects.filter(estate=estate, status__in=OPEN_STATUSES, unit__isnull=False).order_by("id").first() or sample
+    unit = Unit.objects.select_related("building").get(pk=searched.unit_id or unit_id)
+    unit_typed = f"{unit.building.name.removesuffix('号楼')}-{unit.number}"
 
     def submission(photos=0):
         return lambda: {"category": str(category.pk), "where": f"unit:{unit_id}", "location": "",
@@ -101,9 +107,18 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
         ("queue: search ticket number", staff, "GET", f"{q}?q={sample.number}", None, 200),
         ("queue: search owner mobile", staff, "GET", f"{q}?q={owner.resident.mobile}", None, 200),
         ("queue: search text 漏水", staff, "GET", q + "?q=%E6%BC%8F%E6%B0%B4", None, 200),
+        # A phrase in one open ticket in seven, one in none, the last five digits of a ticket
+        # number, and a unit (in every estate for a company-wide user): each way the planner goes.
+        ("queue: search phrase 再不处理", staff, "GET", f"{q}?q={quote('再不处理')}", None, 200),
+        ("queue: search phrase 电梯困人 (no match)", staff, "GET", f"{q}?q={quote('电梯困人')}", None, 200),
+        ("queue: search partial number", staff, "GET", f"{q}?q={searched.number[-5:]}", None, 200),
+        (f"queue: search unit {unit_typed}", staff, "GET", f"{q}?q={unit_typed}", None, 200),
         ("complaint detail (50 entries, 6 photos, 3 links)", staff, "GET", f"{q}{sample.number}/", None, 200),
         ("API complaints, default", staff, "GET", "/api/v1/complaints/", None, 200),
         ("API complaints, open, 50", staff, "GET", "/api/v1/complaints/?status=open&page_size=50", None, 200),
+        ("API complaints: search phrase 再不处理", staff, "GET", f"/api/v1/complaints/?q={quote('再不处理')}", None, 200),
+        ("API complaints: search partial number", staff, "GET", f"/api/v1/complaints/?q={searched.number[-5:]}", None, 200),
+        (f"API complaints: search unit {unit_typed}", staff, "GET", f"/api/v1/complaints/?q={unit_typed}", None, 200),
         ("announcements list", staff, "GET", "/dashboard/announcements/", None, 200),
         # (Left out when the data set has no announcement of the sample estate, e.g. removed by hand.)
         *([("announcement detail", staff, "GET", f"/dashboard/announcements/{announcement.pk}/", None, 200)]
