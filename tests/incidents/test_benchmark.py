@@ -40,7 +40,8 @@ def test_benchmark_incidents_runs_small_prints_every_page_and_removes_its_data(m
     assert seen["showcase"]["incidents"] == 81
     assert {"closed", "response"} <= seen["showcase"]["stages"]
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in seen["showcase"]["titles"])
-    for label in ("incident list: default (open)", "incident page (500 entries, 40 tasks)", "API incidents, default"):
+    for label in ("incident list: default (open)", "incident page (500 entries, 40 tasks)", "API incidents, default",
+                  "similar cases (incident), the card", "similar cases (signal)"):
         lines = [line for line in text.splitlines() if line.startswith(label)]
         assert {line.split()[-4] for line in lines} == {"company", "estate"}, text
     for label in ("deadline sweep (disclosure + tasks), first run", "deadline sweep (disclosure + tasks), again",
