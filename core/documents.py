@@ -15,6 +15,7 @@ carry it, nothing is embedded and nothing is fetched.
             Paragraph("尊敬的业主：……"),
             KeyValues([("房号", "1-2-301"), ("欠费合计", "¥1,200.00")]),
             Table(header=("期间", "应缴", "已缴"), rows=[("2026-01", "400.00", "0.00")]),
+            Chart(title="收缴率", categories=("1号楼", "2号楼"), series=[("收缴率", (86.0, 92.5))], percent=True),
             Signature("物业服务中心（盖章）"),
         ],
     )
@@ -41,8 +42,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
 FONT = "STSong-Light"
@@ -94,7 +95,25 @@ class Spacing:
     height_mm: float = 6
 
 
-Block = Heading | Paragraph | KeyValues | Table | Signature | Spacing
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn as vector graphics in the PDF (no image library, no browser): `kind` "bar"
+    (categories along the bottom), "hbar" (categories down the side: long Chinese labels) or
+    "line"; one or more named series of numbers, one value per category. Labels are in the
+    document's CJK font. `percent`: the value axis runs 0–100 and reads "%". An empty title
+    draws none (a Heading above says what it is)."""
+
+    title: str
+    categories: Sequence[str]
+    series: Sequence[tuple[str, Sequence[float]]]
+    kind: str = "bar"
+    percent: bool = False
+
+
+Block = Heading | Paragraph | KeyValues | Table | Signature | Spacing | Chart
+
+# The series colours of a chart (the dashboard's palette, readable in grey when printed).
+CHART_COLOURS = ("#0d6efd", "#20c997", "#fd7e14", "#dc3545", "#6f42c1", "#6c757d")
 
 
 class _Styles:
@@ -169,9 +188,80 @@ def _flowables(blocks: Iterable[Block], styles: _Styles, width: float) -> list:
             out.append(RLParagraph("<br/><br/>".join(parts), ParagraphStyle("signature", parent=styles.body, alignment=2)))
         elif isinstance(block, Spacing):
             out.append(Spacer(1, block.height_mm * mm))
+        elif isinstance(block, Chart):
+            drawing = _chart_drawing(block, width)
+            if out and isinstance(out[-1], RLParagraph) and out[-1].style is styles.heading:
+                drawing = KeepTogether([out.pop(), drawing])  # never a heading alone at the foot of a page
+            out.extend([drawing, Spacer(1, 3 * mm)])
         else:  # a programming error, not user input
             raise TypeError(f"Unknown document block: {block!r}")
     return out
+
+
+def _short(label: str, limit: int) -> str:
+    label = "" if label is None else str(label)
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _chart_drawing(chart: Chart, width: float):
+    """The Drawing (a flowable) of one chart: title, plot, value axis, legend when there is more
+    than one series. Values are plain numbers; missing ones (None) are drawn as 0."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing, String
+
+    count = max(len(chart.categories), 1)
+    horizontal = chart.kind == "hbar"
+    legend = len(chart.series) > 1
+    plot_height = min(max(count * 3.5 * len(chart.series) + count * 2, 30), 150) * mm if horizontal else 55 * mm
+    height = plot_height + (18 if legend else 10) * mm + (12 if chart.title else 4) * mm
+    drawing = Drawing(width, height)
+    if chart.title:
+        drawing.add(String(0, height - 5 * mm, _short(chart.title, 60), fontName=FONT, fontSize=10))
+    plot = {"bar": VerticalBarChart, "hbar": HorizontalBarChart, "line": HorizontalLineChart}[chart.kind]()
+    label_room = 38 * mm if horizontal else 12 * mm
+    plot.x, plot.y = label_room, (18 if legend else 10) * mm + (0 if horizontal else 4 * mm)
+    plot.width, plot.height = width - label_room - 4 * mm, plot_height - (0 if horizontal else 4 * mm)
+    plot.data = [tuple(float(v or 0) for v in values) or (0.0,) for _name, values in chart.series] or [(0.0,)]
+    categories, values = plot.categoryAxis, plot.valueAxis
+    limit = 12 if horizontal else (8 if count > 8 else max(4, 60 // count))
+    categories.categoryNames = [_short(c, limit) for c in chart.categories] or [""]
+    for axis in (categories, values):
+        axis.labels.fontName, axis.labels.fontSize = FONT, 7
+    if horizontal:
+        categories.reverseDirection = 1  # the first category on top, as in the table
+        categories.labels.boxAnchor = "e"
+    elif count > 8:
+        categories.labels.angle, categories.labels.boxAnchor, categories.labels.dy = 45, "ne", -2
+    values.valueMin = 0
+    top = max([v for row in plot.data for v in row] or [0])
+    if chart.percent:
+        values.valueMax, values.valueStep = 100, 20
+        values.labelTextFormat = "%d%%"
+    elif top <= 5:
+        values.valueMax, values.valueStep = 5, 1
+    values.visibleGrid, values.gridStrokeColor, values.gridStrokeWidth = 1, colors.HexColor("#dddddd"), 0.4
+    for i in range(len(plot.data)):
+        colour = colors.HexColor(CHART_COLOURS[i % len(CHART_COLOURS)])
+        if chart.kind == "line":
+            plot.lines[i].strokeColor, plot.lines[i].strokeWidth = colour, 1.5
+        else:
+            plot.bars[i].fillColor, plot.bars[i].strokeColor = colour, None
+    if chart.kind != "line":
+        plot.barLabelFormat = "%.0f%%" if chart.percent else "%.10g"
+        plot.barLabels.fontName, plot.barLabels.fontSize = FONT, 6
+        plot.barLabels.boxAnchor = "w" if horizontal else "s"
+        plot.barLabels.dx, plot.barLabels.dy = (2, 0) if horizontal else (0, 1)
+    drawing.add(plot)
+    if legend:
+        key = Legend()
+        key.x, key.y, key.alignment = label_room, 5 * mm, "right"
+        key.fontName, key.fontSize, key.columnMaximum, key.dx, key.dy = FONT, 7, 1, 6, 6
+        key.colorNamePairs = [(colors.HexColor(CHART_COLOURS[i % len(CHART_COLOURS)]), _short(name, 20))
+                              for i, (name, _values) in enumerate(chart.series)]
+        drawing.add(key)
+    return drawing
 
 
 def render_pdf(

@@ -1,18 +1,23 @@
 """The monthly PR report (物业服务月报) of one estate: what the owners' committee asks for —
-complaints and outcomes by category, SLA and satisfaction, incidents with their reviews and time
-to first statement, notices sent and acknowledged, media mentions and inquiries, the collection
-rate. Each section is one aggregate query (incidents and notices: one query of the month's rows,
-which are few). Printed as PDF through core.documents (charts as tables: the figures are what the
-committee reads, and images would need a plotting library on the server) and as XLSX.
+complaints and outcomes by category and per day, SLA and satisfaction, incidents with their
+reviews and time to first statement, notices sent and acknowledged, media mentions and
+inquiries, the collection rate. Each section is one aggregate query (incidents and notices: one
+query of the month's rows, which are few), so the time does not grow with the month's tickets.
+
+Printed as PDF through core.documents — each section's table, and its chart drawn as vector
+graphics (reportlab.graphics: no plotting library, no browser) in the same CJK font — and as
+XLSX, one sheet per section with a native chart over the section's cells.
 """
 
 from __future__ import annotations
 
 import datetime
 import tempfile
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +25,7 @@ from django.utils.translation import gettext as _
 from communications.models import Acknowledgement, Announcement, Delivery, MediaInquiry, MediaMention
 from communications.reach import announcements_reaching
 from complaints.models import Complaint, ComplaintEvent, Status
-from core.documents import Heading, KeyValues, Paragraph, Table, render_pdf
+from core.documents import Chart, Heading, KeyValues, Paragraph, Table, render_pdf
 from incidents.models import Incident
 from owners.models import Estate, FeeLedgerEntry
 
@@ -33,8 +38,49 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
     return start, timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
 
 
-def _pct(part, whole) -> str:
-    return f"{100 * float(part) / float(whole):.1f}%" if whole else "–"
+class Percent(float):
+    """A share (0–1) that prints as "93.5%": a number in the XLSX (formatted as a percentage),
+    text in the PDF, a bar on the 0–100 axis of a chart."""
+
+    def __str__(self):
+        return f"{100 * self:.1f}%"
+
+
+def _pct(part, whole):
+    return Percent(float(part) / float(whole)) if whole else "–"
+
+
+class SectionChart(NamedTuple):
+    """The chart of a section: its `series` are column indexes of the section's rows (the first
+    column names the categories), over rows [first, stop)."""
+
+    kind: str  # "bar", "hbar" or "line" (core.documents.Chart)
+    series: tuple[int, ...]
+    first: int = 0
+    stop: int | None = None
+    percent: bool = False
+
+
+class Section(NamedTuple):
+    heading: str
+    header: list
+    rows: list
+    chart: SectionChart | None = None
+    table_in_pdf: bool = True  # False: the PDF shows the chart (values on its bars), the XLSX the table too
+
+
+def section_chart_rows(section: Section) -> list:
+    """The rows the section's chart shows; none when it has no chart or nothing measured ("–")."""
+    chart = section.chart
+    if chart is None:
+        return []
+    rows = section.rows[chart.first:chart.stop]
+    measured = any(isinstance(r[col], (int, float, Decimal)) for r in rows for col in chart.series)
+    return rows if measured else []
+
+
+def _yuan(amount) -> Decimal:
+    return Decimal(amount or 0).quantize(Decimal("0.01"))
 
 
 def _hours(delta) -> str:
@@ -58,6 +104,8 @@ def monthly_report(estate: Estate, month: datetime.date, *, collection: bool) ->
         resolved=Count("id", filter=Q(resolved_at__isnull=False)), rated=Count("rating"), avg_rating=Avg("rating"),
         satisfied=Count("id", filter=Q(rating__gte=4)), reopened=Count("id", filter=Q(was_reopened=True)),
     )
+    per_day = dict(complaints.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+                   .values("day").annotate(n=Count("id")).order_by().values_list("day", "n"))
     incidents = list(Incident.objects.filter(estate=estate, opened_at__gte=start, opened_at__lt=end)
                      .select_related("review").order_by("opened_at"))
     acks = Acknowledgement.objects.filter(announcement_id=OuterRef("pk")).order_by().values("announcement_id").annotate(n=Count("id")).values("n")
@@ -71,48 +119,76 @@ def monthly_report(estate: Estate, month: datetime.date, *, collection: bool) ->
         total=Count("id"), answered=Count("id", filter=Q(status="answered")), declined=Count("id", filter=Q(status="declined")))
     rate = None
     if collection:
-        rows = list(FeeLedgerEntry.objects.filter(unit__building__estate=estate, period=month)
-                    .values(building=F("unit__building__name")).annotate(billed=Sum("billed"), paid=Sum("paid")).order_by("building"))
+        # One GROUP BY on the ledger's own estate and building (fee_entry_estate_report_idx).
+        rows = list(FeeLedgerEntry.objects.filter(estate=estate, period=month)
+                    .values("building_id", building_name=F("building__name")).annotate(billed=Sum("billed"), paid=Sum("paid"))
+                    .order_by("building_id"))
         rate = {"rows": rows, "billed": sum(r["billed"] for r in rows), "paid": sum(r["paid"] for r in rows)}
-    return {"estate": estate, "month": month, "by_category": by_category, "totals": totals, "incidents": incidents,
+    return {"estate": estate, "month": month, "by_category": by_category, "per_day": per_day, "totals": totals, "incidents": incidents,
             "notices": notices, "mentions": mentions, "inquiries": inquiries, "collection": rate}
 
 
-def report_sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
-    """The report as (heading, column headings, rows) sections: the PDF's tables and the XLSX's sheets."""
+def report_sections(data: dict) -> list[Section]:
+    """The report as sections (heading, column headings, rows, chart): the PDF's tables and charts,
+    the XLSX's sheets and charts."""
     sentiments = dict(MediaMention.Sentiment.choices)
     english = (get_language() or "").startswith("en")
     t = data["totals"]
+    start = data["month"].replace(day=1)
+    days = [start + datetime.timedelta(days=n) for n in range((month_bounds(start)[1].date() - start).days)]
     sections = [
-        (_("Complaints and outcomes by category"), [_("Category"), _("Complaints"), _("Resolved or closed"), _("Rejected"), _("Open"), _("Average rating")],
-         [[(r["category__name_en"] if english and r["category__name_en"] else r["category__name"]), r["total"], r["done"], r["rejected"], r["open"], f"{r['avg_rating']:.1f}" if r["avg_rating"] else "–"]
-          for r in data["by_category"]]),
-        (_("SLA and satisfaction"), [_("Measure"), _("Value")], [
+        Section(_("Complaints and outcomes by category"),
+                [_("Category"), _("Complaints"), _("Resolved or closed"), _("Rejected"), _("Open"), _("Average rating")],
+                [[(r["category__name_en"] if english and r["category__name_en"] else r["category__name"]), r["total"], r["done"], r["rejected"],
+                  r["open"], round(r["avg_rating"], 1) if r["avg_rating"] else "–"] for r in data["by_category"]],
+                SectionChart("hbar", (1, 2))),
+        Section(_("Complaints per day"), [_("Day"), _("Complaints received")],
+                [[f"{day:%m-%d}", data["per_day"].get(day, 0)] for day in days], SectionChart("bar", (1,)), table_in_pdf=False),
+        Section(_("SLA and satisfaction"), [_("Measure"), _("Value")], [
             [_("Complaints received"), t["total"]],
+            [_("Reopened"), t["reopened"]],
+            [_("Average rating (1–5)"), round(t["avg_rating"], 2) if t["avg_rating"] else "–"],
             [_("First response on time"), _pct(t["response_met"], t["responded"])],
             [_("Resolved on time"), _pct(t["resolution_met"], t["resolved"])],
-            [_("Average rating (1–5)"), f"{t['avg_rating']:.2f}" if t["avg_rating"] else "–"],
             [_("Satisfied (4–5 stars)"), _pct(t["satisfied"], t["rated"])],
-            [_("Reopened"), t["reopened"]],
-        ]),
-        (_("Incidents"), [_("Number"), _("Title"), _("Type"), _("Level"), _("Stage"), _("Hours to first statement"), _("Review")],
-         [[i.number, i.title, i.get_kind_display(), i.get_level_display() or "–", i.get_stage_display(),
-           _hours(i.first_statement_at - i.response_at) if i.first_statement_at and i.response_at else "–",
-           _review(i)] for i in data["incidents"]]),
-        (_("Notices sent and acknowledged"), [_("Title"), _("Kind"), _("Published at"), _("Residents reached"), _("Acknowledged")],
-         [[a.title, a.get_kind_display(), timezone.localtime(a.published_at).strftime("%Y-%m-%d %H:%M"), a.sent_n, a.ack_n]
-          for a in data["notices"]]),
-        (_("Media mentions and inquiries"), [_("Sentiment"), _("Mentions"), _("Estimated reach")],
-         [[str(sentiments.get(m["sentiment"], m["sentiment"])), m["n"], m["reach"] or 0] for m in data["mentions"]]
-         + [[_("Media inquiries (answered / declined)"), data["inquiries"]["total"],
-             f"{data['inquiries']['answered']} / {data['inquiries']['declined']}"]]),
+        ], SectionChart("bar", (1,), first=3, percent=True)),
+        Section(_("Incidents"), [_("Number"), _("Title"), _("Type"), _("Level"), _("Stage"), _("Hours to first statement"), _("Review")],
+                [[i.number, i.title, i.get_kind_display(), i.get_level_display() or "–", i.get_stage_display(),
+                  _hours(i.first_statement_at - i.response_at) if i.first_statement_at and i.response_at else "–",
+                  _review(i)] for i in data["incidents"]]),
+        Section(_("Notices sent and acknowledged"), [_("Title"), _("Kind"), _("Published at"), _("Residents reached"), _("Acknowledged")],
+                [[a.title, a.get_kind_display(), timezone.localtime(a.published_at).strftime("%Y-%m-%d %H:%M"), a.sent_n, a.ack_n]
+                 for a in data["notices"]]),
+        Section(_("Media mentions and inquiries"), [_("Sentiment"), _("Mentions"), _("Estimated reach")],
+                [[str(sentiments.get(m["sentiment"], m["sentiment"])), m["n"], m["reach"] or 0] for m in data["mentions"]]
+                + [[_("Media inquiries (answered / declined)"), data["inquiries"]["total"],
+                    f"{data['inquiries']['answered']} / {data['inquiries']['declined']}"]],
+                SectionChart("bar", (1,), stop=-1) if data["mentions"] else None),
     ]
     if data["collection"] is not None:
         c = data["collection"]
-        sections.append((_("Collection rate"), [_("Building"), _("Billed (yuan)"), _("Paid (yuan)"), _("Collection rate")],
-                         [[r["building"], f"{r['billed']:.2f}", f"{r['paid']:.2f}", _pct(r["paid"], r["billed"])] for r in c["rows"]]
-                         + [[_("Total"), f"{c['billed']:.2f}", f"{c['paid']:.2f}", _pct(c["paid"], c["billed"])]]))
+        sections.append(Section(
+            _("Collection rate"), [_("Building"), _("Billed (yuan)"), _("Paid (yuan)"), _("Collection rate")],
+            [[r["building_name"], _yuan(r["billed"]), _yuan(r["paid"]), _pct(r["paid"], r["billed"])] for r in c["rows"]]
+            + [[_("Total"), _yuan(c["billed"]), _yuan(c["paid"]), _pct(c["paid"], c["billed"])]],
+            SectionChart("bar", (3,), stop=-1, percent=True) if c["rows"] else None))
     return sections
+
+
+def _chart_value(value, percent: bool) -> float:
+    if isinstance(value, (int, float)):
+        return 100 * float(value) if percent else float(value)
+    return 0.0  # "–": nothing to measure
+
+
+def section_pdf_chart(section: Section) -> Chart | None:
+    """The section's chart as core.documents draws it, or None when it has nothing to show."""
+    chart, rows = section.chart, section_chart_rows(section)
+    if not rows:
+        return None
+    # No title of its own: the section's heading stands above it.
+    return Chart(title="", categories=[str(r[0]) for r in rows], kind=chart.kind, percent=chart.percent,
+                 series=[(str(section.header[col]), [_chart_value(r[col], chart.percent) for r in rows]) for col in chart.series])
 
 
 def _review(incident) -> str:
@@ -130,29 +206,70 @@ def report_title(data) -> str:
 def report_pdf(data: dict) -> bytes:
     blocks = [KeyValues([(_("Estate"), data["estate"].name), (_("Month"), f"{data['month']:%Y-%m}")]),
               Paragraph(_("Figures for complaints, incidents, notices and media are for the month shown, in the estate's records."))]
-    for heading, header, rows in report_sections(data):
-        blocks.append(Heading(heading))
-        if rows:
-            blocks.append(Table(header=[str(h) for h in header], rows=[[str(c) for c in r] for r in rows]))
-        else:
+    for section in report_sections(data):
+        blocks.append(Heading(section.heading))
+        chart = section_pdf_chart(section)
+        if chart is not None:
+            blocks.append(chart)
+        if section.rows and (section.table_in_pdf or chart is None):
+            blocks.append(Table(header=[str(h) for h in section.header], rows=[[str(c) for c in r] for r in section.rows]))
+        elif not section.rows:
             blocks.append(Paragraph(_("Nothing this month.")))
     return render_pdf(title=_("Monthly property service report"), blocks=blocks, number=f"{data['estate'].code}-{data['month']:%Y%m}",
                       issued_on=timezone.localdate(), issuer=data["estate"].name)
 
 
+def _xlsx_chart(sheet, section: Section, first_row: int):
+    """A native chart over the section's cells (rows from `first_row` on the sheet)."""
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
+
+    spec = section.chart
+    rows = section_chart_rows(section)
+    top = first_row + spec.first
+    bottom = top + len(rows) - 1
+    chart = LineChart() if spec.kind == "line" else BarChart()
+    if spec.kind != "line":
+        chart.type = "bar" if spec.kind == "hbar" else "col"
+    chart.title = str(section.heading)
+    chart.height = max(7.5, 0.6 * len(rows) * len(spec.series)) if spec.kind == "hbar" else 7.5
+    chart.width = 15 if spec.kind == "hbar" else max(15, 0.6 * len(rows))
+    for col in spec.series:
+        chart.series.append(Series(Reference(sheet, min_col=col + 1, min_row=top, max_row=bottom), title=str(section.header[col])))
+    chart.set_categories(Reference(sheet, min_col=1, min_row=top, max_row=bottom))
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides the axes unless told
+    if spec.kind == "hbar":
+        chart.x_axis.scaling.orientation = "maxMin"  # the first category on top, as in the table
+    if spec.percent:
+        chart.y_axis.number_format, chart.y_axis.scaling.min, chart.y_axis.scaling.max = "0%", 0, 1
+    if len(spec.series) == 1:
+        chart.legend = None
+    sheet.add_chart(chart, f"{chr(ord('A') + len(section.header) + 1)}2")
+
+
 def report_xlsx(data: dict):
-    """The report as a workbook, one sheet per section, in a temporary file (open, at its start)."""
+    """The report as a workbook, one sheet per section with its chart, in a temporary file (open, at its start)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     from .exports import cell_value
 
     book = Workbook(write_only=True)
-    for i, (heading, header, rows) in enumerate(report_sections(data), start=1):
-        sheet = book.create_sheet(title=f"{i} {heading}"[:31].replace("/", " "))
-        sheet.append([heading])
-        sheet.append([cell_value(str(h), for_xlsx=True) for h in header])
-        for row in rows:
-            sheet.append([cell_value(c if isinstance(c, (int, float)) else str(c), for_xlsx=True) for c in row])
+    for i, section in enumerate(report_sections(data), start=1):
+        sheet = book.create_sheet(title=f"{i} {section.heading}"[:31].replace("/", " "))
+        sheet.append([section.heading])
+        sheet.append([cell_value(str(h), for_xlsx=True) for h in section.header])
+        for row in section.rows:
+            cells = []
+            for c in row:
+                if isinstance(c, Percent):
+                    cell = WriteOnlyCell(sheet, value=float(c))
+                    cell.number_format = "0.0%"
+                    cells.append(cell)
+                else:
+                    cells.append(cell_value(c if isinstance(c, (int, float, Decimal)) else str(c), for_xlsx=True))
+            sheet.append(cells)
+        if section_chart_rows(section):
+            _xlsx_chart(sheet, section, first_row=3)
     handle = tempfile.TemporaryFile()
     book.save(handle)
     handle.seek(0)

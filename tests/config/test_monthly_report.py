@@ -1,8 +1,13 @@
 """The monthly property service report: per estate and month as PDF and XLSX, and sent by a
 manager to the owners' committee with a link that needs no account."""
 
+import base64
 import io
 import re
+import shutil
+import subprocess
+import zipfile
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -11,6 +16,7 @@ from openpyxl import load_workbook
 
 from communications.models import ContactLog, Delivery
 from communications.services import media as media_svc
+from complaints.models import Complaint
 from owners.models import ExportRecord
 from tests.config.report_world import report_world
 from tests.pdftext import pdf_text
@@ -110,3 +116,69 @@ def test_every_column_of_the_reports_table_has_a_heading(client, w):
     page = client.get(reverse("dashboard:reports")).content.decode()
     header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
     assert header.count("<th") == 3 and "<th></th>" not in header
+
+
+def _content_streams(pdf: bytes) -> bytes:
+    return b"".join(zlib.decompress(base64.a85decode(m.group(1).strip(), adobe=True))
+                    for m in re.finditer(rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\nstream\n(.*?)endstream", pdf, re.S))
+
+
+CHART_BLUE = b".05098 .431373 .992157 rg"  # core.documents.CHART_COLOURS[0], the first series' bars
+CHART_GREEN = b".12549 .788235 .592157 rg"  # CHART_COLOURS[1]
+
+
+def test_the_pdf_draws_the_charts_with_chinese_labels_and_keeps_the_tables(client, w):
+    client.force_login(w.manager_a)
+    pdf = client.get(_url(w, "pdf")).content
+    streams = _content_streams(pdf)
+    # Bars are vector rectangles filled in the first series' colour: complaints by category
+    # (2 categories) and complaints per day (today's bar; empty days draw none). The SLA chart
+    # is left out: nothing was answered or rated yet, and a row of 0% bars would say otherwise.
+    bars = re.findall(re.escape(CHART_BLUE) + rb"\n[^Q]*? re f", streams)
+    assert len(bars) == 3
+    assert not re.search(re.escape(CHART_GREEN) + rb"\n[^Q]*? re f", streams)  # nothing resolved: no bar of the second series
+    # One leak resolved on time: its bar in the second series (resolved or closed), and the SLA chart.
+    now = timezone.now()
+    Complaint.objects.filter(pk=w.complaints_a[1].pk).update(status="resolved", first_response_at=now, resolved_at=now)
+    pdf = client.get(_url(w, "pdf")).content
+    streams = _content_streams(pdf)
+    assert len(re.findall(re.escape(CHART_BLUE) + rb"\n[^Q]*? re f", streams)) == 3 + 2  # first response, resolution on time
+    assert len(re.findall(re.escape(CHART_GREEN) + rb"\n[^Q]*? re f", streams)) == 1
+    text = pdf_text(pdf)
+    # Chart labels are text in the CJK font (categories, series names), and the tables stay.
+    assert text.count("漏水") >= 2 and text.count("噪音") >= 2
+    assert "翠湖" not in text
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed: the PDF is only parsed")
+def test_a_pdf_reader_draws_the_chart_bars(client, w, tmp_path):
+    client.force_login(w.manager_a)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(client.get(_url(w, "pdf")).content)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True, capture_output=True)
+    from PIL import Image
+
+    with Image.open(next(tmp_path.glob("page*.png"))) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
+        blue = sum(n for n, (r, g, b) in colours if b > 200 and r < 60 and 80 < g < 140)
+    assert blue > 50  # the category chart's bars, in colour, on page 1
+
+
+def test_the_xlsx_has_a_native_chart_over_each_sections_figures(client, w):
+    now = timezone.now()
+    Complaint.objects.filter(pk=w.complaints_a[1].pk).update(status="resolved", first_response_at=now, resolved_at=now)
+    client.force_login(w.manager_a)
+    content = b"".join(client.get(_url(w, "xlsx")).streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        first = archive.read(charts[0]).decode() if charts else ""
+    assert len(charts) >= 3  # by category, per day, SLA shares
+    book = load_workbook(io.BytesIO(content))
+    by_category = book.worksheets[0]
+    assert len(by_category._charts) == 1
+    # The chart reads the sheet's own cells: the categories in column A from row 3.
+    assert "$A$3:$A$4" in first and "$B$3:$B$4" in first
+    # Shares are numbers formatted as percentages, not text.
+    sla = next(s for s in book.worksheets if any(c.number_format == "0.0%" for row in s.iter_rows() for c in row))
+    shares = [c.value for row in sla.iter_rows() for c in row if c.number_format == "0.0%"]
+    assert shares == [1, 1]  # first response and resolution on time: 100%

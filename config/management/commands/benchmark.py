@@ -7,6 +7,8 @@
     manage.py benchmark pages --complaints 1000000 --open-share 0.45                          # a backlog
     manage.py benchmark announcements --recipients 100000 --workers 2   # needs REDIS_URL
     manage.py benchmark arrears              # 100,000 units × 24 months of fee ledger (2.4M entries)
+    manage.py benchmark report               # the monthly report of an estate with 10,000 complaints in the month
+    manage.py benchmark exports              # the queue's CSV and XLSX export of 10,000 and 100,000 rows
 
 Run it against PostgreSQL (DATABASE_URL) for figures that mean anything. The data it generates
 lives in estates whose code starts with "bench-"; import data is removed afterwards, the
@@ -59,7 +61,7 @@ class Command(BaseCommand):
     help = "Generate data at scale and report median timings and query counts."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements", "incidents", "arrears"],
+        parser.add_argument("scenario", nargs="?", default="all", choices=["all", "import", "pages", "complaints", "announcements", "incidents", "arrears", "report", "exports"],
                             help="pages (alias complaints): every page the navigation opens, on generated complaints")
         parser.add_argument("--rows", type=int, default=20_000, help="rows in the generated import files")
         parser.add_argument("--buildings", type=int, default=40)
@@ -97,6 +99,14 @@ class Command(BaseCommand):
 
             self.stdout.write(f"announcements: one announcement to {recipients} residents by SMS")
             bench_announcements(recipients, workers, self.stdout.write)
+        if scenario in ("all", "report"):
+            from config.reports.benchmark import bench_report
+
+            bench_report(complaints=10_000, runs=repeat, out=self.stdout.write)
+        if scenario in ("all", "exports"):
+            from config.reports.benchmark import bench_exports
+
+            bench_exports(sizes=(10_000, 100_000), runs=repeat, out=self.stdout.write)
         if scenario in ("all", "arrears"):
             from complaints.arrears_benchmark import arrears_benchmark
 
