@@ -109,14 +109,17 @@ def _local(kind, field):
 
 
 # The window's first instant is taken a day early in the index range (no estate's zone is more than
-# a day from the site's), and the exact start is the first local day, compared after truncation.
+# a day from the site's); the buckets before the first local day are dropped by the caller (the
+# zone conversion is then computed once a row, for the GROUP BY, not a second time in WHERE).
 ZONE_SLACK = datetime.timedelta(days=1)
 
 
-def _window(qs, field, kind, first: datetime.date):
-    """`qs` annotated with `bucket` (the local day/week/month of `field`) from the local date `first` on."""
+def _window(qs, field, kind, first: datetime.date, *, exact=False):
+    """`qs` annotated with `bucket` (the local day/week/month of `field`), from a day before the
+    local date `first` on, or (`exact`) from `first` on."""
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min)) - ZONE_SLACK
-    return qs.filter(**{f"{field}__gte": start}).annotate(bucket=_local(kind, field)).filter(bucket__gte=first)
+    qs = qs.filter(**{f"{field}__gte": start}).annotate(bucket=_local(kind, field))
+    return qs.filter(bucket__gte=first) if exact else qs
 
 
 def _since(days: int) -> datetime.datetime:
@@ -155,7 +158,7 @@ def complaints_per_day(user, f: ChartFilters) -> dict:
     for r in rows:
         i = index.get(_day(r["bucket"]))
         if i is None:
-            continue  # a day ahead of the site's (an estate east of it), shown tomorrow
+            continue  # before the period, or a day ahead of the site's (an estate east of it)
         counts.setdefault(r["category_id"], [0] * len(days))[i] += r["n"]
         names[r["category_id"]] = r["category__name_en"] if english and r["category__name_en"] else r["category__name"]
     datasets = [{
@@ -171,7 +174,7 @@ def complaints_by_building(user, f: ChartFilters) -> dict:
     with most. Complaints tied to no building (the estate's grounds, the whole estate) have no bar:
     the chart says under it how many there were."""
     since = _since(f.days)
-    rows = list(_window(_complaints(user, f), "created_at", "day", since.date())
+    rows = list(_window(_complaints(user, f), "created_at", "day", since.date(), exact=True)
                 .values("building_id", "building__name", "estate__name").annotate(n=Count("id")).order_by("-n", "building__name"))
     elsewhere = sum(r["n"] for r in rows if r["building_id"] is None)
     rows = [r for r in rows if r["building_id"] is not None][:30]
