@@ -68,17 +68,27 @@ def _is_punctuation(word: str) -> bool:
 
 def matches(text: str, words) -> list[str]:
     """Which of `words` occur in `text` as words (or as runs of words), in `words`' order."""
+    return matcher(words)(text)
+
+
+def matcher(words):
+    """`matches` for many texts: the words are added to the dictionary and segmented once, and
+    only the words that occur in a text as substrings are looked for in its segmentation (a
+    word found by segmentation is always a substring too)."""
     words = [w for w in words if w]
-    if not words or not text:
-        return []
+    if not words:
+        return lambda text: []
     words_add(words)
-    tokens = segment(text)
-    found = []
-    for word in words:
-        wanted = segment(word)
-        if wanted and _contains_run(tokens, wanted):
-            found.append(word)
-    return found
+    wanted = [(word, segment(word)) for word in words]
+
+    def find(text: str) -> list[str]:
+        candidates = [(word, run) for word, run in wanted if run and word.lower() in (text or "").lower()]
+        if not candidates:
+            return []
+        tokens = segment(text)
+        return [word for word, run in candidates if _contains_run(tokens, run)]
+
+    return find
 
 
 def _contains_run(tokens, run) -> bool:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from .notify import signal_tell
 
 log = logging.getLogger("lighthouse.incidents")
 EVIDENCE_MAX = 50  # complaint or mention ids kept as evidence per signal
+TEXTS_MAX = 5000  # texts of one kind holding an escalation word read per pass (one in 200 of a day's complaints at 1M: ~200)
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: windows are counted from here in whole hours
 
 
@@ -61,27 +62,29 @@ def _candidate(rule, subject_key, window, *, estate_id, params, evidence, score=
 def spike_candidates(rule: WarningRule, now) -> list[dict]:
     """At least `min_count` complaints of one category in one building (else in one estate) within
     the window, and at least `ratio` times what that place usually gets in such a window over its
-    own last `baseline_days` — so a large estate is not always "spiking"."""
+    own last `baseline_days` — so a large estate is not always "spiking".
+
+    Two queries, both index-only scans of ew_complaint_created_cover_idx (creation time with the
+    estate, building and category): the window's complaints, counted here, and the candidates'
+    history, counted by the database per building and category."""
     hours = rule.window_hours
     since, history_from = now - timedelta(hours=hours), now - timedelta(days=rule.baseline_days)
-    recent = Complaint.objects.filter(created_at__gt=since, created_at__lte=now)
-    by_building = {(r["estate_id"], r["building_id"], r["category_id"]): r["n"] for r in
-                   recent.filter(building__isnull=False).values("estate_id", "building_id", "category_id")
-                   .annotate(n=Count("id")).filter(n__gte=rule.min_count)}
-    by_estate = {(r["estate_id"], None, r["category_id"]): r["n"] for r in
-                 recent.values("estate_id", "category_id").annotate(n=Count("id")).filter(n__gte=rule.min_count)}
-    if not by_building and not by_estate:
+    recent = list(Complaint.objects.filter(created_at__gt=since, created_at__lte=now).order_by("-created_at")
+                  .values_list("id", "estate_id", "building_id", "category_id"))
+    counts = {}
+    for _pk, estate_id, building_id, category_id in recent:
+        for key in {(estate_id, building_id, category_id), (estate_id, None, category_id)}:
+            counts[key] = counts.get(key, 0) + 1
+    groups = {key: n for key, n in counts.items() if n >= rule.min_count}
+    if not groups:
         return []
-    groups = {**by_building, **by_estate}
     # The places' own history, before the window: one grouped query over the candidates only.
-    history = Complaint.objects.filter(created_at__gte=history_from, created_at__lte=since,
-                                       estate_id__in={k[0] for k in groups}, category_id__in={k[2] for k in groups})
-    past_building = {(r["estate_id"], r["building_id"], r["category_id"]): r["n"] for r in
-                     history.filter(building_id__in={k[1] for k in by_building})
-                     .values("estate_id", "building_id", "category_id").annotate(n=Count("id"))}
-    past_estate = {(r["estate_id"], None, r["category_id"]): r["n"] for r in
-                   history.values("estate_id", "category_id").annotate(n=Count("id"))}
-    past = {**past_building, **past_estate}
+    past = {}
+    for r in (Complaint.objects.filter(created_at__gte=history_from, created_at__lte=since, estate_id__in={k[0] for k in groups},
+                                       category_id__in={k[2] for k in groups})
+              .values("estate_id", "building_id", "category_id").annotate(n=Count("category_id")).order_by()):
+        for key in {(r["estate_id"], r["building_id"], r["category_id"]), (r["estate_id"], None, r["category_id"])}:
+            past[key] = past.get(key, 0) + r["n"]
     windows_in_history = max((rule.baseline_days * 24 - hours) / hours, 1)
     passed = {}
     for key, n in groups.items():
@@ -94,10 +97,10 @@ def spike_candidates(rule: WarningRule, now) -> list[dict]:
     if not passed:
         return []
     ids = {}
-    for row in recent.filter(estate_id__in={k[0] for k in passed}).values("id", "estate_id", "building_id", "category_id").order_by("-created_at"):
-        for key in {(row["estate_id"], row["building_id"], row["category_id"]), (row["estate_id"], None, row["category_id"])}:
+    for pk, estate_id, building_id, category_id in recent:  # newest first
+        for key in {(estate_id, building_id, category_id), (estate_id, None, category_id)}:
             if key in passed and len(ids.setdefault(key, [])) < EVIDENCE_MAX:
-                ids[key].append(row["id"])
+                ids[key].append(pk)
     names = _names(passed)
     window = _bucket(now, hours)
     out = []
@@ -123,7 +126,7 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
     """Escalation words in complaint descriptions, owners' messages on their tickets and media
     mentions recorded within the window: the database narrows to texts containing one of the
     words as a substring, segmentation (incidents.wording) decides. One signal per text."""
-    from ..wording import matches, prefilter
+    from ..wording import matcher, prefilter
 
     words = rule.keyword_list
     if not words:
@@ -149,11 +152,12 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
         ("mention", MediaMention.objects.filter(any_of("excerpt"), created_at__gt=since, created_at__lte=now)
          .values_list("id", "excerpt", "created_at", "estate_id", "id", "id", "source")),
     ]
+    find = matcher(words)  # the words segmented once for every text of the pass
     for kind, rows in texts:
-        for pk, body, at, estate_id, building_id, link_id, label in rows[:2000]:
+        for pk, body, at, estate_id, building_id, link_id, label in rows[:TEXTS_MAX]:
             if f"{kind}:{pk}" in known:
                 continue
-            found = matches(body, words)
+            found = find(body)
             if not found:
                 continue
             if kind == "mention":
@@ -181,11 +185,15 @@ def media_reach_candidates(rule: WarningRule, now) -> list[dict]:
 def repeat_owner_candidates(rule: WarningRule, now) -> list[dict]:
     """An owner with `min_count` or more unresolved complaints, one of them recent (the window),
     or the same complaint reopened `min_count` times (the REOPENED rule, below). Keyed by the
-    complaint that brought the count to `min_count`: later ones add nothing new."""
+    complaint that brought the count to `min_count`: later ones add nothing new.
+
+    The owners are found by one grouped index-only scan of ew_complaint_open_owner_idx (the
+    open complaints by owner, with their creation time): its cost follows the open tickets, not
+    the table."""
     since = now - timedelta(hours=24)
-    recent_owners = Complaint.objects.filter(created_at__gt=since, created_at__lte=now, status__in=OPEN_STATUSES).values("resident_id")
-    owners = (Complaint.objects.filter(status__in=OPEN_STATUSES, resident_id__in=recent_owners)
-              .values("resident_id").annotate(n=Count("id")).filter(n__gte=rule.min_count).values("resident_id"))
+    owners = (Complaint.objects.filter(status__in=OPEN_STATUSES).values("resident_id")
+              .annotate(n=Count("resident_id"), last=Max("created_at")).filter(n__gte=rule.min_count, last__gt=since)
+              .values("resident_id").order_by())
     rows = (Complaint.objects.filter(status__in=OPEN_STATUSES, resident_id__in=owners)
             .order_by("resident_id", "created_at", "id").values_list("resident_id", "id", "created_at", "estate_id", "building_id",
                                                                      "resident__name"))
