@@ -21,6 +21,7 @@ dashboard_patterns = [
     path("incidents/plans/<int:pk>/<slug:action>/", staff.plan_action, name="incident_plan_action"),
     path("incidents/<str:number>/", staff.detail, name="incident_detail"),
     path("incidents/<str:number>/similar/", staff.similar, name="incident_similar"),
+    path("incidents/<str:number>/forms/<slug:name>/", staff.incident_form, name="incident_form"),
     path("incidents/<str:number>/certificates/<int:pk>/pdf/", documents.certificate_download, name="incident_certificate_pdf"),
     path("incidents/<str:number>/tasks/<int:pk>/<slug:action>/", staff.task_action, name="incident_task_action"),
     path("incidents/<str:number>/<slug:action>/", staff.incident_action, name="incident_action"),

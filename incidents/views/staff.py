@@ -216,7 +216,7 @@ def detail(request, number):
         e.text = event_text(e)
     review = IncidentReview.objects.filter(incident=incident).select_related("written_by", "approved_by").first()
     improvements = list(ImprovementAction.objects.filter(incident=incident).select_related("owner"))
-    may_certify = certificate_can_issue(user, incident) and incident.stage not in (Stage.WARNING, Stage.DISMISSED)
+    may_certify = _may_certify(user, incident)
     certificates = list(IncidentCertificate.objects.filter(incident=incident).select_related("resident", "unit__building", "issued_by"))
     for c in certificates:
         c.pdf_url = _certificate_pdf_url(incident, c)
@@ -230,25 +230,62 @@ def detail(request, number):
         "clock_due": incident.disclosure_due_at if clock else None, "clock_overdue": bool(clock and incident.disclosure_due_at < now),
         "team": [{"role": value, "label": label, "member": team.get(value)} for value, label in TeamRole.choices],
         "team_form": TeamForm(staff=staff, auto_id="team_%s"), "staff": staff,
-        "tasks": tasks, "task_form": TaskForm(staff=staff, auto_id="task_%s"),
+        "tasks": tasks,
         "events": events, "older_events": older, "whole_timeline": whole_timeline, "log_form": LogForm(auto_id="log_%s"),
         "complaints": IncidentComplaint.objects.filter(incident=incident).select_related("complaint__category", "complaint__resident"),
         "mentions": IncidentMention.objects.filter(incident=incident).select_related("mention"),
-        "statements": statements, "statement_form": StatementForm(auto_id="statement_%s"),
+        "statements": statements,
         "notices": incident_notices(incident, limit=NOTICES_SHOWN),
-        "notice_form": NoticeForm(initial={"sms": True, "ack_required": True}, auto_id="notice_%s"),
-        "update_form": IncidentUpdateForm(initial={f: getattr(incident, f) for f in
-                                                   ("kind", "level", "title", "location", "description", "owner_guidance")},
-                                          auto_id="update_%s"),
         "in_review": in_review, "review": review, "improvements": improvements,
         "may_review": review_can_write(user, incident), "may_approve": review_can_approve(user, incident),
         "review_form": ReviewForm(initial={f: getattr(review, f) for f in REVIEW_FIELDS} if review else None, auto_id="review_%s"),
         "improvement_form": ImprovementForm(staff=staff, auto_id="improvement_%s"),
         "certificates": certificates, "may_certify": may_certify,
-        "certificate_form": CertificateForm(homes=incident_estate_homes(incident), auto_id="certificate_%s") if may_certify else None,
         "places": incident_places(incident),
         "public_url": reverse("portal:incident_detail", args=[incident.number]),
     })
+
+
+def _may_certify(user, incident) -> bool:
+    return certificate_can_issue(user, incident) and incident.stage not in (Stage.WARNING, Stage.DISMISSED)
+
+
+def _form_for(name, incident, user):
+    """(title, form) of one of the incident page's folded forms, or PermissionDenied when the
+    page would not offer it to this user. Unknown names are a 404."""
+    steer = incident_can_steer(user, incident) and incident.is_open
+    log = incident_can_log(user, incident) and incident.is_open
+    forms = {
+        "task": (steer, _("Add a task"), lambda: TaskForm(staff=incident_staff(incident), auto_id="task_%s")),
+        "statement": (log, _("Draft a statement"), lambda: StatementForm(auto_id="statement_%s")),
+        "notice": (log, _("Send an emergency notice"),
+                   lambda: NoticeForm(initial={"sms": True, "ack_required": True}, auto_id="notice_%s")),
+        "certificate": (_may_certify(user, incident), _("Issue a certificate"),
+                        lambda: CertificateForm(homes=incident_estate_homes(incident), auto_id="certificate_%s")),
+        "update": (steer, _("Change the details"), lambda: IncidentUpdateForm(
+            initial={f: getattr(incident, f) for f in ("kind", "level", "title", "location", "description", "owner_guidance")},
+            auto_id="update_%s")),
+    }
+    if name not in forms:
+        raise Http404
+    allowed, title, make = forms[name]
+    if not allowed:
+        raise PermissionDenied(_("This form is not for your role or for this incident's stage."))
+    return title, make()
+
+
+@staff_required
+def incident_form(request, number, name):
+    """One of the incident page's folded forms (a task, a statement draft, a notice, a certificate,
+    the details), drawn only when its fold is opened: htmx gets the form alone, a browser without
+    JavaScript a page with it. The page itself draws none of them (crispy forms and the estate's
+    homes were a third of its time). Scoped like the page: another estate's incident is a 404."""
+    incident = incident_for(request.user, number)
+    title, form = _form_for(name, incident, request.user)
+    context = {"incident": incident, "form": form, "title": title, "template": f"incidents/staff/forms/{name}.html"}
+    response = render(request, context["template"] if request.headers.get("HX-Request") else "incidents/staff/form.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @staff_required

@@ -55,6 +55,11 @@ def _page(client, incident):
     return client.get(reverse("dashboard:incident_detail", args=[incident.number]))
 
 
+def _form(client, incident, name, htmx=True):
+    """One of the page's folded forms, as htmx fetches it when its fold opens."""
+    return client.get(reverse("dashboard:incident_form", args=[incident.number, name]), headers={"HX-Request": "true"} if htmx else {})
+
+
 def _act(client, incident, action, data=None):
     return client.post(reverse("dashboard:incident_action", args=[incident.number, action]), data or {}, follow=True)
 
@@ -306,6 +311,31 @@ def test_the_incident_page_says_where_once_each_place(client, manager, spokesper
     assert "3号楼2单元及地下车库B2 · 1号楼</p>" in portal and "1201" not in portal  # no units on the owners' page
 
 
+def test_the_incident_pages_folded_forms_open_on_demand_and_without_javascript(client, manager, engineer, estate):
+    incident = _responding(manager, estate)
+    client.force_login(manager)
+    page = _page(client, incident).content.decode()
+    for name, marker in (("task", 'id="task-form"'), ("statement", 'id="statement-form"'), ("notice", 'id="notice-form"'),
+                         ("certificate", 'id="certificate-form"'), ("update", 'id="update-form"')):
+        url = reverse("dashboard:incident_form", args=[incident.number, name])
+        assert f'hx-get="{url}"' in page and f'<a href="{url}"' in page and marker not in page
+        fold = _form(client, incident, name).content.decode()
+        assert marker in fold and "<html" not in fold and "csrfmiddlewaretoken" in fold
+        own_page = _form(client, incident, name, htmx=False).content.decode()
+        assert "<html" in own_page and marker in own_page
+    assert 'value="关于' not in page  # nothing of the forms drawn on the page
+    assert _form(client, incident, "nonsense").status_code == 404
+    client.force_login(engineer)  # may log, may not steer
+    assert _form(client, incident, "statement").status_code == 200
+    assert _form(client, incident, "task").status_code == 403 and _form(client, incident, "update").status_code == 403
+
+
+def test_another_estates_incident_forms_are_a_404(client, manager, outsider, estate):
+    incident = _responding(manager, estate)
+    client.force_login(outsider)
+    assert _form(client, incident, "statement").status_code == 404
+
+
 def test_the_incident_page_costs_the_same_queries_with_more_entries_and_tasks(client, manager, engineer, spokesperson, estate):
     incident = _responding(manager, estate)
     client.force_login(manager)
@@ -491,8 +521,9 @@ def test_a_manager_issues_a_certificate_to_an_owner_from_the_page(client, manage
     incident = _responding(manager, estate)
     home = owner.resident.occupancies.get()
     client.force_login(manager)
-    page = _page(client, incident).content.decode()
-    assert f'value="{owner.resident.pk}:{home.unit_id}"' in page  # the estate's owners are offered
+    form = _form(client, incident, "certificate").content.decode()
+    assert f'value="{owner.resident.pk}:{home.unit_id}"' in form  # the estate's owners are offered
+    assert "3号楼2单元1201室" in form and "3号楼 3号楼" not in form  # the unit named once
     _act(client, incident, "certificate", {"resident": f"{owner.resident.pk}:{home.unit_id}", "purpose": "insurance",
                                            "particulars": "车辆被坠落石块砸中", "office_actions": "当晚封闭现场并报警"})
     certificate = incident.certificates.get()
@@ -505,6 +536,7 @@ def test_a_service_staff_member_is_offered_no_certificate_form_and_cannot_issue_
     home = owner.resident.occupancies.get()
     client.force_login(service)
     assert 'id="certificates"' not in _page(client, incident).content.decode()
+    assert _form(client, incident, "certificate").status_code == 403
     _act(client, incident, "certificate", {"resident": f"{owner.resident.pk}:{home.unit_id}", "purpose": "insurance",
                                            "particulars": "x", "office_actions": "y"})
     assert not incident.certificates.exists()

@@ -190,6 +190,7 @@ EXPECTED_URLS = {
     "dashboard:incident_plan_action": STAFF_POST,
     "dashboard:incident_detail": STAFF_A,
     "dashboard:incident_similar": STAFF_A,
+    "dashboard:incident_form": STAFF_A,  # the statement draft: every staff role of estate A may log
     "dashboard:incident_certificate_pdf": STAFF_A,
     "dashboard:incident_task_action": STAFF_POST,
     "dashboard:incident_action": STAFF_POST,
@@ -463,6 +464,7 @@ PAGE_PARAMS = {
     "portal:incident_detail": lambda w: {"number": w.incident_a.number},
     "dashboard:incident_detail": lambda w: {"number": w.incident_a.number},
     "dashboard:incident_similar": lambda w: {"number": w.incident_a.number},
+    "dashboard:incident_form": lambda w: {"number": w.incident_a.number, "name": "statement"},
     "dashboard:warning_signal_detail": lambda w: {"pk": w.signal_a.pk},
     "dashboard:warning_signal_action": lambda w: {"pk": w.signal_a.pk, "action": "dismiss"},
     "dashboard:incident_certificate_pdf": lambda w: {"number": w.incident_a.number, "pk": w.certificate_a.pk},
