@@ -114,4 +114,12 @@ def test_dashboard_charts_report_and_export(browser, live_server):
         page.select_option("#lh-chart-filter select[name=period]", "90")
     _wait(page, "() => document.querySelectorAll('canvas[data-chart]').length === 8 && window.lhMarker === 1")
     _wait(page, "() => (document.getElementById('chart-data-complaints-per-day') || {textContent: ''}).textContent.split(',').length > 90")
+
+    # The collection rate's month is chosen in its own card (the page's control, not the browser's
+    # month input drawn in the browser's language): only that chart is asked again.
+    card = "#chart-collection select[name=month]"
+    month = page.evaluate(f"() => document.querySelector('{card}').options[1].value")
+    with page.expect_response(lambda r: "/dashboard/charts/collection/" in r.url and f"month={month}" in r.url):
+        page.select_option(card, month)
+    _wait(page, f"() => document.querySelector('#chart-collection figcaption').textContent.includes('{month}')")
     assert errors == []  # no script errors, nothing blocked by the Content-Security-Policy
