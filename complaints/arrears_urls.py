@@ -13,7 +13,6 @@ portal_patterns = [
 
 dashboard_patterns = [
     path("arrears/", arrears.arrears_list, name="arrears_list"),
-    path("arrears/export.xlsx", arrears.arrears_export, name="arrears_export"),
     path("arrears/report/", arrears.arrears_report, name="arrears_report"),
     path("arrears/<int:pk>/", arrears.arrears_case, name="arrears_case"),
     path("arrears/<int:pk>/contact/", arrears.arrears_contact, name="arrears_contact"),

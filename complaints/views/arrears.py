@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from owners.permissions import has_perm_at
 from owners.selectors import fee_entry_list_for, fee_payment_list_for, unit_account
 from owners.services.ledger import PAYMENT_PERMISSION
 
+from ..arrears_filters import arrears_case_filter
 from ..arrears_selectors import (
     arrears_approvals_waiting_for,
     arrears_broken_promises,
@@ -34,7 +36,7 @@ from ..arrears_selectors import (
 )
 from ..lifecycle.arrears import CONTACT_KINDS, arrears_ladders, ladder, needs_approval, recommended_next
 from ..models import ArrearsApproval, ReliefRequestFile
-from ..models.arrears import CaseStatus, Cause, Outcome, Step
+from ..models.arrears import Cause, Outcome, Step
 from ..models.arrears import ReliefRequest as Relief
 from ..permissions import arrears_can_approve, arrears_can_work, resident_of
 from ..services.arrears import (
@@ -82,22 +84,16 @@ def _act(request, pk, do):
 def arrears_list(request):
     """The arrears desk: open cases by cause and step, next action due, my cases, broken promises,
     approvals waiting for me, relief requests waiting."""
-    qs = arrears_case_list_for(request.user).filter(status=CaseStatus.OPEN).order_by("step_due_on", "id")
-    show = request.GET.get("show", "")
-    cause, step = request.GET.get("cause", ""), request.GET.get("step", "")
     today = timezone.localdate()
-    if show == "mine":
-        qs = qs.filter(assignee=request.user)
-    elif show == "due":
-        qs = qs.filter(step_due_on__lte=today)
-    if cause in Cause.values:
-        qs = qs.filter(cause=cause)
-    if step in Step.values:
-        qs = qs.filter(step=step)
+    qs, applied = arrears_case_filter(arrears_case_list_for(request.user).order_by("step_due_on", "id"), request.GET, request.user, today)
+    show, cause, step = applied.get("show", ""), applied.get("cause", ""), applied.get("step", "")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     counts = arrears_dashboard(request.user, today=today)
     return render(request, "complaints/arrears/staff_list.html", {
         "page": page, "counts": counts, "today": today, "show": show, "cause": cause, "step": step,
+        "status": applied.get("status", "all"),
+        # The export takes the page's filters (config.reports.export_views.arrears_cases_export).
+        "export_query": urlencode(applied),
         "causes": [(c, Cause(c).label, counts["by_cause"].get(c, 0)) for c in Cause.values],
         "steps": [(s, Step(s).label, counts["by_step"].get(s, 0)) for s in Step.values if counts["by_step"].get(s)],
         "broken": list(arrears_broken_promises(request.user)[:10]),
@@ -303,59 +299,19 @@ def relief_file_owner(request, pk):
 
 
 
-# ---- Exports and the collection report
-
-def _xlsx_response(title: str, header: list, rows, filename: str):
-    from io import BytesIO
-
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([str(h) for h in header])
-    for row in rows:
-        sheet.append(list(row))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-@staff_required
-def arrears_export(request):
-    """The case list (open cases by default, ?status=closed or all) as XLSX: only the cases this
-    person may see."""
-    qs = arrears_case_list_for(request.user).order_by("id")
-    status_ = request.GET.get("status", "open")
-    if status_ in CaseStatus.values:
-        qs = qs.filter(status=status_)
-    header = [_("Case"), _("Estate"), _("Building"), _("Room"), _("Owner"), _("Cause"), _("Current step"), _("Next action due"),
-              _("Overdue when opened"), _("Months overdue when opened"), _("Assigned to"), _("Status"), _("Outcome")]
-    rows = ((c.pk, c.estate.name, c.unit.building.name, c.unit.number, c.resident.name if c.resident else "", c.get_cause_display(),
-             c.get_step_display(), c.step_due_on, float(c.amount_at_open), c.months_at_open,
-             c.assignee.display_name if c.assignee else "", c.get_status_display(), c.get_outcome_display())
-            for c in qs.iterator(chunk_size=2000))
-    return _xlsx_response(_("Arrears cases"), header, rows, f"arrears-cases-{timezone.localdate().isoformat()}.xlsx")
-
+# ---- The collection report
 
 @staff_required
 def arrears_report(request):
     """The collection rate (收缴率) per estate, building or month, with cases by cause and step and
-    the outcome of each cause's cases; ?format=xlsx downloads the rate table."""
+    the outcome of each cause's cases. The rate table downloads through the recorded exports
+    (config.reports.export_views.collection_rate_export), with the same parameters."""
     from owners.selectors import collection_rate
 
     from ..api.arrears import report_params
 
     params = report_params(request.GET)
     rows = collection_rate(request.user, **params)
-    if request.GET.get("format") == "xlsx":
-        header = [_("Estate"), _("Building"), _("Month"), _("Billed"), _("Paid"), _("Collection rate")]
-        data = ((r["estate"], r.get("building", ""), r["period"].strftime("%Y-%m") if r.get("period") else "", float(r["billed"]),
-                 float(r["paid"]), round(float(r["rate"]), 4) if r["rate"] is not None else None) for r in rows)
-        return _xlsx_response(_("Collection rate"), header, data, f"collection-rate-{timezone.localdate().isoformat()}.xlsx")
     from ..arrears_selectors import arrears_outcomes
 
     return render(request, "complaints/arrears/report.html", {

@@ -1,23 +1,30 @@
 """The export downloads: the complaint queue (with the page's filters), an announcement's
-deliveries and the stakeholder directory (arrears cases: complaints' own arrears export). Each reads through the same scoped
-selector as its page, so an export never holds a row its page would not show."""
+deliveries, the stakeholder directory, the arrears cases (with the desk's filters) and the
+collection-rate report. Each reads through the same scoped selector as its page, so an export
+never holds a row its page would not show."""
 
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from communications.failures import failure_reason
 from communications.models import Acknowledgement, Delivery, Stakeholder
 from communications.selectors import announcement_list_for, stakeholder_list_for
+from complaints.api.arrears import report_params
+from complaints.arrears_filters import arrears_case_filter
+from complaints.arrears_selectors import arrears_case_list_for
 from complaints.filters import ComplaintQueueFilter
 from complaints.models import Channel, Priority, Status
+from complaints.models.arrears import CaseStatus, Cause, Outcome, Step
 from complaints.selectors import complaint_queue_queryset
 from owners.access import staff_required
 from owners.models import Channel as ResidentChannel
 from owners.permissions import ALL, resident_mobile_estates, staff_estate_ids
 from owners.phone import mobile_mask
+from owners.selectors import collection_rate
 
 from .exports import CHUNK, FORMATS, export_response
 
@@ -128,3 +135,57 @@ def stakeholders_export(request, fmt):
     header = [_("Kind"), _("Name"), _("Organisation"), _("Position"), _("Phone"), _("E-mail"), _("Estate"), _("Notes")]
     return export_response(actor=request.user, kind="stakeholders", fmt=fmt, filters={}, title=_("Stakeholders"),
                            filename="stakeholders", header=header, rows=rows())
+
+
+ARREARS_FIELDS = (
+    "pk", "estate__name", "unit__building__name", "unit__entrance", "unit__number", "resident__name", "cause", "step",
+    "step_due_on", "amount_at_open", "months_at_open", "assignee__first_name", "assignee__last_name", "assignee__username",
+    "status", "opened_at", "closed_at", "outcome",
+)
+
+
+@staff_required
+def arrears_cases_export(request, fmt):
+    """The arrears desk's cases with its filters (open by default; ?status=closed or all; show,
+    cause, step), only those the user may see: none without an arrears role."""
+    fmt = _fmt(fmt)
+    qs, applied = arrears_case_filter(arrears_case_list_for(request.user), request.GET, request.user, timezone.localdate())
+    qs = qs.select_related(None).order_by("id").values_list(*ARREARS_FIELDS)
+    causes, steps, statuses, outcomes = _labels(Cause.choices), _labels(Step.choices), _labels(CaseStatus.choices), _labels(Outcome.choices)
+
+    def rows():
+        for (pk, estate, building, entrance, number, owner, cause, step, due, amount, months, first, last, username,
+             stat, opened, closed, outcome) in qs.iterator(chunk_size=CHUNK):
+            yield (pk, estate, building, _unit(building, entrance, number), owner or "", causes.get(cause, cause),
+                   steps.get(step, step), due, amount, months, _person(first, last, username), statuses.get(stat, stat),
+                   opened, closed, outcomes.get(outcome, ""))
+
+    header = [_("Case"), _("Estate"), _("Building"), _("Unit"), _("Owner"), _("Cause"), _("Current step"), _("Next action due"),
+              _("Overdue when opened"), _("Months overdue when opened"), _("Assigned to"), _("Status"), _("Opened at"),
+              _("Closed at"), _("Outcome")]
+    return export_response(actor=request.user, kind="arrears_cases", fmt=fmt, filters=applied, title=_("Arrears cases"),
+                           filename="arrears-cases", header=header, rows=rows())
+
+
+@staff_required
+def collection_rate_export(request, fmt):
+    """The collection-rate report as the page shows it (by estate, building or month, the same
+    period and estate filters), over the estates whose ledger the user may see."""
+    fmt = _fmt(fmt)
+    params = report_params(request.GET)
+    report = collection_rate(request.user, **params)
+
+    # The recovery of prior arrears is reported only when the period has a first month.
+    recovery = bool(report) and report[0].get("prior_arrears") is not None
+
+    def rows():
+        for r in report:
+            row = (r["estate"], r.get("building", ""), r["period"].strftime("%Y-%m") if r.get("period") else "", r["billed"], r["paid"], r["rate"])
+            yield row + ((r["prior_arrears"], r["recovered"], r["recovery_rate"]) if recovery else ())
+
+    header = [_("Estate"), _("Building"), _("Month"), _("Billed"), _("Paid"), _("Collection rate (%)")]
+    if recovery:
+        header += [_("Prior arrears"), _("Recovered"), _("Recovery rate (%)")]
+    filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items() if v not in ("", None)}
+    return export_response(actor=request.user, kind="collection_rate", fmt=fmt, filters=filters, title=_("Collection rate"),
+                           filename="collection-rate", header=header, rows=rows())

@@ -18,6 +18,8 @@ register_converter(FormatConverter, "fmt")
 dashboard_patterns = [
     path("exports/complaints.<fmt:fmt>", export_views.complaints_export, name="export_complaints"),
     path("exports/stakeholders.<fmt:fmt>", export_views.stakeholders_export, name="export_stakeholders"),
+    path("exports/arrears-cases.<fmt:fmt>", export_views.arrears_cases_export, name="export_arrears_cases"),
+    path("exports/collection-rate.<fmt:fmt>", export_views.collection_rate_export, name="export_collection_rate"),
     path("charts/<slug:name>/", chart_views.chart, name="chart"),
     path("reports/", monthly_views.reports, name="reports"),
     path("reports/<int:pk>/<str:month>.<str:fmt>", monthly_views.report_download, name="report_download"),

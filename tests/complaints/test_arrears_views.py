@@ -193,14 +193,14 @@ def test_the_case_export_is_an_xlsx_of_this_estates_cases_only(client, case, ser
     _bill(other)
     arrears_case_open(unit=other, actor=staff_member(other.building.estate, Role.SERVICE))
 
-    response = _login(client, service).get(reverse("dashboard:arrears_export"))
+    response = _login(client, service).get(reverse("dashboard:export_arrears_cases", args=["xlsx"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == case.pk and rows[1][1] == case.estate.name
     client.logout()
-    engineer_rows = list(load_workbook(io.BytesIO(_login(client, staff_member(case.estate, Role.ENGINEER)).get(
-        reverse("dashboard:arrears_export")).content)).active.iter_rows(values_only=True))
+    engineer_rows = list(load_workbook(io.BytesIO(b"".join(_login(client, staff_member(case.estate, Role.ENGINEER)).get(
+        reverse("dashboard:export_arrears_cases", args=["xlsx"])).streaming_content))).active.iter_rows(values_only=True))
     assert len(engineer_rows) == 1  # the header only: arrears are not an engineer's to see
 
 
@@ -210,5 +210,7 @@ def test_the_collection_report_shows_the_rate_and_downloads_as_xlsx(client, unit
     _bill(unit, months=2, paid="150.00")
     page = _login(client, manager).get(reverse("dashboard:arrears_report") + "?by=building").content.decode()
     assert "50%" in page and unit.building.name in page
-    sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard:arrears_report") + "?by=building&format=xlsx").content)).active
-    assert list(sheet.iter_rows(values_only=True))[1][3:] == (600.0, 300.0, 0.5)
+    assert reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building" in page
+    download = client.get(reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building")
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert list(sheet.iter_rows(values_only=True))[1][3:] == (600, 300, 50)  # the rate as a percentage

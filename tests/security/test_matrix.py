@@ -126,7 +126,6 @@ EXPECTED_URLS = {
     "portal:arrears_relief": PORTAL_POST,
     "portal:relief_file": PORTAL_A,
     "dashboard:arrears_list": STAFF,
-    "dashboard:arrears_export": STAFF,  # each sees only the cases of their own scope (none without the arrears role)
     "dashboard:arrears_report": STAFF,
     **{f"dashboard:{name}": ARREARS_A for name in ("arrears_case", "relief_file")},
     **{f"dashboard:{name}": STAFF_POST for name in (
@@ -202,6 +201,9 @@ EXPECTED_URLS = {
     # Exports, charts and monthly reports: what each page shows, as a file (estate A's announcement and report).
     "dashboard:export_complaints": STAFF,
     "dashboard:export_stakeholders": STAFF,
+    # Each exports only the cases and ledger of their own scope (none without the arrears or ledger role).
+    "dashboard:export_arrears_cases": STAFF,
+    "dashboard:export_collection_rate": STAFF,
     "dashboard:export_deliveries": STAFF_A,
     "dashboard:chart": STAFF,
     "dashboard:reports": STAFF,
@@ -477,6 +479,8 @@ PAGE_PARAMS = {
     "dashboard:stakeholder_contact_add": lambda w: {"pk": w.stakeholder_a.pk},
     "dashboard:export_complaints": lambda w: {"fmt": "csv"},
     "dashboard:export_stakeholders": lambda w: {"fmt": "xlsx"},
+    "dashboard:export_arrears_cases": lambda w: {"fmt": "csv"},
+    "dashboard:export_collection_rate": lambda w: {"fmt": "xlsx"},
     "dashboard:export_deliveries": lambda w: {"pk": w.notice_a.pk, "fmt": "csv"},
     "dashboard:chart": lambda w: {"name": "complaints-per-day"},
     "dashboard:report_download": lambda w: {"pk": w.estate_a.pk, "month": _this_month(), "fmt": "pdf"},
