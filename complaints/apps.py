@@ -46,10 +46,13 @@ class ComplaintsConfig(AppConfig):
         # Arrears on owners' pages, for staff who may see them: the resident's case, the unit's history.
         resident_panel_register("complaints.arrears", arrears_panels.resident_arrears_panel)
         slot_register("owners.unit_panels", "complaints.arrears", arrears_panels.unit_arrears_panel)
-        from owners.signals import arrears_cleared
+        from owners.signals import arrears_cleared, fees_collected
 
         from . import arrears_tasks  # noqa: F401  (registers the arrears periodic tasks)
         from .services.arrears import arrears_cleared_receive
+        from .services.arrears_instalments import fees_collected_receive
 
         # Paying the balance closes the unit's arrears case, in the paying transaction.
         arrears_cleared.connect(arrears_cleared_receive, dispatch_uid="complaints.arrears_close_paid")
+        # A payment fills the instalments of the unit's plan, in the paying transaction.
+        fees_collected.connect(fees_collected_receive, dispatch_uid="complaints.instalments_mark_paid")

@@ -257,7 +257,8 @@ class ReliefRequestSerializer(serializers.ModelSerializer):
         return [{"id": f.pk, "name": f.name, "content_type": f.content_type, "size": f.size} for f in obj.files.all()]
 
     def get_plan(self, obj) -> list[dict]:
-        return [{"number": i.number, "due_date": i.due_date, "amount": str(i.amount)} for i in obj.plan.all()]
+        return [{"number": i.number, "due_date": i.due_date, "amount": str(i.amount), "paid": str(i.paid), "paid_on": i.paid_on,
+                 "missed": i.missed_at is not None} for i in obj.plan.all()]
 
 
 class ReliefSubmitSerializer(StrictPlainSerializer):

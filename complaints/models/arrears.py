@@ -256,6 +256,10 @@ class ReliefRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True, help_text=_("The owner sees this."))
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    # An approved instalment plan pays off the months billed up to `plan_covers_to`: what has been
+    # paid of them since approval (their paid now less `plan_paid_before`) pays its instalments in order.
+    plan_covers_to = models.DateField(_("plan covers the months up to"), null=True, blank=True, editable=False)
+    plan_paid_before = models.DecimalField(_("paid of those months at approval (yuan)"), null=True, blank=True, editable=False, **MONEY)
 
     class Meta:
         verbose_name = _("relief request")
@@ -287,12 +291,26 @@ class ReliefRequestFile(models.Model):
 
 
 class Instalment(models.Model):
-    """One instalment of an approved plan: how much, by when, and whether it was paid."""
+    """One instalment of an approved plan: how much, by when, and how much of it is paid.
+
+    Written only by complaints.services.arrears_instalments: payments (staff or a ledger import)
+    fill the instalments in order, oldest first, a partial payment carried to the next; an
+    instalment past its due date and not fully paid is a broken promise, recorded once (`missed_at`)."""
 
     request = models.ForeignKey(ReliefRequest, on_delete=models.CASCADE, related_name="plan")
     number = models.PositiveSmallIntegerField(_("instalment"))
     due_date = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    paid = models.DecimalField(_("paid (yuan)"), default=0, **MONEY)
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("missed (recorded at)"), null=True, blank=True)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid >= self.amount
+
+    def missed(self, today) -> bool:
+        return not self.is_paid and self.due_date < today
 
     class Meta:
         verbose_name = _("instalment")

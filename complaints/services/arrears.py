@@ -40,6 +40,8 @@ from ..models import (
     ArrearsEvent,
     ArrearsPolicy,
     Complaint,
+    Instalment,
+    ReliefRequest,
 )
 from ..models.arrears import CaseStatus, Cause, Outcome, Step
 from ..permissions import arrears_can_approve, arrears_can_open, arrears_can_work
@@ -147,7 +149,9 @@ def arrears_cases_open_due(today=None, now=None) -> int:
     (ArrearsPolicy: an amount or a number of months) and that has no open case. Set-based: one
     INSERT … SELECT over the ledger's aggregate, and one INSERT … SELECT of their timeline entries.
     Idempotent, also when two passes run at once: the partial unique index on open cases makes the
-    second insert of a unit a no-op (ON CONFLICT DO NOTHING). Returns the number of cases opened."""
+    second insert of a unit a no-op (ON CONFLICT DO NOTHING). A unit paying by an approved
+    instalment plan (an instalment unpaid, none missed) is left alone. Returns the number of
+    cases opened."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     min_amount, min_months = _thresholds()
@@ -155,7 +159,7 @@ def arrears_cases_open_due(today=None, now=None) -> int:
     t = {
         "case": ArrearsCase._meta.db_table, "event": ArrearsEvent._meta.db_table, "entry": FeeLedgerEntry._meta.db_table,
         "unit": Unit._meta.db_table, "building": Building._meta.db_table, "policy": ArrearsPolicy._meta.db_table,
-        "occupancy": Occupancy._meta.db_table,
+        "occupancy": Occupancy._meta.db_table, "relief": ReliefRequest._meta.db_table, "instalment": Instalment._meta.db_table,
     }
     insert_cases = f"""
         INSERT INTO {t['case']} (estate_id, unit_id, resident_id, cause, step, step_due_on, status, amount_at_open,
@@ -171,6 +175,9 @@ def arrears_cases_open_due(today=None, now=None) -> int:
         LEFT JOIN {t['policy']} p ON p.estate_id = b.estate_id
         WHERE (a.amount >= COALESCE(p.min_amount, CAST(%s AS NUMERIC)) OR a.months >= COALESCE(p.min_months, %s))
           AND NOT EXISTS (SELECT 1 FROM {t['case']} c WHERE c.unit_id = a.unit_id AND c.status = %s)
+          AND NOT EXISTS (SELECT 1 FROM {t['relief']} r WHERE r.unit_id = a.unit_id AND r.status = 'approved' AND r.kind = 'instalment'
+                          AND EXISTS (SELECT 1 FROM {t['instalment']} i WHERE i.request_id = r.id AND i.paid_on IS NULL)
+                          AND NOT EXISTS (SELECT 1 FROM {t['instalment']} i WHERE i.request_id = r.id AND i.missed_at IS NOT NULL))
         ON CONFLICT DO NOTHING
     """
     insert_events = f"""
@@ -423,7 +430,10 @@ def arrears_promises_sweep(today=None) -> dict:
     """Periodic: a promise to pay whose date has passed, on a case still open, is broken when the
     unit's balance has not fallen by the promised amount since the promise. A broken promise moves
     the case to its recommended next step and alerts the assignee — once per promise, also when
-    sweeps run twice or at once (a unique ArrearsAlert row, written with the move)."""
+    sweeps run twice or at once (a unique ArrearsAlert row, written with the move). Instalments of
+    approved plans past due and unpaid are broken promises too (arrears_instalments)."""
+    from .arrears_instalments import instalments_missed_sweep
+
     today = today or timezone.localdate()
     counts = {"broken": 0, "kept": 0, "failed": 0}
     candidates = (ArrearsAction.objects.filter(promise_date__lt=today, case__status=CaseStatus.OPEN, broken_alert__isnull=True)
@@ -439,6 +449,7 @@ def arrears_promises_sweep(today=None) -> dict:
         except Exception:
             counts["failed"] += 1
             log.exception("Broken promise on arrears case %s could not be recorded; the next sweep tries again", action.case_id)
+    counts["instalments_missed"] = instalments_missed_sweep(today)
     return counts
 
 
@@ -453,18 +464,26 @@ def _promise_broken_once(action, today) -> bool:
         if case.status != CaseStatus.OPEN:
             return True
         text = _("The promise to pay %(amount)s yuan by %(date)s was not kept.") % {"amount": action.promise_amount, "date": action.promise_date.isoformat()}
-        _event(case, Kind.PROMISE_BROKEN, None, body=text)
-        following = recommended_next(case.cause, case.step, arrears_ladders())
-        if following is not None and not needs_approval(following.step):
-            _move(case, following.step, None, today, text)
-        else:  # the next rung needs approval, or there is none: the case is due now
-            case.step_due_on = today
-            case.save(update_fields=["step_due_on"])
-        staff_arrears_notify(case, [case.assignee] if case.assignee_id else [], topic="arrears.promise_broken", key=f"promise:{action.pk}",
-                             message=lambda: str(text))
-        if not case.assignee_id:
-            managers_arrears_notify(case, topic="arrears.promise_broken", key=f"promise:{action.pk}", message=lambda: str(text))
+        _promise_broken_move(case, text, key=f"promise:{action.pk}", today=today)
     return True
+
+
+def _promise_broken_move(case, text, *, key: str, today, move: bool = True):
+    """A broken promise (a promise to pay, or an instalment of a plan) on a locked open case: on
+    the timeline; the case moves to its recommended next step (unless `move` is False), or is due
+    now when that step needs approval or there is none; the assignee — else the estate managers —
+    is told, once per `key`."""
+    _event(case, Kind.PROMISE_BROKEN, None, body=text)
+    following = recommended_next(case.cause, case.step, arrears_ladders()) if move else None
+    if following is not None and not needs_approval(following.step):
+        _move(case, following.step, None, today, text)
+    else:  # the next rung needs approval, or there is none: the case is due now
+        case.step_due_on = today
+        case.save(update_fields=["step_due_on"])
+    staff_arrears_notify(case, [case.assignee] if case.assignee_id else [], topic="arrears.promise_broken", key=key,
+                         message=lambda: str(text))
+    if not case.assignee_id:
+        managers_arrears_notify(case, topic="arrears.promise_broken", key=key, message=lambda: str(text))
 
 
 # ---- The lawyer letter
@@ -610,19 +629,6 @@ def relief_request_submit(*, user, unit: Unit, kind: str, reason: str, instalmen
     return request
 
 
-def _instalment_plan(request, balance, today):
-    from ..models import Instalment
-
-    n = request.instalments or 1
-    share = (balance / n).quantize(Decimal("0.01"))
-    rows, month = [], today.replace(day=1)
-    for number in range(1, n + 1):
-        month = (month + timedelta(days=32)).replace(day=1)
-        amount = share if number < n else balance - share * (n - 1)
-        rows.append(Instalment(request=request, number=number, due_date=month + timedelta(days=14), amount=amount))
-    Instalment.objects.bulk_create(rows)
-
-
 @transaction.atomic
 def relief_request_decide(request, *, actor, approve: bool, reason: str, today=None):
     """Staff approve or decline a relief or instalment request with a reason the owner sees. An
@@ -643,7 +649,9 @@ def relief_request_decide(request, *, actor, approve: bool, reason: str, today=N
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     balance = unit_account(request.unit_id, today)["balance"]
     if approve and request.kind == ReliefRequest.Kind.INSTALMENT and balance > 0:
-        _instalment_plan(request, balance, today)
+        from .arrears_instalments import instalment_plan_create
+
+        instalment_plan_create(request, balance, today)
     case = ArrearsCase.objects.select_for_update(of=("self",)).filter(unit_id=request.unit_id, status=CaseStatus.OPEN).first()
     if case is not None:
         label = ReliefRequest.Kind(request.kind).label

@@ -131,7 +131,7 @@ def test_a_kept_promise_is_not_broken(unit, owner, service):
     case = _promised(unit, service, amount="600")
     fee_payment_record(unit=unit, amount="600", paid_on=TODAY, actor=service, today=TODAY)
 
-    assert arrears_promises_sweep(today=TODAY + datetime.timedelta(days=6)) == {"broken": 0, "kept": 1, "failed": 0}
+    assert arrears_promises_sweep(today=TODAY + datetime.timedelta(days=6)) == {"broken": 0, "kept": 1, "failed": 0, "instalments_missed": 0}
     case.refresh_from_db()
     assert case.step == Step.REMINDER
 
