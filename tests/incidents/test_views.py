@@ -663,3 +663,13 @@ def test_similar_cases_cost_the_same_queries_with_none_or_several(client, manage
         card = _similar(client, current).content.decode()
     assert len(several) == len(none)
     assert _similar_section(card).count("号楼燃气泄漏") == 5  # five shown
+
+
+def test_similar_complaints_share_what_happened_not_just_the_address(client, manager, estate, owner, complaint_of):
+    gas = complaint_of(owner, "3号楼2单元楼道里有燃气味")
+    lift = complaint_of(owner, "3号楼2单元电梯又坏了")
+    current = _responding(manager, estate, title="3号楼2单元燃气泄漏")
+    client.force_login(manager)
+    card = _similar_section(_similar(client, current).content.decode())
+    assert gas.number in card and lift.number not in card  # "号楼" and "单元" are every ticket's address
+    assert "共同词语：燃气" in card
