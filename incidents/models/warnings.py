@@ -41,6 +41,9 @@ class WarningRule(models.Model):
     keywords = models.TextField(_("escalation words"), blank=True,
                                 help_text=_("One word or phrase per line (or separated by commas), matched on segmented Chinese."))
     updated_at = models.DateTimeField(auto_now=True)
+    # Escalation words: how far the texts were read by the last evaluation that finished, so the
+    # next one reads only the newer texts (and a margin), not the whole window again.
+    read_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     FIELDS = {
         Rule.SPIKE: ("min_count", "window_hours", "baseline_days", "ratio"),

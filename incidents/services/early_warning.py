@@ -32,6 +32,7 @@ from .notify import signal_tell
 
 log = logging.getLogger("lighthouse.incidents")
 EVIDENCE_MAX = 50  # complaint or mention ids kept as evidence per signal
+READ_MARGIN = timedelta(minutes=15)  # texts re-read from before the last pass's end (a transaction committing late)
 TEXTS_MAX = 5000  # texts of one kind holding an escalation word read per pass (one in 200 of a day's complaints at 1M: ~200)
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: windows are counted from here in whole hours
 
@@ -125,13 +126,20 @@ def _names(keys):
 def words_candidates(rule: WarningRule, now) -> list[dict]:
     """Escalation words in complaint descriptions, owners' messages on their tickets and media
     mentions recorded within the window: the database narrows to texts containing one of the
-    words as a substring, segmentation (incidents.wording) decides. One signal per text."""
+    words as a substring, segmentation (incidents.wording) decides. One signal per text.
+
+    A text does not change, so a pass reads only the texts recorded since the last pass that
+    finished (`rule.read_until`, less READ_MARGIN for rows committed late), within the window;
+    the first pass, or one after the words changed, reads the whole window."""
     from ..wording import matcher, prefilter
 
     words = rule.keyword_list
     if not words:
         return []
     since = now - timedelta(hours=rule.window_hours)
+    window_since = since
+    if rule.read_until is not None and rule.read_until <= now and rule.updated_at <= rule.read_until:
+        since = max(since, rule.read_until - READ_MARGIN)
     contains = prefilter(words)
 
     def any_of(field):
@@ -141,7 +149,7 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
         return q
 
     # Texts already signalled (subject keys are per text) are not segmented again.
-    known = set(WarningSignal.objects.filter(rule=Rule.WORDS, window_start__gt=since).values_list("subject_key", flat=True))
+    known = set(WarningSignal.objects.filter(rule=Rule.WORDS, window_start__gt=window_since).values_list("subject_key", flat=True))
     out = []
     texts = [
         ("complaint", Complaint.objects.filter(any_of("description"), created_at__gt=since, created_at__lte=now)
@@ -276,16 +284,21 @@ def duty_staff(signal) -> list:
     return [people[k] for k in sorted(people)]
 
 
-def _raise_once(candidate) -> WarningSignal | None:
+def _raise_once(candidate, staff_cache=None) -> WarningSignal | None:
     """Insert the signal and record its notices in one transaction; None if it was raised already
-    (by an earlier or a concurrent evaluation)."""
+    (by an earlier or a concurrent evaluation). `staff_cache` keeps who is on duty per estate
+    for the rest of one evaluation pass."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 signal = WarningSignal.objects.create(**candidate)
         except IntegrityError:
             return None
-        signal_tell(signal, duty_staff(signal), lambda: _("Early-warning signal: %(title)s. Decide whether it needs an incident.")
+        key = (signal.estate_id, signal.rule == Rule.MEDIA_REACH or "mentions" in signal.evidence)
+        people = staff_cache[key] if staff_cache is not None and key in staff_cache else duty_staff(signal)
+        if staff_cache is not None:
+            staff_cache[key] = people
+        signal_tell(signal, people, lambda: _("Early-warning signal: %(title)s. Decide whether it needs an incident.")
                     % {"title": signal.headline})
     return signal
 
@@ -307,7 +320,7 @@ def early_warning_evaluate(now=None) -> dict:
     window. Returns how many signals each rule raised. A rule that fails is logged and skipped;
     the next run tries it again."""
     now = now or timezone.now()
-    raised = {}
+    raised, staff_cache = {}, {}
     for rule in warning_rules():
         evaluate = EVALUATORS.get(rule.rule)
         if evaluate is None:
@@ -317,7 +330,9 @@ def early_warning_evaluate(now=None) -> dict:
             known = set(WarningSignal.objects.filter(rule=rule.rule, subject_key__in=[c["subject_key"] for c in candidates])
                         .values_list("subject_key", "window_start")) if candidates else set()
             raised[rule.rule] = sum(1 for c in candidates
-                                    if (c["subject_key"], c["window_start"]) not in known and _raise_once(c) is not None)
+                                    if (c["subject_key"], c["window_start"]) not in known and _raise_once(c, staff_cache) is not None)
+            if rule.rule == Rule.WORDS:  # every text up to `now` is read and its signals raised
+                WarningRule.objects.filter(pk=rule.pk).filter(Q(read_until__isnull=True) | Q(read_until__lt=now)).update(read_until=now)
         except Exception:
             log.exception("Early-warning rule %s failed; the next evaluation tries again", rule.rule)
             raised[rule.rule] = 0
