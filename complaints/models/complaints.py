@@ -19,6 +19,8 @@ class Status(models.TextChoices):
 
 # Defined once: the queue, the SLA sweep, the dashboard counts and the partial indexes below all
 # mean this list (the order is the indexes' SQL; changing it changes their conditions).
+# What the dashboard's charts read of a complaint besides its estate and submission time.
+CHART_COLUMNS = ["id", "category", "building", "rating", "first_response_at", "response_due_at", "resolved_at", "resolution_due_at"]
 OPEN_STATUSES = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
 # Open and still waiting for a first response: new, or reopened by the owner or staff.
 AWAITING_RESPONSE_STATUSES = [Status.SUBMITTED, Status.REOPENED]
@@ -117,6 +119,10 @@ class Complaint(models.Model):
             # scan over open tickets, never the table (selectors.complaint_dashboard_counts).
             models.Index(fields=["estate", "due_at"], include=["assignee", "flagged"], name="complaint_open_counts_idx",
                          condition=Q(status__in=OPEN_STATUSES)),
+            # The dashboard's charts (config/reports/charts.py) read a period's complaints of one
+            # estate or of all: every column they count is in these, an index-only scan.
+            models.Index(fields=["estate", "created_at"], include=CHART_COLUMNS, name="complaint_chart_estate_idx"),
+            models.Index(fields=["created_at"], include=["estate", *CHART_COLUMNS], name="complaint_chart_all_idx"),
         ]
 
     def __str__(self):

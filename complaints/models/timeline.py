@@ -40,7 +40,11 @@ class ComplaintEvent(models.Model):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["complaint", "created_at"], name="complaint_event_idx")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at"], name="complaint_event_idx"),
+            # The satisfaction chart's reopen rate: the few tickets ever reopened, out of millions of entries.
+            models.Index(fields=["complaint"], name="complaint_event_reopened_idx", condition=models.Q(to_status="reopened")),
+        ]
 
     @property
     def text(self) -> str:
