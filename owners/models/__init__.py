@@ -11,6 +11,7 @@ __all__ = [
     "Channel",
     "Estate",
     "ExportRecord",
+    "FeeCollection",
     "FeeLedgerEntry",
     "FeePayment",
     "Invitation",

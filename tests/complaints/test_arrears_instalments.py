@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from communications.models import Delivery
 from complaints.models import ArrearsCase, ArrearsEvent, Instalment, ReliefRequest
