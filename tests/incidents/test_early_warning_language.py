@@ -113,3 +113,15 @@ def test_the_migration_gives_old_rows_their_parameters_from_the_evidence(owner, 
         assert owner_signal.headline == f"{owner.resident.name} has 3 unresolved complaints"
         assert sla.headline == f"6 SLA breaches in {estate.name} within 24 hours"
         assert gone.headline == "旧的标题" and gone.params == {}
+
+
+def test_the_signal_pages_read_in_chinese_by_default(client, service, words_signal):
+    """The tour found the signals list in English: every heading, tab, label and summary is translated."""
+    signal, complaint = words_signal
+    client.force_login(service)
+    for url in ("/dashboard/incidents/signals/", "/dashboard/incidents/signals/?status=all", f"/dashboard/incidents/signals/{signal.pk}/"):
+        page = client.get(url).content.decode()
+        for english in ("Early-warning signals", "Waiting for a decision", "Dismissed", "Escalation words", "in complaint",
+                        "Evidence", "words found", "Promote", "Reason", "Raised from complaints"):
+            assert english not in page, (url, english)
+    assert "预警" in client.get("/dashboard/incidents/signals/").content.decode()
