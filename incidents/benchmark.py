@@ -53,6 +53,7 @@ from .models import (
     Task,
     TeamMember,
     TeamRole,
+    WarningRule,
     WarningSignal,
 )
 
@@ -481,6 +482,9 @@ def _sweeps(out, runs):
     last_event = IncidentEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     last_delivery = Delivery.objects.order_by("-id").values_list("id", flat=True).first() or 0
     last_signal = WarningSignal.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    # The first evaluation reads the whole window (as after installing, or after the words were
+    # edited); the later ones only what was written since the one before.
+    WarningRule.objects.update(read_until=None)
     rows = []
 
     def sweep():
@@ -505,6 +509,7 @@ def _sweeps(out, runs):
         IncidentEvent.objects.filter(id__gt=last_event).delete()
         Delivery.objects.filter(id__gt=last_delivery, announcement__isnull=True).delete()
         WarningSignal.objects.filter(id__gt=last_signal).delete()
+        WarningRule.objects.update(read_until=None)
     return rows
 
 
