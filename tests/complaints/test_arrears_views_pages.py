@@ -146,3 +146,31 @@ def test_the_desk_keeps_unit_and_assignee_on_one_line(client, case, service):
     unit_cell = f'<td class="text-nowrap">{case.estate.name} {case.unit.building.name} {case.unit.number}</td>'
     assert unit_cell in page
     assert '<td class="text-nowrap">' + case.assignee.display_name + "</td>" in page
+
+
+def test_the_resident_page_names_a_relief_decision_in_chinese(client, unit, owner, manager, settings, django_capture_on_commit_callbacks):
+    """Tour 57: the message about a relief decision showed "Relief request" in English."""
+    from complaints.services.arrears import relief_request_decide, relief_request_submit
+
+    _bill(unit)
+    relief = relief_request_submit(user=owner, unit=unit, kind="relief", reason="住院三个月")
+    with django_capture_on_commit_callbacks(execute=True):
+        relief_request_decide(relief, actor=manager, approve=False, reason="不符合政策")
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("zh-hans"):
+        page = _page(client, manager, "dashboard:resident_detail", owner.resident.pk).content.decode()
+    assert "减免申请" in page  # the message's title, in the owner's language
+    assert "Relief request" not in page
+
+
+def test_the_desk_lists_closed_cases_on_request_with_their_outcome_not_a_step_due(client, case, service):
+    from complaints.services.arrears import arrears_case_close
+
+    arrears_case_close(case, actor=service, outcome=Outcome.WRITTEN_OFF, note="核销")
+    client.force_login(service)
+    open_page = client.get(reverse("dashboard:arrears_list")).content.decode()
+    closed_page = client.get(reverse("dashboard:arrears_list") + "?status=closed").content.decode()
+    link = reverse("dashboard:arrears_case", args=[case.pk])
+    assert link not in open_page and "No open arrears cases here." in open_page
+    assert link in closed_page and "Written off" in closed_page
+    assert case.step_due_on.strftime("%Y-%m-%d") not in closed_page
