@@ -112,13 +112,13 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
         ("queue: search phrase 再不处理", staff, "GET", f"{q}?q={quote('再不处理')}", None, 200),
         ("queue: search phrase 电梯困人 (no match)", staff, "GET", f"{q}?q={quote('电梯困人')}", None, 200),
         ("queue: search partial number", staff, "GET", f"{q}?q={searched.number[-5:]}", None, 200),
-        (f"queue: search unit {unit_typed}", staff, "GET", f"{q}?q={unit_typed}", None, 200),
+        ("queue: search unit (a building-room)", staff, "GET", f"{q}?q={unit_typed}", None, 200),
         ("complaint detail (50 entries, 6 photos, 3 links)", staff, "GET", f"{q}{sample.number}/", None, 200),
         ("API complaints, default", staff, "GET", "/api/v1/complaints/", None, 200),
         ("API complaints, open, 50", staff, "GET", "/api/v1/complaints/?status=open&page_size=50", None, 200),
         ("API complaints: search phrase 再不处理", staff, "GET", f"/api/v1/complaints/?q={quote('再不处理')}", None, 200),
         ("API complaints: search partial number", staff, "GET", f"/api/v1/complaints/?q={searched.number[-5:]}", None, 200),
-        (f"API complaints: search unit {unit_typed}", staff, "GET", f"/api/v1/complaints/?q={unit_typed}", None, 200),
+        ("API complaints: search unit (a building-room)", staff, "GET", f"/api/v1/complaints/?q={unit_typed}", None, 200),
         ("announcements list", staff, "GET", "/dashboard/announcements/", None, 200),
         # (Left out when the data set has no announcement of the sample estate, e.g. removed by hand.)
         *([("announcement detail", staff, "GET", f"/dashboard/announcements/{announcement.pk}/", None, 200)]
