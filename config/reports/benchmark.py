@@ -24,7 +24,7 @@ from django.utils import timezone
 from complaints.benchmark import _client, quiet_logs
 from complaints.benchmark_data import DONE_MIX, OPEN_MIX, PRIORITY_MIX, PROBLEMS, WINDOWS, _Loader, _next_id, _pick, _sequences_reset
 from complaints.models import Category, Complaint, ComplaintEvent
-from owners.models import Building, Estate, FeeLedgerEntry, Occupancy, Resident, Role, StaffMembership, Unit, User
+from owners.models import Building, Estate, ExportRecord, FeeLedgerEntry, Occupancy, Resident, Role, StaffMembership, Unit, User
 from owners.services import staff_roles_sync
 
 PREFIX = "bench-r-"
@@ -51,6 +51,7 @@ def bench_report_purge() -> None:
     Occupancy.objects.filter(unit__building__estate_id__in=ids).delete()
     Resident.objects.filter(id__in=residents).delete()
     StaffMembership.objects.filter(estate_id__in=ids).delete()
+    ExportRecord.objects.filter(user__username__startswith=PREFIX).delete()  # the exports scenario's own records
     User.objects.filter(username__startswith=PREFIX).delete()
     Unit.objects.filter(building__estate_id__in=ids).delete()
     Building.objects.filter(estate_id__in=ids).delete()

@@ -6,7 +6,7 @@ query of the month's rows, which are few), so the time does not grow with the mo
 
 Printed as PDF through core.documents — each section's table, and its chart drawn as vector
 graphics (reportlab.graphics: no plotting library, no browser) in the same CJK font — and as
-XLSX, one sheet per section with a native chart over the section's cells.
+XLSX (XlsxWriter, as the exports), one sheet per section with a native chart over the section's cells.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from django.utils.translation import gettext as _
 from communications.models import Acknowledgement, Announcement, Delivery, MediaInquiry, MediaMention
 from communications.reach import announcements_reaching
 from complaints.models import Complaint, ComplaintEvent, Status
-from core.documents import Chart, Heading, KeyValues, Paragraph, Table, render_pdf
+from core.documents import CHART_COLOURS, Chart, Heading, KeyValues, Paragraph, Table, render_pdf
 from incidents.models import Incident
 from owners.models import Estate, FeeLedgerEntry
+
+from .exports import XLSX_OPTIONS, cell_converter, xlsx_sheet_name
 
 DONE = (Status.RESOLVED, Status.CLOSED)
 
@@ -219,58 +221,57 @@ def report_pdf(data: dict) -> bytes:
                       issued_on=timezone.localdate(), issuer=data["estate"].name)
 
 
-def _xlsx_chart(sheet, section: Section, first_row: int):
-    """A native chart over the section's cells (rows from `first_row` on the sheet)."""
-    from openpyxl.chart import BarChart, LineChart, Reference, Series
-
+def _xlsx_chart(book, sheet_name: str, section: Section, first_row: int):
+    """A native chart over the section's cells (its rows from `first_row`, 0-based, on the sheet)."""
     spec = section.chart
     rows = section_chart_rows(section)
     top = first_row + spec.first
     bottom = top + len(rows) - 1
-    chart = LineChart() if spec.kind == "line" else BarChart()
-    if spec.kind != "line":
-        chart.type = "bar" if spec.kind == "hbar" else "col"
-    chart.title = str(section.heading)
-    chart.height = max(7.5, 0.6 * len(rows) * len(spec.series)) if spec.kind == "hbar" else 7.5
-    chart.width = 15 if spec.kind == "hbar" else max(15, 0.6 * len(rows))
-    for col in spec.series:
-        chart.series.append(Series(Reference(sheet, min_col=col + 1, min_row=top, max_row=bottom), title=str(section.header[col])))
-    chart.set_categories(Reference(sheet, min_col=1, min_row=top, max_row=bottom))
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides the axes unless told
-    if spec.kind == "hbar":
-        chart.x_axis.scaling.orientation = "maxMin"  # the first category on top, as in the table
+    chart = book.add_chart({"type": {"hbar": "bar", "bar": "column"}.get(spec.kind, "line")})
+    for i, col in enumerate(spec.series):
+        colour = CHART_COLOURS[i % len(CHART_COLOURS)]
+        chart.add_series({"name": [sheet_name, first_row - 1, col], "categories": [sheet_name, top, 0, bottom, 0],
+                          "values": [sheet_name, top, col, bottom, col],
+                          **({"line": {"color": colour}} if spec.kind == "line" else {"fill": {"color": colour}, "border": {"none": True}})})
+    chart.set_title({"name": str(section.heading), "name_font": {"size": 11}})
+    values = {"major_gridlines": {"visible": True, "line": {"color": "#dddddd"}}, "min": 0}
     if spec.percent:
-        chart.y_axis.number_format, chart.y_axis.scaling.min, chart.y_axis.scaling.max = "0%", 0, 1
+        values.update(num_format="0%", max=1)
+    if spec.kind == "hbar":  # bars: the value axis runs along the bottom, the first category on top
+        chart.set_x_axis(values)
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 640, "height": max(300, 22 * len(rows) * len(spec.series) + 90)})
+    else:
+        chart.set_y_axis(values)
+        chart.set_size({"width": max(640, 22 * len(rows)), "height": 300})
     if len(spec.series) == 1:
-        chart.legend = None
-    sheet.add_chart(chart, f"{chr(ord('A') + len(section.header) + 1)}2")
+        chart.set_legend({"none": True})
+    return chart
 
 
 def report_xlsx(data: dict):
     """The report as a workbook, one sheet per section with its chart, in a temporary file (open, at its start)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    import xlsxwriter
 
-    from .exports import cell_value
-
-    book = Workbook(write_only=True)
-    for i, section in enumerate(report_sections(data), start=1):
-        sheet = book.create_sheet(title=f"{i} {section.heading}"[:31].replace("/", " "))
-        sheet.append([section.heading])
-        sheet.append([cell_value(str(h), for_xlsx=True) for h in section.header])
-        for row in section.rows:
-            cells = []
-            for c in row:
-                if isinstance(c, Percent):
-                    cell = WriteOnlyCell(sheet, value=float(c))
-                    cell.number_format = "0.0%"
-                    cells.append(cell)
-                else:
-                    cells.append(cell_value(c if isinstance(c, (int, float, Decimal)) else str(c), for_xlsx=True))
-            sheet.append(cells)
-        if section_chart_rows(section):
-            _xlsx_chart(sheet, section, first_row=3)
     handle = tempfile.TemporaryFile()
-    book.save(handle)
+    book = xlsxwriter.Workbook(handle, XLSX_OPTIONS)
+    bold, share = book.add_format({"bold": True}), book.add_format({"num_format": "0.0%"})
+    cell = cell_converter(for_xlsx=True)
+    for i, section in enumerate(report_sections(data), start=1):
+        name = xlsx_sheet_name(f"{i} {section.heading}")
+        sheet = book.add_worksheet(name)
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, max(len(section.header) - 1, 1), 14)
+        sheet.write(0, 0, cell(section.heading), bold)
+        sheet.write_row(1, 0, [cell(str(h)) for h in section.header], bold)
+        for r, row in enumerate(section.rows, start=2):
+            for c, value in enumerate(row):
+                if isinstance(value, Percent):
+                    sheet.write_number(r, c, float(value), share)
+                else:
+                    sheet.write(r, c, cell(value))
+        if section_chart_rows(section):
+            sheet.insert_chart(1, len(section.header) + 1, _xlsx_chart(book, name, section, first_row=2))
+    book.close()
     handle.seek(0)
     return handle

@@ -3,9 +3,11 @@ directory, as CSV and XLSX — scoped, safe in a spreadsheet, and recorded."""
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from communications.services import media as media_svc
@@ -120,3 +122,48 @@ def test_the_deliveries_export_sits_under_its_own_heading(client, w):
     page = client.get(reverse("dashboard:announcement_detail", args=[notice.pk])).content.decode()
     section = page.split('id="deliveries-export"', 1)[1].split("</section>", 1)[0]
     assert "<h2" in section and reverse("dashboard:export_deliveries", args=[notice.pk, "xlsx"]) in section
+
+
+def test_the_xlsx_keeps_dates_as_dates_links_as_text_and_drops_what_a_workbook_cannot_hold(client, w):
+    import datetime
+
+    from complaints.models import Complaint
+
+    Complaint.objects.filter(pk=w.complaints_a[0].pk).update(description="http://example.com\x07 铃声\x00")
+    client.force_login(w.service_a)
+    response = client.get(reverse("dashboard:export_complaints", args=["xlsx"]))
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    by_number = {r[0]: r for r in rows[1:]}
+    first = by_number[w.complaints_a[0].number]
+    assert first[-1] == "http://example.com 铃声"  # control characters gone, the rest kept
+    assert isinstance(first[1], datetime.datetime)  # submitted at: a date a spreadsheet sorts, in local time
+    local = timezone.localtime(w.complaints_a[0].created_at).replace(tzinfo=None, microsecond=0)
+    assert first[1] == local
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert not any("hyperlink" in n for n in names) and "<f>" not in sheet  # no link, no formula, whatever was typed
+
+
+def test_a_large_export_streams_in_pieces_and_counts_every_row(client, w, monkeypatch):
+    from complaints.models import Complaint
+    from config.reports import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 50)  # rows per piece of the CSV stream
+    template = Complaint.objects.get(pk=w.complaints_a[0].pk)
+    Complaint.objects.bulk_create([
+        Complaint(number=f"TS-BULK-{i:05d}", estate=template.estate, building=template.building, unit=template.unit,
+                  resident=template.resident, category=template.category, description=f"第{i}条", status="closed",
+                  response_due_at=template.response_due_at, resolution_due_at=template.resolution_due_at)
+        for i in range(2 * exports.CHUNK + 7)])
+    client.force_login(w.service_a)
+    response = client.get(reverse("dashboard:export_complaints", args=["csv"]), {"status": "all"})
+    pieces = list(response.streaming_content)
+    assert len(pieces) >= 3  # the header, then a piece per CHUNK rows: never the whole file at once
+    assert b"".join(pieces).decode("utf-8").count("TS-BULK-") == 2 * exports.CHUNK + 7
+    record = ExportRecord.objects.get(format="csv")
+    assert record.row_count == 2 * exports.CHUNK + 7 + len(w.complaints_a)
+    rows = _xlsx(client.get(reverse("dashboard:export_complaints", args=["xlsx"]), {"status": "all"}))
+    assert len(rows) == 1 + 2 * exports.CHUNK + 7 + len(w.complaints_a)
+    assert ExportRecord.objects.get(format="xlsx").row_count == len(rows) - 1
