@@ -60,7 +60,8 @@ def _sim(field, query):
 
 
 def _score(field, words, query):
-    shared = sum((Case(When(**{f"{field}__contains": w}, then=Value(1)), default=Value(0), output_field=IntegerField())
+    # icontains, as the candidates were found: the key words come lower-cased ("b2" for "B2层").
+    shared = sum((Case(When(**{f"{field}__icontains": w}, then=Value(1)), default=Value(0), output_field=IntegerField())
                   for w in words), Value(0))
     return shared + _sim(field, query) * Value(4.0)
 
@@ -139,7 +140,8 @@ def _any(words, field, lookup="contains"):
 
 def _why(text, words, sim, same_kind, same_estate, same_category=False) -> list[str]:
     reasons = []
-    shared = [w for w in words if w in (text or "")]
+    text = (text or "").lower()
+    shared = [w for w in words if w.lower() in text]
     if shared:
         reasons.append(_("shared words: %(words)s") % {"words": "、".join(shared)})
     if sim and sim >= 0.1:

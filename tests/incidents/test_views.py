@@ -673,3 +673,12 @@ def test_similar_complaints_share_what_happened_not_just_the_address(client, man
     card = _similar_section(_similar(client, current).content.decode())
     assert gas.number in card and lift.number not in card  # "号楼" and "单元" are every ticket's address
     assert "共同词语：燃气" in card
+
+
+def test_a_shared_word_counts_whatever_its_letter_case(client, manager, estate):
+    past = incident_open(actor=manager, estate=estate, kind="structural", title="车库B2层顶板开裂")
+    _closed(past)
+    current = _responding(manager, estate, kind="flood", title="b2层大面积积水")
+    client.force_login(manager)
+    card = _similar_section(_similar(client, current).content.decode())
+    assert past.number in card and "共同词语：b2" in card
