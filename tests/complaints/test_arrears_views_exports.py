@@ -3,36 +3,17 @@
 recorded."""
 
 import csv
-import datetime
 import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
 
 from complaints.services.arrears import arrears_case_open, arrears_contact_log
 from owners.models import ExportRecord, Role
-from owners.services.ledger import fee_ledger_import
+from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
 from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, ResidentFactory, UnitFactory, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-def _bill(unit, months=3):
-    today = timezone.localdate()
-    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
-    for back in range(months, 0, -1):
-        index = today.year * 12 + today.month - 1 - back
-        first = datetime.date(index // 12, index % 12 + 1, 1)
-        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},300.00,0,{first:%Y-%m}-20")
-    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _csv(response) -> list[list[str]]:
@@ -50,10 +31,10 @@ def cases(estate, service):
     for number, name in (("501", '=HYPERLINK("http://evil.example","点我")'), ("502", "李明")):
         unit = UnitFactory(building=building, entrance="", number=number)
         OccupancyFactory(unit=unit, resident=ResidentFactory(name=name))
-        _bill(unit)
+        ledger_recent(unit, 3)
         made.append(arrears_case_open(unit=unit, actor=service))
     other = UnitFactory(building=BuildingFactory(estate=EstateFactory(name="翠湖苑")))
-    _bill(other)
+    ledger_recent(other, 3)
     arrears_case_open(unit=other, actor=staff_member(other.building.estate, Role.SERVICE))
     return made
 

@@ -2,7 +2,6 @@
 who may see arrears, nobody else), payments entered from the case page closing a paid-up case,
 and what a closed case shows."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
@@ -11,32 +10,15 @@ from django.utils import timezone, translation
 from complaints.models.arrears import CaseStatus, Outcome
 from complaints.services.arrears import arrears_case_open
 from owners.models import FeePayment, Role
-from owners.services.ledger import fee_ledger_import
+from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
 from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-def _bill(unit, months=4):
-    today = timezone.localdate()
-    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
-    for back in range(months, 0, -1):
-        index = today.year * 12 + today.month - 1 - back
-        first = datetime.date(index // 12, index % 12 + 1, 1)
-        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},300.00,0,{first:%Y-%m}-20")
-    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
 def case(unit, owner, service):
-    _bill(unit)
+    ledger_recent(unit)
     return arrears_case_open(unit=unit, actor=service)
 
 
@@ -152,7 +134,7 @@ def test_the_resident_page_names_a_relief_decision_in_chinese(client, unit, owne
     """Tour 57: the message about a relief decision showed "Relief request" in English."""
     from complaints.services.arrears import relief_request_decide, relief_request_submit
 
-    _bill(unit)
+    ledger_recent(unit)
     relief = relief_request_submit(user=owner, unit=unit, kind="relief", reason="住院三个月")
     with django_capture_on_commit_callbacks(execute=True):
         relief_request_decide(relief, actor=manager, approve=False, reason="不符合政策")

@@ -7,20 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from owners.models import FeeLedgerEntry, FeePayment, Role
-from owners.services.ledger import fee_ledger_import
+from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
 from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -47,15 +40,6 @@ def _months_back(n):
     today = timezone.localdate()
     index = today.year * 12 + today.month - 1 - n
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _bill(unit, months=3, billed="300.00"):
-    """`months` months billed and unpaid, the last one due last month."""
-    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
-    for back in range(months, 0, -1):
-        first = _months_back(back)
-        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},{billed},0,{first:%Y-%m}-20")
-    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
 
 
 def test_the_estate_page_links_each_building_and_the_building_page_lists_its_units_with_who_lives_there(client, estate, building, unit, service):
@@ -93,7 +77,7 @@ def test_the_building_page_costs_the_same_queries_for_many_units(client, buildin
 
 def test_the_unit_page_shows_residents_ledger_and_payment_form_to_service_staff(client, unit, service):
     occupancy = OccupancyFactory(unit=unit, resident__name="周建国")
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(service)
 
     page = client.get(reverse("dashboard:unit_detail", args=[unit.pk])).content.decode()
@@ -106,7 +90,7 @@ def test_the_unit_page_shows_residents_ledger_and_payment_form_to_service_staff(
 
 @pytest.mark.parametrize("role", [Role.ENGINEER, Role.SPOKESPERSON])
 def test_roles_without_the_ledger_see_the_unit_but_not_its_fees(client, estate, unit, role):
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(staff_member(estate, role=role))
 
     response = client.get(reverse("dashboard:unit_detail", args=[unit.pk]))
@@ -118,7 +102,7 @@ def test_roles_without_the_ledger_see_the_unit_but_not_its_fees(client, estate, 
 
 
 def test_a_payment_is_applied_to_the_oldest_month_and_said_on_the_page(client, unit, service):
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(service)
 
     response = client.post(reverse("dashboard:unit_payment", args=[unit.pk]),
@@ -143,7 +127,7 @@ def test_a_payment_is_applied_to_the_oldest_month_and_said_on_the_page(client, u
     ({"amount": "100", "paid_on": ""}, "paid_on", "This field is required"),
 ])
 def test_a_wrong_payment_says_what_is_wrong_beside_the_field_and_writes_nothing(client, unit, service, data, field, words):
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(service)
     body = {"paid_on": timezone.localdate().isoformat(), **data}
 
@@ -159,7 +143,7 @@ def test_a_wrong_payment_says_what_is_wrong_beside_the_field_and_writes_nothing(
 
 @pytest.mark.parametrize("role", [Role.ENGINEER, Role.SPOKESPERSON])
 def test_roles_that_may_not_record_payments_are_refused_and_nothing_changes(client, estate, unit, role):
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(staff_member(estate, role=role))
 
     response = client.post(reverse("dashboard:unit_payment", args=[unit.pk]), {"amount": "300", "paid_on": timezone.localdate().isoformat()})
@@ -169,7 +153,7 @@ def test_roles_that_may_not_record_payments_are_refused_and_nothing_changes(clie
 
 
 def test_after_a_payment_the_form_goes_back_to_a_dashboard_page_it_came_from_never_elsewhere(client, unit, service):
-    _bill(unit)
+    ledger_recent(unit, 3)
     client.force_login(service)
     today = timezone.localdate().isoformat()
     back = reverse("dashboard:estate_detail", args=[unit.building.estate_id])
