@@ -191,8 +191,17 @@ def arrears_cases_open_due(today=None, now=None) -> int:
         if connection.vendor == "postgresql":
             # One big statement a day: compiling it to machine code (JIT) costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(insert_cases, [Cause.UNKNOWN, rung.step, today + timedelta(days=rung.due_days), CaseStatus.OPEN, now,
-                                      today, min_amount, min_months, CaseStatus.OPEN])
+        params = [Cause.UNKNOWN, rung.step, today + timedelta(days=rung.due_days), CaseStatus.OPEN, now, today, min_amount, min_months,
+                  CaseStatus.OPEN]
+        if connection.vendor == "postgresql":
+            # One statement: the timeline entries of exactly the cases inserted (RETURNING), not a
+            # search of every case the pass ever opened (23 s for 30,000 cases, against 0.3 s).
+            cursor.execute(f"""
+                WITH opened AS ({insert_cases} RETURNING id, step)
+                INSERT INTO {t['event']} (case_id, kind, from_step, to_step, body, document_number, created_at)
+                SELECT id, %s, '', step, %s, '', %s FROM opened""", [*params, Kind.OPENED, body, now])
+            return max(cursor.rowcount, 0)
+        cursor.execute(insert_cases, params)
         opened = cursor.rowcount
         if opened:
             cursor.execute(insert_events, [Kind.OPENED, body, now, now, Kind.OPENED])
