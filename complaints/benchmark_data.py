@@ -11,7 +11,9 @@ service staff; tickets with Chinese descriptions of 30–200 characters from phr
 mix you choose (default 10% open; `--open-share 0.45` for a backlog), open tickets spread over
 the last six days so about a third are overdue, not all; 5–50 timeline entries each (replies,
 notes, visits, owner messages), photos on a quarter of them, assignees, follow-ups (回访) after
-resolution, links between 1% of them, reopened and rejected tickets; and one sample ticket per
+resolution, links between 1% of them, reopened and rejected tickets; escalation words
+(曝光, 律师, 12345 …) in about one description in 200 and one owner's message in 1,000, and open
+tickets spread over the owners so only about 1% of them have three or more unresolved at once; and one sample ticket per
 run with 50 timeline entries, 6 photos, 3 links and a follow-up (the detail page's benchmark).
 Everything lives in estates whose code starts with "bench-c-".
 """
@@ -47,9 +49,18 @@ DETAILS = [
     "家里有刚出生的孩子，", "我们家老人身体不好，", "邻居们也都有同样的情况，", "在业主群里大家都在讨论这件事，", "",
 ]
 ASKS = [
-    "希望物业尽快派人上门处理。", "请给一个明确的处理时间。", "请尽快协调解决，谢谢！", "如果再不处理我们只能向12345投诉了。",
+    "希望物业尽快派人上门处理。", "请给一个明确的处理时间。", "请尽快协调解决，谢谢！", "再不处理的话，我们只能自己找人修了。",
     "麻烦安排工程师来看一下。", "希望物业能出面协调。", "请处理后电话告知我。",
 ]
+# Threats the early warning looks for (incidents/warning_defaults.py), in about one description in
+# 200 and one owner's message in 1,000 — a desk's real share, not one ticket in seven.
+ESCALATIONS = ["再不处理我就找媒体曝光。", "我们已经咨询了律师，准备起诉。", "再不解决我们就投诉到12345。", "业主们准备联名维权。",
+               "不解决的话我们就不交物业费了。", "已经联系了电视台的记者。"]
+ESCALATION_SHARE, ESCALATION_MESSAGE_SHARE = 1 / 200, 1 / 1000
+# Open tickets go round the owners in a shuffled order (two each at 10% open), except one in 100
+# that goes to one of the 1% of owners who complain about everything: only they have three or
+# more unresolved at once (the early warning's "repeat owner").
+PERSISTENT_OWNERS, PERSISTENT_SHARE = 0.01, 0.01
 COMMON_AREAS = ["电梯厅", "地下车库B2", "单元门口", "中心花园", "东门岗亭", "垃圾房", "楼顶天台"]
 REPLIES = ["您好，已安排工程师今天下午上门查看。", "已联系楼上业主，对方同意尽快维修。", "配件已到，明天上午安排更换。",
            "已通知保洁今天清理完毕，请您查看。", "我们已经向装修业主再次强调施工时间。", "已核实账单，多收的费用下月抵扣。"]
@@ -310,25 +321,35 @@ def _tickets(rng, registry, n: int, open_share: float) -> dict:
     units, residents, buildings, staff = registry["units"], registry["residents"], registry["buildings"], registry["staff"]
     categories = list(Category.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
     sample_units = [i for i, u in enumerate(units) if buildings[u[1]] == registry["estate_ids"][0]]
+    rounds = list(range(len(units)))
+    rng.shuffle(rounds)
+    persistent = rounds[: max(1, int(len(units) * PERSISTENT_OWNERS))]
+    opened = 0
     base = _next_id(Complaint)
     photo_id = _next_id(ComplaintPhoto)
     spans, photos, follow_ups, links = [], [], [], []
     last_in_estate = {}
 
     def ticket_rows():
-        nonlocal photo_id
+        nonlocal photo_id, opened
         for g in range(n):
             cid = base + g
             sample = g < 4  # the first four share the sample estate; the first is the detail page's ticket
-            i = sample_units[g] if sample else rng.randrange(len(units))
-            unit_id, building_id, number = units[i]
-            estate_id = buildings[building_id]
             if g == 0:
                 status = "resolved"
             elif rng.random() < open_share:
                 status = _pick(rng, OPEN_MIX)
             else:
                 status = _pick(rng, DONE_MIX)
+            if sample:
+                i = sample_units[g]
+            elif status in ("submitted", "acknowledged", "in_progress", "reopened"):
+                i = rng.choice(persistent) if rng.random() < PERSISTENT_SHARE else rounds[opened % len(rounds)]
+                opened += 1
+            else:
+                i = rng.randrange(len(units))
+            unit_id, building_id, number = units[i]
+            estate_id = buildings[building_id]
             priority, channel = _pick(rng, PRIORITY_MIX), _pick(rng, CHANNEL_MIX)
             respond_h, resolve_h = WINDOWS[priority]
             if status in ("submitted", "acknowledged", "in_progress", "reopened"):
@@ -354,7 +375,8 @@ def _tickets(rng, registry, n: int, open_share: float) -> dict:
             common = rng.random() < 0.15 and not sample
             b = f"{(building_id % BUILDINGS) + 1}号楼"
             text = (rng.choice(WHO).format(b=b, u=number) + rng.choice(PROBLEMS) + "，" + rng.choice(DETAILS)
-                    + (rng.choice(PROBLEMS) + "，" if rng.random() < 0.3 else "") + rng.choice(ASKS))
+                    + (rng.choice(PROBLEMS) + "，" if rng.random() < 0.3 else "") + rng.choice(ASKS)
+                    + (rng.choice(ESCALATIONS) if rng.random() < ESCALATION_SHARE else ""))
             yield (cid, f"TS-{created:%Y%m%d}-{g + 1:07d}", estate_id, None if common else building_id, None if common else unit_id,
                    rng.choice(COMMON_AREAS) if common else "", residents[i], rng.choice(categories), priority, channel, text,
                    status, assignee, None if channel == "portal" else assignee, created, first_response, resolved, closed,
@@ -397,9 +419,12 @@ def _tickets(rng, registry, n: int, open_share: float) -> dict:
                 kind = rng.choice(kinds)
                 body = bodies.get(kind)
                 transition = kind == "transition"
+                text = rng.choice(body) if body else ""
+                if kind == "owner_message" and rng.random() < ESCALATION_MESSAGE_SHARE:
+                    text = rng.choice(ESCALATIONS)
                 yield (event_id, cid, kind, kind in ("reply", "owner_message", "transition"),
                        None if kind == "owner_message" else assignee, "acknowledged" if transition else "",
-                       "in_progress" if transition else "", rng.choice(body) if body else "", created + step * k)
+                       "in_progress" if transition else "", text, created + step * k)
                 event_id += 1
 
     first_event = _next_id(ComplaintEvent)  # read before COPY starts: no other statement may run during it
