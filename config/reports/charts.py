@@ -219,6 +219,15 @@ def sla_compliance(user, f: ChartFilters) -> dict:
                          {"label": _("Resolved on time"), "data": resolution, "links": links}]}
 
 
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _report(**params) -> str:
+    """The collection report (arrears desk) with these filters: by, estate, from, to (months)."""
+    return reverse("dashboard:arrears_report") + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
 def _month_starts(count: int) -> list[datetime.date]:
     month = timezone.localdate().replace(day=1)
     out = []
@@ -240,15 +249,16 @@ def satisfaction(user, f: ChartFilters) -> dict:
                       reopened=Count("id", filter=Q(id__in=reopened)))
             .order_by("bucket"))
     by_month = {_day(r["bucket"]): r for r in rows}
-    ratings, reopen = [], []
+    ratings, reopen, links = [], [], []
     for m in months:
         r = by_month.get(m, {})
         ratings.append(round(r["avg_rating"], 2) if r.get("avg_rating") is not None else None)
         reopen.append(_rate(r.get("reopened", 0), r.get("resolved", 0)))
+        links.append(_queue(status="all", estate=f.estate_id, created_from=m, created_to=_month_end(m)))
     return _from_first({"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "",
                              "labels": [m.strftime("%Y-%m") for m in months],
-                             "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y"},
-                                          {"label": _("Reopened (%)"), "data": reopen, "axis": "y2"}]},
+                             "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y", "links": links},
+                                          {"label": _("Reopened (%)"), "data": reopen, "axis": "y2", "links": links}]},
                        [m in by_month for m in months])
 
 
@@ -330,7 +340,8 @@ def collection_by_building(user, f: ChartFilters) -> dict:
             "month": f"{month:%Y-%m}", "months": [f"{m:%Y-%m}" for m in reversed(_month_starts(MONTHS))],
             "labels": [f"{r['estate']} {r['building']}" if several else r["building"] for r in rows],
             "datasets": [{"label": _("Collection rate"), "data": [_rate(r["paid"], r["billed"]) for r in rows],
-                          "links": [reverse("dashboard:arrears_list")] * len(rows)}]}
+                          "links": [_report(by="building", estate=r["estate_id"], **{"from": f"{month:%Y-%m}", "to": f"{month:%Y-%m}"})
+                                    for r in rows]}]}
 
 
 def _latest_billed(user, f: ChartFilters) -> datetime.date | None:
@@ -352,7 +363,9 @@ def collection_trend(user, f: ChartFilters) -> dict:
         billed[r["period"]] = billed.get(r["period"], 0) + float(r["billed"])
         paid[r["period"]] = paid.get(r["period"], 0) + float(r["paid"])
     return _from_first({"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
-                        "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months]}]},
+                        "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months],
+                                      "links": [_report(by="building", estate=f.estate_id, **{"from": f"{m:%Y-%m}", "to": f"{m:%Y-%m}"})
+                                                for m in months]}]},
                        [m in billed for m in months])
 
 

@@ -233,3 +233,15 @@ def test_the_benchmark_times_every_chart():
     from config.reports.charts import CHARTS
 
     assert list(BENCHMARKED) == list(CHARTS)
+
+
+def test_satisfaction_and_collection_points_lead_to_the_rows_behind_them(client, w):
+    client.force_login(w.manager_a)
+    satisfaction = _chart(client, "satisfaction")
+    page = client.get(satisfaction["datasets"][0]["links"][-1]).content.decode()
+    assert all(c.number in page for c in w.complaints_a)  # this month's complaints, every status
+    collection = _chart(client, "collection")
+    report = client.get(collection["datasets"][0]["links"][0])
+    assert report.status_code == 200 and "阳光1号楼" in report.content.decode()
+    trend = _chart(client, "collection-trend")
+    assert client.get(trend["datasets"][0]["links"][-1]).status_code == 200
