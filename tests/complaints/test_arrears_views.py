@@ -209,7 +209,7 @@ def test_the_collection_report_shows_the_rate_and_downloads_as_xlsx(client, unit
 
     _bill(unit, months=2, paid="150.00")
     page = _login(client, manager).get(reverse("dashboard:arrears_report") + "?by=building").content.decode()
-    assert "50%" in page and unit.building.name in page
+    assert "50.0%" in page and unit.building.name in page
     assert reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building" in page
     download = client.get(reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building")
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
