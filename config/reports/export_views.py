@@ -43,12 +43,20 @@ def _person(first, last, username) -> str:
     return " ".join(part for part in (first, last) if part) or username or ""
 
 
-def _unit(building, entrance, number, fallback="") -> str:
-    if not number:
-        return fallback
-    if entrance:
-        return _("%(building)s, entrance %(entrance)s, room %(number)s") % {"building": building, "entrance": entrance, "number": number}
-    return _("%(building)s, room %(number)s") % {"building": building, "number": number}
+def _unit_labeller():
+    """The function naming a unit (1号楼, entrance 2, room 301), its wording translated once per
+    export rather than once per row."""
+    with_entrance = _("%(building)s, entrance %(entrance)s, room %(number)s")
+    without = _("%(building)s, room %(number)s")
+
+    def label(building, entrance, number, fallback="") -> str:
+        if not number:
+            return fallback
+        if entrance:
+            return with_entrance % {"building": building, "entrance": entrance, "number": number}
+        return without % {"building": building, "number": number}
+
+    return label
 
 
 COMPLAINT_FIELDS = (
@@ -70,12 +78,13 @@ def complaints_export(request, fmt):
     english = (get_language() or "").startswith("en")
     status, priority, channel = _labels(Status.choices), _labels(Priority.choices), _labels(Channel.choices)
     yes, no = _("yes"), _("no")
+    unit = _unit_labeller()
 
     def rows():
         for r in qs.iterator(chunk_size=CHUNK):
             (number, created, estate, building, unit_building, entrance, unit_number, location, category, category_en,
              prio, stat, chan, owner, first, last, username, due, responded, resolved, closed, rating, late1, late2, text) = r
-            where = _unit(unit_building, entrance, unit_number, " ".join(p for p in (building or "", location) if p))
+            where = unit(unit_building, entrance, unit_number, " ".join(p for p in (building or "", location) if p))
             yield (number, created, estate, building or unit_building or "", where, (category_en if english and category_en else category),
                    priority.get(prio, prio), status.get(stat, stat), channel.get(chan, chan), owner,
                    _person(first, last, username), due, responded, resolved, closed, rating,
@@ -152,11 +161,12 @@ def arrears_cases_export(request, fmt):
     qs, applied = arrears_case_filter(arrears_case_list_for(request.user), request.GET, request.user, timezone.localdate())
     qs = qs.select_related(None).order_by("id").values_list(*ARREARS_FIELDS)
     causes, steps, statuses, outcomes = _labels(Cause.choices), _labels(Step.choices), _labels(CaseStatus.choices), _labels(Outcome.choices)
+    unit = _unit_labeller()
 
     def rows():
         for (pk, estate, building, entrance, number, owner, cause, step, due, amount, months, first, last, username,
              stat, opened, closed, outcome) in qs.iterator(chunk_size=CHUNK):
-            yield (pk, estate, building, _unit(building, entrance, number), owner or "", causes.get(cause, cause),
+            yield (pk, estate, building, unit(building, entrance, number), owner or "", causes.get(cause, cause),
                    steps.get(step, step), due, amount, months, _person(first, last, username), statuses.get(stat, stat),
                    opened, closed, outcomes.get(outcome, ""))
 
