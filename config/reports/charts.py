@@ -127,8 +127,17 @@ def _since(days: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
 
 
-def _queue(**params) -> str:
-    return reverse("dashboard:complaint_queue") + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+def _q(**params) -> str:
+    """Query parameters, encoded (empty values left out)."""
+    return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def _links(url_name: str, fixed: str, varying: list[str]) -> list[str]:
+    """A link per item of `varying` (encoded parameters) to the list `url_name`, each with the
+    `fixed` ones too. The URL is reversed and the fixed part encoded once: a chart of 30 days by
+    13 categories has 390 bars, and reversing each cost it 80 % of its time."""
+    prefix = reverse(url_name) + "?" + fixed + ("&" if fixed else "")
+    return [prefix + v for v in varying]
 
 
 def _complaints(user, f: ChartFilters):
@@ -161,9 +170,10 @@ def complaints_per_day(user, f: ChartFilters) -> dict:
             continue  # before the period, or a day ahead of the site's (an estate east of it)
         counts.setdefault(r["category_id"], [0] * len(days))[i] += r["n"]
         names[r["category_id"]] = r["category__name_en"] if english and r["category__name_en"] else r["category__name"]
+    on_day = [_q(created_from=d, created_to=d) for d in days]
     datasets = [{
         "label": names.get(cat, str(cat)), "data": data, "stack": "complaints",
-        "links": [_queue(status="all", category=cat, estate=f.estate_id, created_from=d, created_to=d) for d in days],
+        "links": _links("dashboard:complaint_queue", _q(status="all", category=cat, estate=f.estate_id), on_day),
     } for cat, data in sorted(counts.items(), key=lambda kv: -sum(kv[1]))]
     return {"title": _("Complaints per day by category"), "kind": "bar", "unit": "", "stacked": True,
             "labels": [d.strftime("%m-%d") for d in days], "datasets": datasets}
@@ -179,11 +189,10 @@ def complaints_by_building(user, f: ChartFilters) -> dict:
     elsewhere = sum(r["n"] for r in rows if r["building_id"] is None)
     rows = [r for r in rows if r["building_id"] is not None][:30]
     several = f.estate_id is None and len({r["estate__name"] for r in rows}) > 1
-    labels, data, links = [], [], []
-    for r in rows:
-        labels.append(f"{r['estate__name']} {r['building__name']}" if several else r["building__name"])
-        data.append(r["n"])
-        links.append(_queue(status="all", building=r["building_id"], estate=f.estate_id, created_from=since.date()))
+    labels = [f"{r['estate__name']} {r['building__name']}" if several else r["building__name"] for r in rows]
+    data = [r["n"] for r in rows]
+    links = _links("dashboard:complaint_queue", _q(status="all", estate=f.estate_id, created_from=since.date()),
+                   [_q(building=r["building_id"]) for r in rows])
     chart = {"title": _("Complaints by building"), "kind": "bar", "unit": "", "labels": labels,
              "datasets": [{"label": _("Complaints"), "data": data, "links": links}]}
     if elsewhere:
@@ -208,12 +217,13 @@ def sla_compliance(user, f: ChartFilters) -> dict:
             ).order_by("bucket"))
     by_week = {_day(r["bucket"]): r for r in rows}
     weeks = [first_week + datetime.timedelta(weeks=i) for i in range(WEEKS)]
-    response, resolution, links = [], [], []
+    response, resolution = [], []
     for w in weeks:
         r = by_week.get(w, {})
         response.append(_rate(r.get("response_met", 0), r.get("response_due", 0)))
         resolution.append(_rate(r.get("resolution_met", 0), r.get("resolution_due", 0)))
-        links.append(_queue(status="all", estate=f.estate_id, created_from=w, created_to=w + datetime.timedelta(days=6)))
+    links = _links("dashboard:complaint_queue", _q(status="all", estate=f.estate_id),
+                   [_q(created_from=w, created_to=w + datetime.timedelta(days=6)) for w in weeks])
     return {"title": _("SLA compliance per week"), "kind": "line", "unit": "%", "labels": [w.strftime("%m-%d") for w in weeks],
             "datasets": [{"label": _("First response on time"), "data": response, "links": links},
                          {"label": _("Resolved on time"), "data": resolution, "links": links}]}
@@ -221,11 +231,6 @@ def sla_compliance(user, f: ChartFilters) -> dict:
 
 def _month_end(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
-
-
-def _report(**params) -> str:
-    """The collection report (arrears desk) with these filters: by, estate, from, to (months)."""
-    return reverse("dashboard:arrears_report") + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
 def _month_starts(count: int) -> list[datetime.date]:
@@ -249,12 +254,13 @@ def satisfaction(user, f: ChartFilters) -> dict:
                       reopened=Count("id", filter=Q(id__in=reopened)))
             .order_by("bucket"))
     by_month = {_day(r["bucket"]): r for r in rows}
-    ratings, reopen, links = [], [], []
+    ratings, reopen = [], []
     for m in months:
         r = by_month.get(m, {})
         ratings.append(round(r["avg_rating"], 2) if r.get("avg_rating") is not None else None)
         reopen.append(_rate(r.get("reopened", 0), r.get("resolved", 0)))
-        links.append(_queue(status="all", estate=f.estate_id, created_from=m, created_to=_month_end(m)))
+    links = _links("dashboard:complaint_queue", _q(status="all", estate=f.estate_id),
+                   [_q(created_from=m, created_to=_month_end(m)) for m in months])
     return _from_first({"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "",
                              "labels": [m.strftime("%Y-%m") for m in months],
                              "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y", "links": links},
@@ -290,11 +296,10 @@ def incidents_by_type(user, f: ChartFilters) -> dict:
             hours.setdefault(kind, []).append(max((statement_at - response_at).total_seconds(), 0) / 3600)
     labels_of = dict(IncidentKind.choices)
     kinds = sorted(counts, key=lambda k: -counts[k])
-    link = reverse("dashboard:incident_list")
     return {"title": _("Incidents by type and median time to first statement"), "kind": "bar", "unit": "",
             "labels": [str(labels_of.get(k, k)) for k in kinds],
             "datasets": [{"label": _("Incidents"), "data": [counts[k] for k in kinds], "axis": "y",
-                          "links": [link + "?" + urlencode({"kind": k, "state": "all", **({"estate": f.estate_id} if f.estate_id else {})}) for k in kinds]},
+                          "links": _links("dashboard:incident_list", _q(state="all", estate=f.estate_id), [_q(kind=k) for k in kinds])},
                          {"label": _("Median hours to first statement"), "axis": "y2",
                           "data": [round(statistics.median(hours[k]), 1) if hours.get(k) else None for k in kinds]}]}
 
@@ -319,9 +324,9 @@ def media_mentions(user, f: ChartFilters) -> dict:
         by_sentiment.setdefault(r["sentiment"], [0] * len(weeks))[i] += r["n"]
         reach[i] += r["reach"] or 0
     labels_of = dict(MediaMention.Sentiment.choices)
-    mentions = reverse("dashboard:mention_list")
+    in_week = [_q(since=w, until=w + datetime.timedelta(days=6)) for w in weeks]
     datasets = [{"label": str(labels_of.get(s, s)), "data": data, "stack": "mentions", "axis": "y",
-                 "links": [mentions + "?" + urlencode({"sentiment": s, "since": w, "until": w + datetime.timedelta(days=6)}) for w in weeks]} for s, data in by_sentiment.items()]
+                 "links": _links("dashboard:mention_list", _q(sentiment=s), in_week)} for s, data in by_sentiment.items()]
     datasets.append({"label": _("Estimated reach"), "data": reach, "type": "line", "axis": "y2"})
     return {"title": _("Media mentions by sentiment and reach"), "kind": "bar", "unit": "", "stacked": True,
             "labels": [w.strftime("%m-%d") for w in weeks], "datasets": datasets}
@@ -340,8 +345,8 @@ def collection_by_building(user, f: ChartFilters) -> dict:
             "month": f"{month:%Y-%m}", "months": [f"{m:%Y-%m}" for m in reversed(_month_starts(MONTHS))],
             "labels": [f"{r['estate']} {r['building']}" if several else r["building"] for r in rows],
             "datasets": [{"label": _("Collection rate"), "data": [_rate(r["paid"], r["billed"]) for r in rows],
-                          "links": [_report(by="building", estate=r["estate_id"], **{"from": f"{month:%Y-%m}", "to": f"{month:%Y-%m}"})
-                                    for r in rows]}]}
+                          "links": _links("dashboard:arrears_report", _q(by="building", **{"from": f"{month:%Y-%m}", "to": f"{month:%Y-%m}"}),
+                                          [_q(estate=r["estate_id"]) for r in rows])}]}
 
 
 def _latest_billed(user, f: ChartFilters) -> datetime.date | None:
@@ -364,8 +369,8 @@ def collection_trend(user, f: ChartFilters) -> dict:
         paid[r["period"]] = paid.get(r["period"], 0) + float(r["paid"])
     return _from_first({"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
                         "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months],
-                                      "links": [_report(by="building", estate=f.estate_id, **{"from": f"{m:%Y-%m}", "to": f"{m:%Y-%m}"})
-                                                for m in months]}]},
+                                      "links": _links("dashboard:arrears_report", _q(by="building", estate=f.estate_id),
+                                                      [_q(**{"from": f"{m:%Y-%m}", "to": f"{m:%Y-%m}"}) for m in months])}]},
                        [m in billed for m in months])
 
 
