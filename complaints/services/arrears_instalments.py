@@ -15,6 +15,7 @@ instalments missed.
 """
 
 import datetime
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from ..models import ArrearsCase, Instalment, ReliefRequest
 from ..models.arrears import CaseStatus, Cause, Step
 
 ZERO = Decimal("0.00")
+log = logging.getLogger("lighthouse.arrears")
 
 
 def instalment_plan_create(request: ReliefRequest, balance: Decimal, today: datetime.date) -> list[Instalment]:
@@ -92,8 +94,6 @@ def instalments_missed_sweep(today=None, now=None) -> int:
     or, as the plan closed the case it came from, a case is opened again at the step after the
     plan on that cause's ladder — and the assignee (else the estate managers) is told.
     Returns the number of instalments recorded as missed."""
-    from .arrears import _promise_broken_move  # the one way a broken promise moves a case and alerts
-
     today = today or timezone.localdate()
     now = now or timezone.now()
     missed = 0
@@ -101,19 +101,28 @@ def instalments_missed_sweep(today=None, now=None) -> int:
                                      request__status=ReliefRequest.Status.APPROVED, request__kind=ReliefRequest.Kind.INSTALMENT)
            .select_related("request__case").order_by("due_date", "pk"))
     for instalment in due.iterator(chunk_size=200):
-        with transaction.atomic():
-            if not Instalment.objects.filter(pk=instalment.pk, missed_at__isnull=True).update(missed_at=now):
-                continue  # another sweep recorded it
-            request = instalment.request
-            text = _("Instalment %(number)d of the plan (%(amount)s yuan due %(date)s) was not paid; %(paid)s yuan of it arrived.") % {
-                "number": instalment.number, "amount": instalment.amount, "date": instalment.due_date.isoformat(), "paid": instalment.paid}
-            case = ArrearsCase.objects.select_for_update(of=("self",)).filter(unit_id=request.unit_id, status=CaseStatus.OPEN).first()
-            reopened = case is None
-            if reopened:
-                case = _case_reopen(request, text, today, now)
-            _promise_broken_move(case, text, key=f"instalment:{instalment.pk}", today=today, move=not reopened)
-            missed += 1
+        try:
+            missed += _instalment_missed_once(instalment, today, now)
+        except Exception:  # e.g. the morning pass opened the unit's case meanwhile: rolled back, the next sweep retries
+            log.exception("Missed instalment %s could not be recorded; the next sweep tries again", instalment.pk)
     return missed
+
+
+def _instalment_missed_once(instalment, today, now) -> int:
+    from .arrears import _promise_broken_move  # the one way a broken promise moves a case and alerts
+
+    with transaction.atomic():
+        if not Instalment.objects.filter(pk=instalment.pk, missed_at__isnull=True).update(missed_at=now):
+            return 0  # another sweep recorded it
+        request = instalment.request
+        text = _("Instalment %(number)d of the plan (%(amount)s yuan due %(date)s) was not paid; %(paid)s yuan of it arrived.") % {
+            "number": instalment.number, "amount": instalment.amount, "date": instalment.due_date.isoformat(), "paid": instalment.paid}
+        case = ArrearsCase.objects.select_for_update(of=("self",)).filter(unit_id=request.unit_id, status=CaseStatus.OPEN).first()
+        reopened = case is None
+        if reopened:
+            case = _case_reopen(request, text, today, now)
+        _promise_broken_move(case, text, key=f"instalment:{instalment.pk}", today=today, move=not reopened)
+    return 1
 
 
 def _case_reopen(request, text, today, now) -> ArrearsCase:

@@ -141,3 +141,32 @@ def test_the_owner_and_staff_see_what_is_paid_of_each_instalment(plan, unit, own
     mine = api.get("/api/v1/relief-requests/").json()["results"][0]["plan"]
     assert [(i["number"], i["paid"], i["paid_on"], i["missed"]) for i in mine] == [
         (1, "600.00", "2026-06-20", False), (2, "300.00", None, False), (3, "0.00", None, False)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_record_a_missed_instalment_once(unit, owner, service, manager):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL to run two sweeps in parallel transactions")
+    ledger(unit, 6)
+    request = relief_request_submit(user=owner, unit=unit, kind=ReliefRequest.Kind.INSTALMENT, reason="失业，分期", instalments=3)
+    relief_request_decide(request, actor=manager, approve=True, reason="同意分3期", today=TODAY)
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(arrears_promises_sweep(today=datetime.date(2026, 8, 16))["instalments_missed"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(results) in ([0, 2], [1, 1])  # instalments 1 and 2 are past due: each recorded by one sweep
+    assert Instalment.objects.filter(request=request, missed_at__isnull=False).count() == 2
+    assert ArrearsCase.objects.filter(unit=unit, status=CaseStatus.OPEN).count() == 1
+    assert ArrearsEvent.objects.filter(kind=ArrearsEvent.Kind.PROMISE_BROKEN).count() == 2
