@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from owners.services import export_record_finish, export_record_start
 
@@ -113,6 +114,7 @@ XLSX_OPTIONS = {
     "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,  # text stays text
     "default_date_format": "yyyy-mm-dd hh:mm",
 }
+XLSX_MAX_ROWS = 1_048_575  # a worksheet holds 1,048,576 rows, the header one of them
 _SHEET_NAME_REFUSED = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
@@ -136,6 +138,10 @@ def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence]):
     sheet.write_row(0, 0, [cell(h) for h in header], book.add_format({"bold": True}))
     count = 0
     for row in rows:
+        if count == XLSX_MAX_ROWS:  # the sheet is full: say so on a second one, rather than lose rows silently
+            book.add_worksheet(xlsx_sheet_name(_("Note"))).write(0, 0, _(
+                "Only the first %(rows)s rows fit in a spreadsheet. Export as CSV for every row.") % {"rows": f"{XLSX_MAX_ROWS:,}"})
+            break
         count += 1
         sheet.write_row(count, 0, [cell(v) for v in row])
     book.close()

@@ -167,3 +167,16 @@ def test_a_large_export_streams_in_pieces_and_counts_every_row(client, w, monkey
     rows = _xlsx(client.get(reverse("dashboard:export_complaints", args=["xlsx"]), {"status": "all"}))
     assert len(rows) == 1 + 2 * exports.CHUNK + 7 + len(w.complaints_a)
     assert ExportRecord.objects.get(format="xlsx").row_count == len(rows) - 1
+
+
+def test_rows_beyond_what_a_worksheet_holds_are_not_lost_silently(client, w, monkeypatch):
+    from config.reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    client.force_login(w.service_a)
+    response = client.get(reverse("dashboard:export_complaints", args=["xlsx"]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(book.worksheets[0].iter_rows())) == 1 + 2
+    note = next(book.worksheets[1].iter_rows(values_only=True))[0]
+    assert "CSV" in note and "2" in note
+    assert ExportRecord.objects.get(format="xlsx").row_count == 2  # what the file holds
