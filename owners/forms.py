@@ -71,6 +71,7 @@ class FeePaymentForm(forms.Form):
 
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
                                 widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An HTML date input reads and sends ISO dates, whatever the language.
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("Method and reference"), max_length=200, required=False,
                            help_text=_("For example: cash at the office, or bank transfer and its reference number."))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from owners.models import FeeLedgerEntry, FeePayment, Role
 from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
@@ -170,3 +170,11 @@ def test_the_resident_page_links_their_units(client, unit, service):
     client.force_login(service)
     page = client.get(reverse("dashboard:resident_detail", args=[occupancy.resident_id])).content.decode()
     assert reverse("dashboard:unit_detail", args=[unit.pk]) in page
+
+
+def test_the_payment_date_starts_at_today_in_the_form_a_date_input_reads_in_chinese_too(client, unit, service, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(service)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("dashboard:unit_detail", args=[unit.pk])).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in page
