@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
+from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,7 +40,8 @@ def building_detail(request, pk):
     """A building's units, with who lives in each now, each unit linking to its page."""
     building = get_object_or_404(building_list_for(request.user), pk=pk)
     current = occupancy_list_for(request.user).filter(end_date__isnull=True).select_related("resident").order_by("start_date", "id")
-    units = (unit_list_for(request.user).filter(building=building).order_by("entrance", "number", "id")
+    # Room numbers in numeric order (101, 102 … 1001), not as text (1001 before 101).
+    units = (unit_list_for(request.user).filter(building=building).order_by("entrance", Length("number"), "number", "id")
              .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current")))
     page = Paginator(units, UNITS_PAGE).get_page(request.GET.get("page"))
     return render(request, "owners/building_detail.html", {"building": building, "page": page})

@@ -55,6 +55,15 @@ def test_the_estate_page_links_each_building_and_the_building_page_lists_its_uni
     assert "周建国" in page and reverse("dashboard:resident_detail", args=[occupancy.resident_id]) in page
 
 
+def test_the_building_page_lists_rooms_in_numeric_order(client, building, service):
+    for number in ("1001", "201", "101", "1101"):
+        UnitFactory(building=building, entrance="1", number=number)
+    client.force_login(service)
+    page = client.get(reverse("dashboard:building_detail", args=[building.pk])).content.decode()
+    positions = [page.index(f">{n}</a>") for n in ("101", "201", "1001", "1101")]
+    assert positions == sorted(positions)
+
+
 def test_another_estates_building_and_unit_answer_404(client, building, unit):
     other = staff_member(EstateFactory(name="翠湖苑"), role=Role.ESTATE_MANAGER)
     client.force_login(other)
