@@ -110,3 +110,21 @@ def test_other_estates_see_none_of_it(march_and_april, manager):
 
     stranger = staff_member(EstateFactory(), Role.ESTATE_MANAGER)
     assert collection_rate(stranger, period_from=MARCH, period_to=MARCH, by="building") == []
+
+
+def test_the_xlsx_has_the_same_exact_figures_and_the_recovery(march_and_april, manager, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(manager)
+    download = client.get(reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building&from=2026-03&to=2026-03")
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
+    assert [row[1:] for row in rows[1:]] == [
+        ("1号楼", None, 300, 300, 100, 600, 450, 75),
+        ("2号楼", None, 300, 300, 100, 300, 0, 0),
+    ]
+    # Written as the decimals they are: "300.00", not a float's 299.99999999999994.
+    raw = b"".join(client.get(reverse("dashboard:export_collection_rate", args=["csv"]) + "?by=building&from=2026-03&to=2026-03")
+                   .streaming_content).decode("utf-8-sig")
+    assert "300.00,300.00,100.0,600.00,450.00,75.0" in raw
