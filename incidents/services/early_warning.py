@@ -79,22 +79,30 @@ def spike_candidates(rule: WarningRule, now) -> list[dict]:
     groups = {key: n for key, n in counts.items() if n >= rule.min_count}
     if not groups:
         return []
+    window = _bucket(now, hours)
+    # A place signalled in this window already passed: its history is not read again (a pass
+    # that finds nothing new reads no history at all). It still counts below, so an estate-wide
+    # spike stays hidden behind a building's.
+    raised = set(WarningSignal.objects.filter(rule=Rule.SPIKE, window_start=window[0]).values_list("subject_key", flat=True))
+    passed = {key: (n, 0.0) for key, n in groups.items() if _spike_subject(key) in raised}
+    unknown = {key: n for key, n in groups.items() if key not in passed}
     # The places' own history, before the window: one grouped query over the candidates only.
     past = {}
-    for r in (Complaint.objects.filter(created_at__gte=history_from, created_at__lte=since, estate_id__in={k[0] for k in groups},
-                                       category_id__in={k[2] for k in groups})
-              .values("estate_id", "building_id", "category_id").annotate(n=Count("category_id")).order_by()):
-        for key in {(r["estate_id"], r["building_id"], r["category_id"]), (r["estate_id"], None, r["category_id"])}:
-            past[key] = past.get(key, 0) + r["n"]
+    if unknown:
+        for r in (Complaint.objects.filter(created_at__gte=history_from, created_at__lte=since,
+                                           estate_id__in={k[0] for k in unknown}, category_id__in={k[2] for k in unknown})
+                  .values("estate_id", "building_id", "category_id").annotate(n=Count("category_id")).order_by()):
+            for key in {(r["estate_id"], r["building_id"], r["category_id"]), (r["estate_id"], None, r["category_id"])}:
+                past[key] = past.get(key, 0) + r["n"]
     windows_in_history = max((rule.baseline_days * 24 - hours) / hours, 1)
-    passed = {}
-    for key, n in groups.items():
+    for key, n in unknown.items():
         usual = past.get(key, 0) / windows_in_history
         if n >= rule.ratio * usual:
             passed[key] = (n, usual)
     # An estate-wide spike that is one building's spike says nothing new.
     building_places = {(e, c) for (e, b, c) in passed if b is not None}
-    passed = {k: v for k, v in passed.items() if k[1] is not None or (k[0], k[2]) not in building_places}
+    passed = {k: v for k, v in passed.items() if (k[1] is not None or (k[0], k[2]) not in building_places)
+              and _spike_subject(k) not in raised}  # (raised already: nothing new)
     if not passed:
         return []
     ids = {}
@@ -103,10 +111,9 @@ def spike_candidates(rule: WarningRule, now) -> list[dict]:
             if key in passed and len(ids.setdefault(key, [])) < EVIDENCE_MAX:
                 ids[key].append(pk)
     names = _names(passed)
-    window = _bucket(now, hours)
     out = []
     for (estate_id, building_id, category_id), (n, usual) in passed.items():
-        subject = f"spike:e{estate_id}:b{building_id or 0}:c{category_id}"
+        subject = _spike_subject((estate_id, building_id, category_id))
         out.append(_candidate(Rule.SPIKE, subject, window, estate_id=estate_id, building_id=building_id, category_id=category_id,
                               params={"count": n, "hours": hours}, score=n / max(usual, 1.0),
                               names={"estate": names["estates"].get(estate_id), "building": names["buildings"].get(building_id),
@@ -114,6 +121,11 @@ def spike_candidates(rule: WarningRule, now) -> list[dict]:
                               evidence={"complaints": ids.get((estate_id, building_id, category_id), []), "count": n,
                                         "usual": round(usual, 2)}))
     return out
+
+
+def _spike_subject(key) -> str:
+    estate_id, building_id, category_id = key
+    return f"spike:e{estate_id}:b{building_id or 0}:c{category_id}"
 
 
 def _names(keys):

@@ -66,3 +66,21 @@ def test_an_owner_with_three_open_complaints_one_recent_is_signalled_once(owner,
     early_warning_evaluate()
     [signal] = WarningSignal.objects.filter(rule=Rule.REPEAT_OWNER)
     assert signal.subject_key == f"resident:{owner.resident.pk}" and len(signal.evidence["complaints"]) == 3
+
+
+def test_a_buildings_spike_raised_by_an_earlier_pass_still_hides_the_estate_wide_one(estate, gas_category):
+    from complaints.services import complaint_submit
+    from tests.factories import BuildingFactory, OccupancyFactory, UnitFactory
+
+    def complain(building, n, start):
+        for i in range(n):
+            o = OccupancyFactory(unit=UnitFactory(building=building, number=f"{i + start}01"))
+            complaint_submit(resident=o.resident, unit=o.unit, category=gas_category, description="楼道里有很浓的燃气味")
+
+    five, other = BuildingFactory(estate=estate, name="5号楼"), BuildingFactory(estate=estate, name="6号楼")
+    complain(five, 5, 1)
+    early_warning_evaluate()
+    complain(other, 1, 7)  # the estate now has six, one building still five
+    early_warning_evaluate()
+    [signal] = WarningSignal.objects.filter(rule=Rule.SPIKE)
+    assert signal.building == five
