@@ -123,6 +123,12 @@ def xlsx_sheet_name(title: str) -> str:
     return (str(title).translate(_XLSX_DROP).translate(_SHEET_NAME_REFUSED).strip("' ")[:31]) or "Sheet"
 
 
+def xlsx_dates(book, sheet) -> None:
+    """Days (a due date, a billing month) shown as days; times keep the workbook's default format."""
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.add_write_handler(datetime.date, lambda ws, row, col, value, *args: ws.write_datetime(row, col, value, day))
+
+
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence]):
     """(an open temporary file holding the workbook, at its start; the number of rows). Memory
     stays flat whatever the number of rows (XlsxWriter's constant_memory); the file is deleted
@@ -132,6 +138,7 @@ def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence]):
     handle = tempfile.TemporaryFile()
     book = xlsxwriter.Workbook(handle, XLSX_OPTIONS)
     sheet = book.add_worksheet(xlsx_sheet_name(title))
+    xlsx_dates(book, sheet)
     cell = cell_converter(for_xlsx=True)
     sheet.set_column(0, max(len(header) - 1, 0), 16)
     sheet.freeze_panes(1, 0)

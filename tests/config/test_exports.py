@@ -180,3 +180,14 @@ def test_rows_beyond_what_a_worksheet_holds_are_not_lost_silently(client, w, mon
     note = next(book.worksheets[1].iter_rows(values_only=True))[0]
     assert "CSV" in note and "2" in note
     assert ExportRecord.objects.get(format="xlsx").row_count == 2  # what the file holds
+
+
+def test_days_show_as_days_and_times_as_times_in_the_workbook():
+    import datetime
+
+    from config.reports.exports import xlsx_file
+
+    handle, count = xlsx_file("到期", ["到期日", "提交时间"], [(datetime.date(2026, 10, 15), datetime.datetime(2026, 10, 1, 8, 30))])
+    row = load_workbook(io.BytesIO(handle.read())).active[2]
+    assert count == 1
+    assert [c.number_format for c in row] == ["yyyy-mm-dd", "yyyy-mm-dd hh:mm"]
