@@ -63,7 +63,8 @@ class FeeLedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.unit_id and not (self.estate_id and self.building_id):
-            self.building_id, self.estate_id = type(self.unit).objects.filter(pk=self.unit_id).values_list(
+            unit_model = self._meta.get_field("unit").related_model
+            self.building_id, self.estate_id = unit_model.objects.filter(pk=self.unit_id).values_list(
                 "building_id", "building__estate_id").get()
         super().save(*args, **kwargs)
 
