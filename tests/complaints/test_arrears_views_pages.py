@@ -156,3 +156,25 @@ def test_the_desk_lists_closed_cases_on_request_with_their_outcome_not_a_step_du
     assert link not in open_page and "No open arrears cases here." in open_page
     assert link in closed_page and "Written off" in closed_page
     assert case.step_due_on.strftime("%Y-%m-%d") not in closed_page
+
+
+def test_the_unit_page_costs_the_same_queries_however_long_its_history(client, case, unit, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.services.arrears import arrears_case_close
+
+    client.force_login(service)
+
+    def queries():
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("dashboard:unit_detail", args=[unit.pk])).status_code == 200
+        return len(seen.captured_queries)
+
+    before = queries()
+    arrears_case_close(case, actor=service, outcome=Outcome.OTHER, note="搬走")
+    arrears_case_open(unit=unit, actor=service)
+    for _ in range(3):
+        OccupancyFactory(unit=unit)
+    client.post(reverse("dashboard:unit_payment", args=[unit.pk]), {"amount": "100", "paid_on": timezone.localdate().isoformat()})
+    assert queries() <= before
