@@ -129,7 +129,7 @@ def test_the_xlsx_keeps_dates_as_dates_links_as_text_and_drops_what_a_workbook_c
 
     from complaints.models import Complaint
 
-    Complaint.objects.filter(pk=w.complaints_a[0].pk).update(description="http://example.com\x07 铃声\x00")
+    Complaint.objects.filter(pk=w.complaints_a[0].pk).update(description="http://example.com\x07 铃声\x0b")
     client.force_login(w.service_a)
     response = client.get(reverse("dashboard:export_complaints", args=["xlsx"]))
     content = b"".join(response.streaming_content)
