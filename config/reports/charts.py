@@ -261,22 +261,24 @@ def satisfaction(user, f: ChartFilters) -> dict:
         reopen.append(_rate(r.get("reopened", 0), r.get("resolved", 0)))
     links = _links("dashboard:complaint_queue", _q(status="all", estate=f.estate_id),
                    [_q(created_from=m, created_to=_month_end(m)) for m in months])
-    return _from_first({"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "",
+    return _with_data({"title": _("Satisfaction and reopen rate per month"), "kind": "line", "unit": "",
                              "labels": [m.strftime("%Y-%m") for m in months],
                              "datasets": [{"label": _("Average rating (1–5)"), "data": ratings, "axis": "y", "links": links},
                                           {"label": _("Reopened (%)"), "data": reopen, "axis": "y2", "links": links}]},
                        [m in by_month for m in months])
 
 
-def _from_first(chart: dict, present: list[bool]) -> dict:
-    """The chart from its first point with rows behind it (months before the first complaint or
-    the first ledger are left out): the axis starts where the data does."""
-    first = present.index(True) if True in present else 0
-    chart["labels"] = chart["labels"][first:]
+def _with_data(chart: dict, present: list[bool]) -> dict:
+    """The chart from its first to its last point with rows behind it (months before the first
+    complaint or ledger, or a running month not billed yet, are left out): the axis spans the data."""
+    if True not in present:
+        return chart
+    first, last = present.index(True), len(present) - present[::-1].index(True)
+    chart["labels"] = chart["labels"][first:last]
     for d in chart["datasets"]:
         for key in ("data", "links"):
             if d.get(key):
-                d[key] = d[key][first:]
+                d[key] = d[key][first:last]
     return chart
 
 
@@ -367,7 +369,7 @@ def collection_trend(user, f: ChartFilters) -> dict:
     for r in rows:
         billed[r["period"]] = billed.get(r["period"], 0) + float(r["billed"])
         paid[r["period"]] = paid.get(r["period"], 0) + float(r["paid"])
-    return _from_first({"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
+    return _with_data({"title": _("Collection rate per month"), "kind": "line", "unit": "%", "labels": [m.strftime("%Y-%m") for m in months],
                         "datasets": [{"label": _("Collection rate"), "data": [_rate(paid.get(m, 0), billed.get(m, 0)) for m in months],
                                       "links": _links("dashboard:arrears_report", _q(by="building", estate=f.estate_id),
                                                       [_q(**{"from": f"{m:%Y-%m}", "to": f"{m:%Y-%m}"}) for m in months])}]},

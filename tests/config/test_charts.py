@@ -245,3 +245,16 @@ def test_satisfaction_and_collection_points_lead_to_the_rows_behind_them(client,
     assert report.status_code == 200 and "阳光1号楼" in report.content.decode()
     trend = _chart(client, "collection-trend")
     assert client.get(trend["datasets"][0]["links"][-1]).status_code == 200
+
+
+def test_collection_trend_spans_the_months_billed(client, w):
+    FeeLedgerEntry.objects.all().delete()
+    this = timezone.localdate().replace(day=1)
+    last = (this - datetime.timedelta(days=1)).replace(day=1)
+    before = (last - datetime.timedelta(days=1)).replace(day=1)
+    for month, paid in ((before, 400), (last, 200)):
+        FeeLedgerEntry.objects.create(unit=w.unit_a, period=month, billed=400, paid=paid, due_date=month + datetime.timedelta(days=20))
+    client.force_login(w.manager_a)
+    trend = _chart(client, "collection-trend")
+    assert trend["labels"] == [f"{before:%Y-%m}", f"{last:%Y-%m}"]  # not twelve, and not the running month, billed later
+    assert trend["datasets"][0]["data"] == [100.0, 50.0]
