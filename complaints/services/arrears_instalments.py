@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from owners.models import FeeLedgerEntry
 
 from ..lifecycle.arrears import arrears_ladders, first_rung, recommended_next
-from ..models import ArrearsCase, Instalment, ReliefRequest
+from ..models import ArrearsAction, ArrearsAlert, ArrearsCase, Instalment, ReliefRequest
 from ..models.arrears import CaseStatus, Cause, Step
 
 ZERO = Decimal("0.00")
@@ -121,6 +121,12 @@ def _instalment_missed_once(instalment, today, now) -> int:
         reopened = case is None
         if reopened:
             case = _case_reopen(request, text, today, now)
+        # The instalment is kept on the case as a promise to pay, broken: the desk's broken promises
+        # list it beside the others, and the promise sweep, finding its alert, leaves it alone.
+        promise = ArrearsAction.objects.create(
+            case=case, kind=Step.RELIEF_PLAN, date=today, outcome=text, promise_date=instalment.due_date, promise_amount=instalment.amount,
+            arrears_at_promise=instalment.amount - instalment.paid)
+        ArrearsAlert.objects.create(action=promise)
         _promise_broken_move(case, text, key=f"instalment:{instalment.pk}", today=today, move=not reopened)
     return 1
 

@@ -106,6 +106,9 @@ def test_a_missed_instalment_is_a_broken_promise_acted_on_once(plan, unit, manag
     broken = ArrearsEvent.objects.get(case=case, kind=ArrearsEvent.Kind.PROMISE_BROKEN)
     assert "Instalment 1" in broken.body and "500.00" in broken.body
     assert Delivery.objects.filter(user=service, topic="arrears.promise_broken").count() >= 1
+    from complaints.arrears_selectors import arrears_broken_promises
+
+    assert list(arrears_broken_promises(service)) == [case]  # on the desk's broken promises
     told = Delivery.objects.filter(user=service, topic="arrears.promise_broken").count()
 
     assert arrears_promises_sweep(today=datetime.date(2026, 7, 17))["instalments_missed"] == 0
