@@ -6,8 +6,8 @@ into a StreamingHttpResponse. XLSX is a zip whose parts are only known at the en
 can send it while writing; XlsxWriter in constant_memory mode writes each row to a temporary
 file as it comes (memory stays flat at any size), assembles the workbook into another temporary
 file, and that file is streamed from disk with FileResponse. (XlsxWriter rather than openpyxl's
-write-only mode: the same flat memory, but openpyxl serialises every cell through a pure-Python
-XML tree without lxml — about three times slower; see docs/performance.md.)
+write-only mode: the same flat memory, but openpyxl builds every cell as an object and serialises
+it through an XML tree — about twice as slow as XlsxWriter without lxml, 1.5 times with it.)
 
 Text a user typed can start with =, +, -, @, a tab or a carriage return, which a spreadsheet would
 run as a formula ("=HYPERLINK(…)", "@SUM(…)"): such cells get a leading apostrophe, and the
