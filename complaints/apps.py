@@ -38,13 +38,13 @@ class ComplaintsConfig(AppConfig):
         from . import panels
 
         # The resident page lists the resident's complaints (owners imports nothing of ours).
-        resident_panel_register("complaints.complaints", panels.resident_complaints_panel)
+        resident_panel_register("complaints.complaints", panels.resident_complaints_panel, order=10)
         from core.slots import slot_register
 
         from . import arrears_panels
 
         # Arrears on owners' pages, for staff who may see them: the resident's case, the unit's history.
-        resident_panel_register("complaints.arrears", arrears_panels.resident_arrears_panel)
+        resident_panel_register("complaints.arrears", arrears_panels.resident_arrears_panel, order=20)
         slot_register("owners.unit_panels", "complaints.arrears", arrears_panels.unit_arrears_panel)
         from owners.signals import arrears_cleared, fees_collected
 

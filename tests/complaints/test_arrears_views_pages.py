@@ -178,3 +178,10 @@ def test_the_unit_page_costs_the_same_queries_however_long_its_history(client, c
         OccupancyFactory(unit=unit)
     client.post(reverse("dashboard:unit_payment", args=[unit.pk]), {"amount": "100", "paid_on": timezone.localdate().isoformat()})
     assert queries() <= before
+
+
+def test_the_resident_page_shows_complaints_and_the_arrears_case_before_the_messages(client, case, owner, service):
+    """Tour 57: the complaints came after a long list of messages sent."""
+    page = _page(client, service, "dashboard:resident_detail", owner.resident.pk).content.decode()
+    complaints, arrears, messages = page.index("lh-resident-complaints"), page.index('id="resident-arrears-cases"'), page.index("Messages sent")
+    assert complaints < arrears < messages
