@@ -185,3 +185,13 @@ def test_the_resident_page_shows_complaints_and_the_arrears_case_before_the_mess
     page = _page(client, service, "dashboard:resident_detail", owner.resident.pk).content.decode()
     complaints, arrears, messages = page.index("lh-resident-complaints"), page.index('id="resident-arrears-cases"'), page.index("Messages sent")
     assert complaints < arrears < messages
+
+
+def test_the_desk_headings_are_chinese_by_default(client, case, service, settings):
+    """Tour 73: the case table's headings were English."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(service)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("dashboard:arrears_list")).content.decode()
+    for heading in ("房号", "原因", "步骤", "下一步截止", "立案时欠费", "处理人"):
+        assert f"<th>{heading}</th>" in page or f'<th class="text-end">{heading}</th>' in page
