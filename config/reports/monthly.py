@@ -90,8 +90,8 @@ def _hours(delta) -> str:
 
 
 def monthly_report(estate: Estate, month: datetime.date, *, collection: bool) -> dict:
-    """The report's figures for `estate` and `month` (first day), as text ready to print.
-    `collection`: include the collection rate (only for readers of the ledger)."""
+    """The report's figures for `estate` and `month` (first day): a fixed number of aggregate
+    queries, whatever the number of tickets. `collection`: include the collection rate (only for readers of the ledger)."""
     start, end = month_bounds(month)
     complaints = Complaint.objects.filter(estate=estate, created_at__gte=start, created_at__lt=end)
     reopened = ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), to_status=Status.REOPENED)
@@ -178,7 +178,7 @@ def report_sections(data: dict) -> list[Section]:
 
 
 def _chart_value(value, percent: bool) -> float:
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return 100 * float(value) if percent else float(value)
     return 0.0  # "–": nothing to measure
 
