@@ -26,6 +26,7 @@ from ..selectors import (
     fee_payment_list_for,
     occupancy_list_for,
     unit_account,
+    unit_arrears,
     unit_list_for,
 )
 from ..services.ledger import PAYMENT_PERMISSION, fee_payment_record
@@ -44,7 +45,13 @@ def building_detail(request, pk):
     units = (unit_list_for(request.user).filter(building=building).order_by("entrance", Length("number"), "number", "id")
              .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current")))
     page = Paginator(units, UNITS_PAGE).get_page(request.GET.get("page"))
-    return render(request, "owners/building_detail.html", {"building": building, "page": page})
+    # What each unit of the page owes, for roles that see the ledger (one aggregate query).
+    sees_ledger = has_perm_at(request.user, LEDGER_VIEW_PERMISSION, building.estate_id)
+    if sees_ledger:
+        owing = {r["unit_id"]: r for r in unit_arrears(timezone.localdate(), unit_ids=[u.pk for u in page])}
+        for unit in page:
+            unit.owing = owing.get(unit.pk)
+    return render(request, "owners/building_detail.html", {"building": building, "page": page, "sees_ledger": sees_ledger})
 
 
 def _unit_page(request, unit, form, *, status=200, next_url=""):

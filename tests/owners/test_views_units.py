@@ -187,3 +187,14 @@ def test_the_payment_date_starts_at_today_in_the_form_a_date_input_reads_in_chin
     with translation.override("zh-hans"):
         page = client.get(reverse("dashboard:unit_detail", args=[unit.pk])).content.decode()
     assert f'value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_the_building_page_says_what_each_unit_owes_only_to_roles_that_see_the_ledger(client, estate, building, unit, service):
+    ledger_recent(unit, 3)
+    UnitFactory(building=building, entrance="2", number="1202")
+    client.force_login(service)
+    page = client.get(reverse("dashboard:building_detail", args=[building.pk])).content.decode()
+    assert "¥900.00" in page
+    client.force_login(staff_member(estate, role=Role.ENGINEER))
+    page = client.get(reverse("dashboard:building_detail", args=[building.pk])).content.decode()
+    assert "900.00" not in page and "Overdue now" not in page
