@@ -7,6 +7,8 @@ units and themselves. A foreign id is simply absent from these querysets, so cal
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -334,6 +336,26 @@ def _recovery(user, by: str, keys: list, starts: list, end, estate_id) -> dict:
     return {key: tuple(v) for key, v in out.items()}
 
 
+def _named_groups(grouped: QuerySet, by: str) -> list[dict]:
+    """Run the report's GROUP BY and put the estate's (and building's) name on each group: joined
+    after aggregating, so 100 buildings are joined rather than 10,000 entries (3 ms against 10 for
+    one estate's month)."""
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a scope of no estates
+        return []
+    building = f"JOIN {Building._meta.db_table} b ON b.id = g.building_id" if by == "building" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT g.*, e.name{', b.name' if building else ''} FROM ({sql}) g "
+                       f"JOIN {Estate._meta.db_table} e ON e.id = g.estate_id {building}", params)
+        columns = [c[0] for c in cursor.description[:-2 if building else -1]] + ["estate__name"] + (["building__name"] if building else [])
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        if isinstance(row.get("period"), str):  # SQLite hands dates back as text to a raw cursor
+            row["period"] = datetime.date.fromisoformat(row["period"][:10])
+    return rows
+
+
 def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, by: str = "estate",
                     with_recovery: bool = True) -> list[dict]:
     """The collection rate (收缴率) and the recovery of prior arrears, as database aggregates, per
@@ -358,8 +380,8 @@ def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, b
     so the three are None. Money paid before the ledger came into Lighthouse (entries first seen
     already paid) counts as paid before any period here.
 
-    One GROUP BY query over the report indexes (the names joined to its groups), and two more for
-    the recovery."""
+    One GROUP BY query over the report indexes (the names joined to its groups after), and two
+    more for the recovery."""
     if getattr(user, "kind", None) == User.Kind.RESIDENT:
         return []  # an owner's own account is unit_account; no report shows them anything else
     qs = _ledger_scoped(user, FeeLedgerEntry.objects.all(), "estate_id")
@@ -370,8 +392,7 @@ def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, b
     if estate_id:
         qs = qs.filter(estate_id=estate_id)
     keys = _GROUPS[by]
-    names = {"estate": ["estate__name"], "building": ["estate__name", "building__name"], "period": ["estate__name"]}[by]
-    rows = list(qs.values(*keys, *names).annotate(billed=Sum("billed"), paid=Sum("paid")).order_by())
+    rows = _named_groups(qs.values(*keys).annotate(billed=Sum("billed"), paid=Sum("paid")).order_by(), by)
     recovery = None
     if period_from and with_recovery and rows:
         starts = sorted({r["period"] for r in rows}) if by == "period" else [period_from]
