@@ -149,7 +149,6 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
     if not words:
         return []
     since = now - timedelta(hours=rule.window_hours)
-    window_since = since
     if rule.read_until is not None and rule.read_until <= now and rule.updated_at <= rule.read_until:
         since = max(since, rule.read_until - READ_MARGIN)
     contains = prefilter(words)
@@ -161,7 +160,7 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
         return q
 
     # Texts already signalled (subject keys are per text) are not segmented again.
-    known = set(WarningSignal.objects.filter(rule=Rule.WORDS, window_start__gt=window_since).values_list("subject_key", flat=True))
+    known = set(WarningSignal.objects.filter(rule=Rule.WORDS, window_start__gt=since).values_list("subject_key", flat=True))
     out = []
     texts = [
         ("complaint", Complaint.objects.filter(any_of("description"), created_at__gt=since, created_at__lte=now)
@@ -173,8 +172,14 @@ def words_candidates(rule: WarningRule, now) -> list[dict]:
          .values_list("id", "excerpt", "created_at", "estate_id", "id", "id", "source")),
     ]
     find = matcher(words)  # the words segmented once for every text of the pass
+    rule.read_to = now  # how far every text was read (earlier if one kind had more than TEXTS_MAX)
     for kind, rows in texts:
-        for pk, body, at, estate_id, building_id, link_id, label in rows[:TEXTS_MAX]:
+        signalled = [int(key.split(":")[1]) for key in known if key.startswith(f"{kind}:")]
+        rows = list(rows.exclude(id__in=signalled).order_by("created_at")[:TEXTS_MAX + 1])
+        if len(rows) > TEXTS_MAX:
+            rows = rows[:TEXTS_MAX]
+            rule.read_to = min(rule.read_to, rows[-1][2])  # the next pass goes on from here
+        for pk, body, at, estate_id, building_id, link_id, label in rows:
             if f"{kind}:{pk}" in known:
                 continue
             found = find(body)
@@ -343,8 +348,10 @@ def early_warning_evaluate(now=None) -> dict:
                         .values_list("subject_key", "window_start")) if candidates else set()
             raised[rule.rule] = sum(1 for c in candidates
                                     if (c["subject_key"], c["window_start"]) not in known and _raise_once(c, staff_cache) is not None)
-            if rule.rule == Rule.WORDS:  # every text up to `now` is read and its signals raised
-                WarningRule.objects.filter(pk=rule.pk).filter(Q(read_until__isnull=True) | Q(read_until__lt=now)).update(read_until=now)
+            if rule.rule == Rule.WORDS:  # every text up to `read_to` is read and its signals raised
+                read_to = getattr(rule, "read_to", now)
+                WarningRule.objects.filter(pk=rule.pk).filter(Q(read_until__isnull=True) | Q(read_until__lt=read_to)).update(
+                    read_until=read_to)
         except Exception:
             log.exception("Early-warning rule %s failed; the next evaluation tries again", rule.rule)
             raised[rule.rule] = 0

@@ -84,3 +84,17 @@ def test_a_buildings_spike_raised_by_an_earlier_pass_still_hides_the_estate_wide
     early_warning_evaluate()
     [signal] = WarningSignal.objects.filter(rule=Rule.SPIKE)
     assert signal.building == five
+
+
+def test_more_threats_than_one_pass_reads_are_found_by_the_next_passes(owner, complaint_of, monkeypatch):
+    from incidents.services import early_warning
+
+    monkeypatch.setattr(early_warning, "TEXTS_MAX", 2)
+    made = [complaint_of(owner, f"再不处理我就找媒体曝光（{i}）") for i in range(5)]
+    for i, complaint in enumerate(made):
+        Complaint.objects.filter(pk=complaint.pk).update(created_at=timezone.now() - timedelta(hours=5 - i))
+    early_warning_evaluate()
+    assert len(_words_signals()) == 2
+    early_warning_evaluate()
+    early_warning_evaluate()
+    assert _words_signals() == {f"complaint:{c.pk}" for c in made}
