@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from owners.access import staff_required
 
-from .charts import CHARTS, chart_filters
+from .charts import CHARTS, chart_data, chart_filters
 
 
 def _cell(value, unit):
@@ -33,10 +33,9 @@ def chart_table(chart) -> list[dict]:
 @staff_required
 def chart(request, name):
     """One chart of the user's estates (?estate=, ?period=30|90, ?month=YYYY-MM): one aggregate query."""
-    builder = CHARTS.get(name)
-    if builder is None:
+    if name not in CHARTS:
         raise Http404
-    data = builder(request.user, chart_filters(request.user, request.GET))
+    data = chart_data(name, request.user, chart_filters(request.user, request.GET))
     data["name"] = name
     if request.headers.get("HX-Request"):
         has_data = any(v for d in data["datasets"] for v in d["data"])
