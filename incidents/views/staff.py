@@ -282,8 +282,13 @@ def incident_form(request, number, name):
     homes were a third of its time). Scoped like the page: another estate's incident is a 404."""
     incident = incident_for(request.user, number)
     title, form = _form_for(name, incident, request.user)
-    context = {"incident": incident, "form": form, "title": title, "template": f"incidents/staff/forms/{name}.html"}
-    response = render(request, context["template"] if request.headers.get("HX-Request") else "incidents/staff/form.html", context)
+    return _card(request, incident, f"incidents/staff/forms/{name}.html", title, {"form": form, "heading": True})
+
+
+def _card(request, incident, template, title, context):
+    """A card the incident page loads on demand: the card alone for htmx, else on a page of its own."""
+    context = {**context, "incident": incident, "title": title, "template": template}
+    response = render(request, template if request.headers.get("HX-Request") else "incidents/staff/card_page.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -294,11 +299,8 @@ def similar(request, number):
     it when it scrolls into view, so the page does not wait for the scoring), a page of its own for
     a browser without JavaScript. Scoped like the incident page: another estate's incident is a 404."""
     incident = incident_for(request.user, number)
-    context = {"incident": incident, "similar": similar_cases(request.user, incident=incident)}
-    template = "incidents/staff/_similar.html" if request.headers.get("HX-Request") else "incidents/staff/similar.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return _card(request, incident, "incidents/staff/_similar.html", _("Similar past cases"),
+                 {"similar": similar_cases(request.user, incident=incident)})
 
 
 def _act(request, number, do):
