@@ -424,7 +424,7 @@ def _cases(showcase, estate_id):
         ("incident list: search 积水", d + "?state=all&q=%E7%A7%AF%E6%B0%B4"),
         ("knowledge base: search 管道", d + "knowledge/?q=%E7%AE%A1%E9%81%93"),
         ("incident page (500 entries, 40 tasks)", f"{d}{showcase.number}/"),
-        (SIMILAR_INCIDENT, f"{d}{showcase.number}/similar/"),
+        (SIMILAR_CARD, f"{d}{showcase.number}/similar/"),
         ("API incidents, default", api),
         ("API incidents, open, 50", api + "?open=true&page_size=50"),
         ("API incident detail", f"{api}{showcase.number}/"),
@@ -432,13 +432,14 @@ def _cases(showcase, estate_id):
     ]
 
 
-SIMILAR_INCIDENT = "similar cases (incident), the card"  # fetched by the incident page's htmx (HX-Request)
+SIMILAR_CARD = "similar cases (incident), the card"  # fetched by the incident page's htmx (HX-Request)
+SIMILAR_INCIDENT = "similar cases (incident)"
 SIMILAR_SIGNAL = "similar cases (signal)"
 
 
 def _bench_signal(estate_id) -> WarningSignal:
     """A complaint-spike signal on the showcase estate as the evaluation would raise it: five of
-    its newest complaints of one category as the evidence (removed again by _similar_signal)."""
+    its newest complaints of one category as the evidence (removed again by _similar_alone)."""
     category_id = Complaint.objects.filter(estate_id=estate_id).order_by("-created_at").values_list("category_id", flat=True).first()
     ids = list(Complaint.objects.filter(estate_id=estate_id, category_id=category_id).order_by("-created_at").values_list("id", flat=True)[:5])
     now = timezone.now()
@@ -447,23 +448,27 @@ def _bench_signal(estate_id) -> WarningSignal:
                                         evidence={"complaints": ids})
 
 
-def _similar_signal(out, runs, estate_id, users) -> list[dict]:
-    """similar_cases() for a signal, alone (the signal page renders it inline), per user."""
+def _similar_alone(out, runs, showcase, users, only) -> list[dict]:
+    """similar_cases() alone, per user: for the showcase incident and for a signal (the signal
+    page renders it inline)."""
     from .similar import similar_cases
 
-    signal = _bench_signal(estate_id)
+    signal = _bench_signal(showcase.estate_id)
     rows = []
     try:
-        for who, user in users:
-            for _ in range(WARM_UP):
-                similar_cases(user, signal=signal)
-            timed = [_timed(lambda u=user: similar_cases(u, signal=signal)) for _ in range(runs)]
-            times = sorted(t for t, _q, _r in timed)
-            row = {"page": SIMILAR_SIGNAL, "user": who, "median": statistics.median(times),
-                   "p90": times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)],
-                   "queries": [min(q for _t, q, _r in timed), max(q for _t, q, _r in timed)]}
-            rows.append(row)
-            out(f"{SIMILAR_SIGNAL:<48} {who:<8} {row['median']:8.1f} {row['p90']:8.1f} {row['queries'][1]:>8}")
+        for label, subject in ((SIMILAR_INCIDENT, {"incident": showcase}), (SIMILAR_SIGNAL, {"signal": signal})):
+            if only and only not in label:
+                continue
+            for who, user in users:
+                for _ in range(WARM_UP):
+                    similar_cases(user, **subject)
+                timed = [_timed(lambda u=user, s=subject: similar_cases(u, **s)) for _ in range(runs)]
+                times = sorted(t for t, _q, _r in timed)
+                row = {"page": label, "user": who, "median": statistics.median(times),
+                       "p90": times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)],
+                       "queries": [min(q for _t, q, _r in timed), max(q for _t, q, _r in timed)]}
+                rows.append(row)
+                out(f"{label:<48} {who:<8} {row['median']:8.1f} {row['p90']:8.1f} {row['queries'][1]:>8}")
     finally:
         signal.delete()
     return rows
@@ -550,15 +555,15 @@ def _bench_incidents(*, estates: int, complaints: int, open_share: float, incide
                         continue
                     for who, user in (("company", company), ("estate", manager)):
                         client = _client(user)
-                        if label == SIMILAR_INCIDENT:
+                        if label == SIMILAR_CARD:
                             client.defaults["HTTP_HX_REQUEST"] = "true"
                         row = {"page": label, "user": who, "url": url, **_measure(client, "GET", url, None, runs, 200)}
                         results.append(row)
                         least, most = row["queries"]
                         out(f"{label:<48} {who:<8} {row['median']:8.1f} {row['p90']:8.1f} "
                             f"{(str(least) if least == most else f'{least}–{most}'):>8}")
-                if not only or only in SIMILAR_SIGNAL:
-                    results += _similar_signal(out, runs, estate_id, (("company", company), ("estate", manager)))
+                if not only or only in SIMILAR_INCIDENT or only in SIMILAR_SIGNAL:
+                    results += _similar_alone(out, runs, showcase, (("company", company), ("estate", manager)), only)
                 if not only or "sweep" in only or "evaluation" in only:
                     results += _sweeps(out, runs)
             finally:

@@ -41,7 +41,7 @@ def test_benchmark_incidents_runs_small_prints_every_page_and_removes_its_data(m
     assert {"closed", "response"} <= seen["showcase"]["stages"]
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in seen["showcase"]["titles"])
     for label in ("incident list: default (open)", "incident page (500 entries, 40 tasks)", "API incidents, default",
-                  "similar cases (incident), the card", "similar cases (signal)"):
+                  "similar cases (incident), the card", "similar cases (incident)", "similar cases (signal)"):
         lines = [line for line in text.splitlines() if line.startswith(label)]
         assert {line.split()[-4] for line in lines} == {"company", "estate"}, text
     for label in ("deadline sweep (disclosure + tasks), first run", "deadline sweep (disclosure + tasks), again",
