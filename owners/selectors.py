@@ -6,6 +6,7 @@ units and themselves. A foreign id is simply absent from these querysets, so cal
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -294,15 +295,15 @@ def _month_after(month: datetime.date) -> datetime.date:
 _GROUPS = {"estate": ["estate_id"], "building": ["estate_id", "building_id"], "period": ["estate_id", "period"]}
 
 
-def _recovery(user, by: str, keys: list, starts: list, end, estate_id) -> dict:
+def _recovery(scoped, by: str, keys: list, starts: list, end, estate_id) -> dict:
     """Recovery of prior arrears per report row (see collection_rate): {row key: (prior, recovered)}
     for the periods starting on `starts` (one span ending before `end` unless by="period").
     Two GROUP BY queries: the entries of earlier months still unpaid now, and the collections
     against earlier months since the first start; the rest is arithmetic over their few rows."""
     first, last = starts[0], starts[-1]
     group = [k for k in keys if k != "period"]
-    unpaid = _ledger_scoped(user, FeeLedgerEntry.objects.filter(billed__gt=F("paid"), period__lt=last), "estate_id")
-    collected = _ledger_scoped(user, FeeCollection.objects.filter(collected_on__gte=first, period__lt=last), "estate_id")
+    unpaid = scoped(FeeLedgerEntry.objects.filter(billed__gt=F("paid"), period__lt=last), "estate_id")
+    collected = scoped(FeeCollection.objects.filter(collected_on__gte=first, period__lt=last), "estate_id")
     if estate_id:
         unpaid, collected = unpaid.filter(estate_id=estate_id), collected.filter(estate_id=estate_id)
     out: dict = {}
@@ -384,7 +385,25 @@ def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, b
     more for the recovery."""
     if getattr(user, "kind", None) == User.Kind.RESIDENT:
         return []  # an owner's own account is unit_account; no report shows them anything else
-    qs = _ledger_scoped(user, FeeLedgerEntry.objects.all(), "estate_id")
+    return _collection_rate(partial(_ledger_scoped, user), period_from=period_from, period_to=period_to,
+                            estate_id=estate_id, by=by, with_recovery=with_recovery)
+
+
+def estate_month_collection(estate_id: int, month: datetime.date) -> list[dict]:
+    """collection_rate's rows for one estate's `month` by building, with the recovery of prior
+    arrears — for a document whose reader the caller has already cleared to see the estate's
+    ledger (the monthly report: a ledger reader, or the owners' committee through the link a
+    ledger reader sent them). Anything with a signed-in user asks collection_rate."""
+
+    def one_estate(qs: QuerySet, estate_field: str) -> QuerySet:
+        return qs.filter(**{estate_field: estate_id})
+
+    return _collection_rate(one_estate, period_from=month, period_to=month, estate_id=estate_id, by="building")
+
+
+def _collection_rate(scoped, *, period_from, period_to, estate_id, by: str, with_recovery: bool = True) -> list[dict]:
+    """collection_rate over the ledger entries `scoped(queryset, estate field)` lets through."""
+    qs = scoped(FeeLedgerEntry.objects.all(), "estate_id")
     if period_from:
         qs = qs.filter(period__gte=period_from)
     if period_to:
@@ -396,7 +415,7 @@ def collection_rate(user, *, period_from=None, period_to=None, estate_id=None, b
     recovery = None
     if period_from and with_recovery and rows:
         starts = sorted({r["period"] for r in rows}) if by == "period" else [period_from]
-        recovery = _recovery(user, by, keys, starts, _month_after(period_to) if period_to else None, estate_id)
+        recovery = _recovery(scoped, by, keys, starts, _month_after(period_to) if period_to else None, estate_id)
     out = []
     for r in rows:
         billed, paid = yuan(r["billed"]), yuan(r["paid"])

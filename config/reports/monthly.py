@@ -27,7 +27,8 @@ from communications.reach import announcements_reaching
 from complaints.models import Complaint, ComplaintEvent, Status
 from core.documents import CHART_COLOURS, Chart, Heading, KeyValues, Paragraph, Table, render_pdf
 from incidents.models import Incident
-from owners.models import Estate, FeeLedgerEntry
+from owners.models import Estate
+from owners.selectors import estate_month_collection
 
 from .exports import XLSX_OPTIONS, cell_converter, xlsx_sheet_name
 
@@ -121,11 +122,9 @@ def monthly_report(estate: Estate, month: datetime.date, *, collection: bool) ->
         total=Count("id"), answered=Count("id", filter=Q(status="answered")), declined=Count("id", filter=Q(status="declined")))
     rate = None
     if collection:
-        # One GROUP BY on the ledger's own estate and building (fee_entry_estate_report_idx).
-        rows = list(FeeLedgerEntry.objects.filter(estate=estate, period=month)
-                    .values("building_id", building_name=F("building__name")).annotate(billed=Sum("billed"), paid=Sum("paid"))
-                    .order_by("building_id"))
-        rate = {"rows": rows, "billed": sum(r["billed"] for r in rows), "paid": sum(r["paid"] for r in rows)}
+        # The arrears report's own figures (exact yuan, the recovery of prior arrears), by building.
+        rows = estate_month_collection(estate.pk, month)
+        rate = {"rows": rows, **{k: sum((r[k] for r in rows), Decimal(0)) for k in ("billed", "paid", "prior_arrears", "recovered")}}
     return {"estate": estate, "month": month, "by_category": by_category, "per_day": per_day, "totals": totals, "incidents": incidents,
             "notices": notices, "mentions": mentions, "inquiries": inquiries, "collection": rate}
 
@@ -170,9 +169,13 @@ def report_sections(data: dict) -> list[Section]:
     if data["collection"] is not None:
         c = data["collection"]
         sections.append(Section(
-            _("Collection rate"), [_("Building"), _("Billed (yuan)"), _("Paid (yuan)"), _("Collection rate")],
-            [[r["building_name"], _yuan(r["billed"]), _yuan(r["paid"]), _pct(r["paid"], r["billed"])] for r in c["rows"]]
-            + [[_("Total"), _yuan(c["billed"]), _yuan(c["paid"]), _pct(c["paid"], c["billed"])]],
+            _("Collection rate and recovery of arrears"),
+            [_("Building"), _("Billed (yuan)"), _("Paid (yuan)"), _("Collection rate"), _("Arrears at the month's start (yuan)"),
+             _("Recovered (yuan)"), _("Recovery rate")],
+            [[r["building"], _yuan(r["billed"]), _yuan(r["paid"]), _pct(r["paid"], r["billed"]), _yuan(r["prior_arrears"]),
+              _yuan(r["recovered"]), _pct(r["recovered"], r["prior_arrears"])] for r in c["rows"]]
+            + [[_("Total"), _yuan(c["billed"]), _yuan(c["paid"]), _pct(c["paid"], c["billed"]), _yuan(c["prior_arrears"]),
+                _yuan(c["recovered"]), _pct(c["recovered"], c["prior_arrears"])]],
             SectionChart("bar", (3,), stop=-1, percent=True) if c["rows"] else None))
     return sections
 

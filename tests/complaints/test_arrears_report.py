@@ -128,3 +128,20 @@ def test_the_xlsx_has_the_same_exact_figures_and_the_recovery(march_and_april, m
     raw = b"".join(client.get(reverse("dashboard:export_collection_rate", args=["csv"]) + "?by=building&from=2026-03&to=2026-03")
                    .streaming_content).decode("utf-8-sig")
     assert "300.00,300.00,100.0,600.00,450.00,75.0" in raw
+
+
+def test_the_monthly_report_carries_the_same_collection_rate_and_recovery_by_building(march_and_april, estate, manager, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:report_download", args=[estate.pk, "2026-03", "xlsx"]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    sheet = next(ws for ws in book.worksheets if any("收缴率" in str(c) or "Collection" in str(c)
+                                                    for row in ws.iter_rows(max_row=2, values_only=True) for c in row if c))
+    rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0] in ("1号楼", "2号楼")]
+    # Building, billed, paid, rate, owed at the month's start, recovered, recovery rate — as the arrears report says.
+    assert [(r[0], float(r[1]), float(r[2]), float(r[4]), float(r[5])) for r in rows] == [
+        ("1号楼", 300.0, 300.0, 600.0, 450.0), ("2号楼", 300.0, 300.0, 300.0, 0.0)]
+    assert [round(float(r[6]), 3) for r in rows] == [0.75, 0.0]
