@@ -22,4 +22,4 @@ RUN sh scripts/vendor_assets.sh \
 RUN useradd --create-home lighthouse && mkdir -p /app/media && chown lighthouse /app/media
 USER lighthouse
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]
