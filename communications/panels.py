@@ -8,7 +8,7 @@ from owners.models import User
 
 from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 from .models import Announcement, Delivery
-from .selectors import announcement_list_for, deliveries_for_resident
+from .selectors import announcement_list_for, announcements_reaching_estate, deliveries_for_resident
 
 RESIDENT_MESSAGES_SHOWN = 20
 APPROVALS_SHOWN = 20
@@ -38,25 +38,32 @@ def approvals_waiting_count(user) -> int:
     return 0
 
 
-def approvals_panel(request) -> str:
+def approvals_panel(request, estate_id: int | None = None) -> str:
     """"Waiting for your approval" on the dashboard home: the announcements and statements the
-    user may approve, oldest first, each linking to where it is approved or sent back. Empty
-    (nothing rendered) when nothing waits."""
+    user may approve (reaching one estate with `estate_id`), oldest first, each linking to where it
+    is approved or sent back. Empty (nothing rendered) when nothing waits."""
     user = request.user
-    announcements = list(announcements_awaiting_approval_by(user).select_related("author").order_by("created_at")[:APPROVALS_SHOWN])
-    statements = list(statements_awaiting_approval_by(user).select_related("author", "estate").order_by("created_at")[:APPROVALS_SHOWN])
+    announcements = announcements_awaiting_approval_by(user)
+    statements = statements_awaiting_approval_by(user)
+    if estate_id is not None:
+        announcements = announcements_reaching_estate(announcements, estate_id)
+        statements = statements.filter(estate_id=estate_id)
+    announcements = list(announcements.select_related("author").order_by("created_at")[:APPROVALS_SHOWN])
+    statements = list(statements.select_related("author", "estate").order_by("created_at")[:APPROVALS_SHOWN])
     if not announcements and not statements:
         return ""
     return render_to_string("communications/includes/approvals.html",
                             {"announcements": announcements, "statements": statements}, request=request)
 
 
-def sends_in_progress_panel(request) -> str:
-    """"Sends in progress" on the dashboard home: the announcements of the user's estates being
-    sent, newest first, each with a progress bar (sent, failed, still queued). Two queries: the
-    announcements, then their deliveries counted by status in the database."""
-    sending = list(announcement_list_for(request.user).filter(status=Announcement.Status.SENDING)
-                   .order_by("-published_at", "-id")[:SENDS_SHOWN])
+def sends_in_progress_panel(request, estate_id: int | None = None) -> str:
+    """"Sends in progress" on the dashboard home: the announcements of the user's estates (reaching
+    one estate with `estate_id`) being sent, newest first, each with a progress bar (sent, failed,
+    still queued). Two queries: the announcements, then their deliveries counted by status."""
+    sending = announcement_list_for(request.user).filter(status=Announcement.Status.SENDING)
+    if estate_id is not None:
+        sending = announcements_reaching_estate(sending, estate_id)
+    sending = list(sending.order_by("-published_at", "-id")[:SENDS_SHOWN])
     if not sending:
         return ""
     counts: dict[int, dict[str, int]] = {a.pk: {} for a in sending}

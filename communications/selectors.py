@@ -31,18 +31,33 @@ def announcement_list_for(user) -> QuerySet[Announcement]:
 NEED_HELP_RECENT_DAYS = 3  # until the incidents issue turns answers into tasks, "open" means recent
 
 
-def need_help_open_for(user, *, limit: int = 20) -> list[dict]:
+def announcements_reaching_estate(announcements: QuerySet[Announcement], estate_id: int) -> QuerySet[Announcement]:
+    """Those of `announcements` that reach the estate (whole-company ones too): the dashboard
+    home narrowed to one estate. By id, so an announcement is never listed twice."""
+    reaching = Announcement.objects.filter(Q(audience=Announcement.Audience.COMPANY) | announcements_reaching([estate_id]))
+    return announcements.filter(id__in=reaching.values("id"))
+
+
+def need_help_open_for(user, *, limit: int = 20, estate_id: int | None = None) -> list[dict]:
     """"I need help" answers to urgent announcements of the user's estates sent in the last few
     days that nobody has marked handled yet, newest first, each with its announcement (to link
-    to), resident, unit and mobile (services.help_requests.need_help_row)."""
+    to), resident, unit and mobile (services.help_requests.need_help_row). With `estate_id`
+    (within the user's scope): only answers of that estate's current residents."""
+    from owners.models import Occupancy
+
     from .services.help_requests import need_help_row
 
     since = timezone.now() - timedelta(days=NEED_HELP_RECENT_DAYS)
     announcements = announcement_list_for(user).filter(kind__in=Announcement.URGENT_KINDS, published_at__gte=since)
     answers = (Acknowledgement.objects.filter(answer=Acknowledgement.Answer.NEED_HELP, announcement__in=announcements,
                                               handled_at__isnull=True)
-               .exclude(announcement__status=Announcement.Status.CANCELLED)
-               .select_related("announcement", "resident").order_by("-created_at")[:limit])
+               .exclude(announcement__status=Announcement.Status.CANCELLED))
+    if estate_id is not None:
+        lives_there = Occupancy.objects.filter(resident=OuterRef("resident_id"), unit__building__estate_id=estate_id,
+                                               end_date__isnull=True)
+        answers = answers.filter(Exists(lives_there),
+                                 announcement__in=announcements_reaching_estate(Announcement.objects.all(), estate_id))
+    answers = answers.select_related("announcement", "resident").order_by("-created_at")[:limit]
     return [{**need_help_row(ack), "announcement": ack.announcement} for ack in answers]
 
 

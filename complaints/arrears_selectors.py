@@ -44,11 +44,14 @@ def arrears_dashboard(user, *, today=None) -> dict:
     return {"by_cause": by_cause, "by_step": by_step, **counts}
 
 
-def arrears_actions_due_for(user, *, limit: int = 5, today=None) -> dict:
-    """Open cases whose next step is due today or earlier: the first `limit` (the user's own
-    first, then the longest overdue) and how many there are in all — two small queries."""
+def arrears_actions_due_for(user, *, limit: int = 5, today=None, estate_id: int | None = None) -> dict:
+    """Open cases whose next step is due today or earlier (of one estate with `estate_id`): the
+    first `limit` (the user's own first, then the longest overdue) and how many there are in all —
+    two small queries."""
     today = today or timezone.localdate()
     due = arrears_case_list_for(user).filter(status=CaseStatus.OPEN, step_due_on__lte=today)
+    if estate_id is not None:
+        due = due.filter(estate_id=estate_id)
     mine_first = Case(When(assignee_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
     cases = list(due.annotate(mine=mine_first).order_by("mine", "step_due_on", "id")[:limit])
     return {"cases": cases, "total": due.count() if len(cases) == limit else len(cases)}

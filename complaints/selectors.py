@@ -95,17 +95,22 @@ def assignable_staff(estate_id) -> QuerySet[User]:
     return staff_with_roles([estate_id], complaint_working_roles()).order_by("first_name", "username")
 
 
-def follow_ups_overdue_for(user, *, limit: int = 20) -> list[FollowUp]:
+def follow_ups_overdue_for(user, *, limit: int = 20, estate_id: int | None = None) -> list[FollowUp]:
+    """Overdue follow-up visits of the user's estates, or of one of them (`estate_id`, already
+    checked against the user's scope by the caller), the longest overdue first."""
     scope = staff_estate_ids(user)
     qs = FollowUp.objects.filter(done_at__isnull=True, due_at__lt=timezone.now()).select_related("complaint", "assignee")
     if scope is not ALL:
         qs = qs.filter(estate_id__in=scope or [])
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
     return list(qs.order_by("due_at")[:limit])
 
 
-def complaint_dashboard_counts(user) -> dict:
-    """Open, overdue, unassigned, flagged and my tickets of the user's estates, counted by the
-    database in one query, live (no cache: the numbers are never stale).
+def complaint_dashboard_counts(user, estate_id: int | None = None) -> dict:
+    """Open, overdue, unassigned, flagged and my tickets of the user's estates (or of one of them:
+    `estate_id`, within the user's scope), counted by the database in one query, live (no cache:
+    the numbers are never stale).
 
     Planned as an index-only scan of complaint_open_counts_idx (open tickets only, carrying every
     column counted here), so it reads the open tickets' index entries and never the table: its
@@ -114,6 +119,8 @@ def complaint_dashboard_counts(user) -> dict:
     """
     now = timezone.now()
     open_qs = complaint_list_for(user).filter(status__in=OPEN_STATUSES)
+    if estate_id is not None:  # the index's leading column: still an index-only scan
+        open_qs = open_qs.filter(estate_id=estate_id)
     return open_qs.aggregate(
         open=Count("estate"),  # a column of the index (Count("id") would read the table)
         overdue=Count("estate", filter=Q(due_at__lt=now)),

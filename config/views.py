@@ -15,6 +15,7 @@ from communications.permissions import ANSWER_INQUIRY
 from communications.selectors import inquiry_list_for, need_help_open_for, notice_unread_urgent_count
 from complaints.panels import arrears_due_panel, my_queue_panel
 from complaints.selectors import complaint_dashboard_counts, follow_ups_overdue_for
+from config.reports.charts import chart_filters
 from incidents.panels import open_incidents_panel
 from incidents.selectors import incident_public_current
 from owners.access import resident_required, staff_required
@@ -56,27 +57,42 @@ def _estate_summaries(user):
 
 @staff_required
 def dashboard_home(request):
+    """The home: counts, needs-attention panels, charts and estate cards of the user's estates, or
+    of one of them (?estate=<id>; an id outside the user's scope is ignored, as the queue and the
+    charts ignore it). No more queries with an estate than without."""
     estates, counted_at = _estate_summaries(request.user)
+    home_estate = _home_estate(request, estates)
+    estate_id = home_estate.pk if home_estate else None
     return render(request, "dashboard/home.html", {
         "estates": estates, "estates_counted_at": counted_at, "roles": roles_of(request.user),
-        "need_help": need_help_open_for(request.user),
-        "approvals_panel": approvals_panel(request),
-        "incidents_panel": open_incidents_panel(request),
-        "my_queue_panel": my_queue_panel(request),
-        "sends_panel": sends_in_progress_panel(request),
-        "arrears_panel": arrears_due_panel(request),
-        "complaints": complaint_dashboard_counts(request.user),
-        "follow_ups": follow_ups_overdue_for(request.user),
-        "inquiries_overdue": _inquiries_overdue(request.user),
+        "home_estate": home_estate, "estates_shown": [home_estate] if home_estate else estates,
+        "need_help": need_help_open_for(request.user, estate_id=estate_id),
+        "approvals_panel": approvals_panel(request, estate_id),
+        "incidents_panel": open_incidents_panel(request, estate_id),
+        "my_queue_panel": my_queue_panel(request, estate_id),
+        "sends_panel": sends_in_progress_panel(request, estate_id),
+        "arrears_panel": arrears_due_panel(request, estate_id),
+        "complaints": complaint_dashboard_counts(request.user, estate_id),
+        "follow_ups": follow_ups_overdue_for(request.user, estate_id=estate_id),
+        "inquiries_overdue": _inquiries_overdue(request.user, estate_id),
     })
 
 
-def _inquiries_overdue(user) -> list:
+def _home_estate(request, estates):
+    """The estate the home is narrowed to, or None: the charts' check of ?estate= (chart_filters),
+    and one of the estates listed on the page (so the page can name it)."""
+    estate_id = chart_filters(request.user, request.GET).estate_id
+    return next((e for e in estates if e.pk == estate_id), None) if estate_id is not None else None
+
+
+def _inquiries_overdue(user, estate_id: int | None = None) -> list:
     """Open media inquiries past their deadline that `user` may answer (an alarm nobody else can act on)."""
     answerable = estate_ids_with_perm(user, ANSWER_INQUIRY)
     overdue = inquiry_list_for(user).filter(status="open", deadline__lt=timezone.now()).order_by("deadline")
     if answerable is not ALL:
         overdue = overdue.filter(estate_id__in=answerable or [])
+    if estate_id is not None:
+        overdue = overdue.filter(estate_id=estate_id)
     return list(overdue[:10])
 
 

@@ -18,9 +18,11 @@ _LEVEL_RANK = Case(*[When(level=level, then=Value(rank)) for rank, level in enum
                    default=Value(len(Level.values)), output_field=IntegerField())
 
 
-def _open_signals(user) -> int:
+def _open_signals(user, estate_id: int | None) -> int:
     scope = estate_ids_with_perm(user, VIEW)
     signals = WarningSignal.objects.filter(status=WarningSignal.Status.OPEN)
+    if estate_id is not None:
+        signals = signals.filter(estate_id=estate_id)
     if scope is not ALL:
         if not scope:
             return 0
@@ -28,10 +30,14 @@ def _open_signals(user) -> int:
     return signals.count()
 
 
-def open_incidents_panel(request) -> str:
-    incidents = list(incident_list_for(request.user).filter(stage__in=OPEN_STAGES).select_related("estate")
-                     .annotate(level_rank=_LEVEL_RANK).order_by("level_rank", "-opened_at")[:OPEN_SHOWN])
-    signals = _open_signals(request.user)
+def open_incidents_panel(request, estate_id: int | None = None) -> str:
+    """The panel, of one estate with `estate_id` (within the user's scope: the caller checks)."""
+    incidents = incident_list_for(request.user).filter(stage__in=OPEN_STAGES)
+    if estate_id is not None:
+        incidents = incidents.filter(estate_id=estate_id)
+    incidents = list(incidents.select_related("estate").annotate(level_rank=_LEVEL_RANK)
+                     .order_by("level_rank", "-opened_at")[:OPEN_SHOWN])
+    signals = _open_signals(request.user, estate_id)
     if not incidents and not signals:
         return ""
     now = timezone.now()
