@@ -86,6 +86,8 @@ class Incident(models.Model):
             models.Index(fields=["-opened_at", "-id"], name="incident_recent_idx"),
             models.Index(fields=["disclosure_due_at"], name="incident_disclosure_due_idx",
                          condition=Q(first_statement_at__isnull=True, disclosure_due_at__isnull=False)),
+            # Similar past cases read the newest closed incidents first and stop at 200 candidates.
+            models.Index(fields=["-closed_at", "-id"], name="incident_closed_recent_idx", condition=Q(stage="closed")),
         ]
         permissions = [
             ("approve_incidentreview", "Can approve incident reviews"),
