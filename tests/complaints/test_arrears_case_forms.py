@@ -1,0 +1,32 @@
+"""The case page's forms look like the rest of the page: the contact log is a styled form (tour 74b)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from complaints.services.arrears import arrears_case_open
+from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
+from tests.factories import BuildingFactory, OccupancyFactory, ResidentFactory, UnitFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def test_the_contact_log_fields_are_styled_like_the_other_forms(client, estate, service):
+    unit = UnitFactory(building=BuildingFactory(estate=estate), entrance="", number="501")
+    OccupancyFactory(unit=unit, resident=ResidentFactory(name="李明"))
+    ledger_recent(unit, 3)
+    case = arrears_case_open(unit=unit, actor=service)
+    client.force_login(service)
+
+    page = client.get(reverse("dashboard:arrears_case", args=[case.pk])).content.decode()
+
+    form = re.search(r'<form[^>]*action="%s".*?</form>' % re.escape(reverse("dashboard:arrears_contact", args=[case.pk])),
+                     page, re.S)[0]
+    for name in ("kind", "cause"):
+        assert re.search(r'<select[^>]*name="%s"[^>]*class="[^"]*form-select|<select[^>]*class="[^"]*form-select[^"]*"[^>]*name="%s"' % (name, name), form), name
+    for name in ("date", "promise_date", "promise_amount"):
+        assert re.search(r'<input[^>]*name="%s"[^>]*>' % name, form)
+        tag = re.search(r'<input[^>]*name="%s"[^>]*>' % name, form)[0]
+        assert "form-control" in tag, name
+    assert "form-control" in re.search(r'<textarea[^>]*name="outcome"[^>]*>', form)[0]
