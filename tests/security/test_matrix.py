@@ -1484,6 +1484,14 @@ def test_queue_filtered_by_another_estate_shows_none_of_its_staff(world):
     assert not leaked, f"manager B's queue with ?estate=A shows {leaked}"
 
 
+def test_home_narrowed_to_another_estate_shows_none_of_it(world):
+    """Issue 14: the home's ?estate=<A> for manager B is ignored (B's own home), never A's data."""
+    response = client_for(world, "manager_b").get(reverse("dashboard:home") + f"?estate={world.estate_a.pk}")
+    assert response.status_code == 200
+    leaked = [m for m in MARKERS["a"] if m in body_text(response)]
+    assert not leaked, f"manager B's home with ?estate=A shows {leaked}"
+
+
 @pytest.mark.parametrize("page", ["dashboard:resident_list", "dashboard:complaint_new"])
 def test_search_finds_no_resident_of_another_estate(world, page):
     """Issue 7: manager B found estate A's resident by mobile through the search boxes."""
