@@ -14,7 +14,8 @@ from core.api import errors
 
 
 class ExplicitLanguageOnlyMiddleware:
-    """Ignore the browser's Accept-Language so the interface starts in Chinese for everyone.
+    """Ignore the browser's Accept-Language on pages so the interface starts in Chinese for everyone
+    (the API follows it).
 
     Staff and owners often use browsers set to English without meaning to ask for English;
     the language switch (a cookie) is the one way to change language. Must run before
@@ -25,7 +26,9 @@ class ExplicitLanguageOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # API clients set Accept-Language on purpose, and the API's documentation promises it.
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

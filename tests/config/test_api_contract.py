@@ -240,3 +240,17 @@ def test_an_id_filter_no_key_can_hold_is_a_400(api, url):
 def test_id_filters_state_their_bounds(api):
     params = {p["name"]: p for p in _schema(api)["paths"]["/api/v1/residents/"]["get"]["parameters"]}
     assert params["estate"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+# --- The API's language: Accept-Language, as its documentation says --------------------------
+
+def test_api_answers_follow_accept_language_and_default_to_chinese(api):
+    english = api.get("/api/v1/units/0.5/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = api.get("/api/v1/units/0.5/")
+    assert english.json()["detail"] != chinese.json()["detail"]
+    assert english.json()["detail"].isascii()
+    assert not chinese.json()["detail"].isascii()
+
+
+def test_pages_still_ignore_an_english_browser(client):
+    assert "登录" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
