@@ -42,5 +42,4 @@ def arrears_due_panel(request, estate_id: int | None = None) -> str:
     due = arrears_actions_due_for(request.user, limit=ARREARS_DUE_SHOWN, today=today, estate_id=estate_id)
     if not due["cases"]:
         return ""
-    return render_to_string("complaints/includes/arrears_due.html", {**due, "today": today, "estate_id": estate_id},
-                            request=request)
+    return render_to_string("complaints/includes/arrears_due.html", {**due, "today": today}, request=request)

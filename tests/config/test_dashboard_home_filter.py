@@ -148,3 +148,50 @@ def test_narrowing_to_an_estate_takes_no_more_queries(client, manager, noise):
         return len(captured)
 
     assert queries(f"?estate={a.pk}") == queries("")
+
+
+def _estate_with_the_other_panels(name, admin, noise):
+    """An estate with a statement and an announcement waiting for approval, an overdue follow-up,
+    an overdue media inquiry, an "I need help" answer and an open early-warning signal."""
+    from communications.models import Acknowledgement, MediaInquiry, Statement
+    from complaints.models import FollowUp
+    from incidents.models.warnings import Rule, WarningSignal
+
+    estate = EstateFactory(name=name)
+    unit = UnitFactory(building=BuildingFactory(estate=estate, name=f"{name}1号楼"), entrance="1", number="101")
+    resident = owner_with_account(unit).resident
+    now = timezone.now()
+    ticket = complaint_submit(resident=resident, category=noise, description=f"{name}的投诉", unit=unit)
+    FollowUp.objects.create(complaint=ticket, estate=estate, due_at=now - datetime.timedelta(days=1))
+    Statement.objects.create(title=f"{name}情况说明", body="说明", estate=estate, author=admin, status=Statement.Status.IN_REVIEW)
+    pending = Announcement.objects.create(title=f"{name}待批通知", body="通知", kind="outage", author=admin,
+                                          status=Announcement.Status.PENDING_APPROVAL, channels=["sms"], audience="estates")
+    pending.estates.add(estate)
+    MediaInquiry.objects.create(journalist="李敏", outlet=f"{name}晚报", question="?", estate=estate,
+                                deadline=now - datetime.timedelta(hours=1))
+    urgent = Announcement.objects.create(title=f"{name}紧急通知", body="紧急", kind=Announcement.Kind.EMERGENCY, author=admin,
+                                         status=Announcement.Status.SENT, channels=["portal"], audience="estates",
+                                         published_at=now)
+    urgent.estates.add(estate)
+    Acknowledgement.objects.create(announcement=urgent, resident=resident, answer=Acknowledgement.Answer.NEED_HELP)
+    WarningSignal.objects.create(rule=Rule.SPIKE, subject_key=f"spike:{name}", window_start=now, window_end=now,
+                                 estate=estate, title=f"{name}投诉激增")
+    return estate, ticket
+
+
+def test_the_other_panels_narrow_to_the_chosen_estate_too(client, noise):
+    admin = staff_member(None, role=Role.COMPANY_ADMIN)
+    a, ticket_a = _estate_with_the_other_panels("春江花园", admin, noise)
+    b, ticket_b = _estate_with_the_other_panels("翠湖苑", admin, noise)
+
+    page = _home(client, admin).content.decode()
+    for shown in ("春江花园情况说明", "翠湖苑情况说明", "春江花园待批通知", "翠湖苑待批通知", "春江花园晚报", "翠湖苑晚报",
+                  ticket_a.number, ticket_b.number, "春江花园紧急通知", "翠湖苑紧急通知", "2 early-warning signals"):
+        assert shown in page, shown
+
+    page = _home(client, admin, f"?estate={a.pk}").content.decode()
+    for shown in ("春江花园情况说明", "春江花园待批通知", "春江花园晚报", ticket_a.number, "春江花园紧急通知",
+                  "1 early-warning signal waits"):
+        assert shown in page, shown
+    for hidden in ("翠湖苑情况说明", "翠湖苑待批通知", "翠湖苑晚报", ticket_b.number, "翠湖苑紧急通知"):
+        assert hidden not in page, hidden
