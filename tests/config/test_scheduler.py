@@ -13,7 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -237,9 +236,7 @@ def test_the_command_runs_a_due_task_and_stops_cleanly_on_sigterm(tmp_path):
     try:
         assert wait_for(lambda: _run_count(database, SLA) >= 1, timeout=60), "the due SLA sweep never ran"
         process.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        assert process.wait(timeout=10) == 0
-        assert time.monotonic() - started < 5
+        assert process.wait(timeout=30) == 0  # it stops by itself (the pass under way finishes first)
     finally:
         if process.poll() is None:
             process.kill()
@@ -254,12 +251,14 @@ def test_the_command_runs_a_due_task_and_stops_cleanly_on_sigterm(tmp_path):
 # Under `make run` runserver and run_schedule write to one SQLite file. Each process here reads and
 # then writes in a transaction, as the services do, while the other one does the same.
 CONTENDER = """
-import sys, time, django
+import os, sys, time, django
 django.setup()
 from django.db import OperationalError, connection, transaction
-start, done, locked = float(sys.argv[1]), 0, 0
-time.sleep(max(start - time.time(), 0))
-while time.time() < start + 2:
+go, done, locked = sys.argv[1], 0, 0
+print("ready", flush=True)
+while not os.path.exists(go):  # both start together, however long each took to set up
+    time.sleep(0.01)
+for _ in range(ROUNDS):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM contention")
@@ -269,20 +268,21 @@ while time.time() < start + 2:
     except OperationalError:
         locked += 1
 print(done, locked)
-"""
+""".replace("ROUNDS", "40")
 
 
 def test_the_embedded_default_waits_for_the_other_process_instead_of_failing_with_database_locked(tmp_path):
     database = tmp_path / "db.sqlite3"
     with sqlite3.connect(database) as db:
         db.execute("CREATE TABLE contention (n integer)")
-    start = time.time() + 4  # both processes are set up by then
-    processes = [subprocess.Popen([sys.executable, "-c", CONTENDER, str(start)], cwd=ROOT, env=_embedded_env(database),
+    go = tmp_path / "go"
+    processes = [subprocess.Popen([sys.executable, "-c", CONTENDER, str(go)], cwd=ROOT, env=_embedded_env(database),
                                   stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [process.communicate(timeout=60)[0].split() for process in processes]
+    assert [process.stdout.readline().strip() for process in processes] == ["ready", "ready"]
+    go.touch()
+    results = [process.communicate(timeout=120)[0].split() for process in processes]
     assert all(process.returncode == 0 for process in processes)
-    assert [locked for _, locked in results] == ["0", "0"]
-    assert sum(int(done) for done, _ in results) > 10
+    assert results == [["40", "0"], ["40", "0"]]  # every transaction done, none refused as "database is locked"
 
 
 # --- make run ------------------------------------------------------------------------------------
