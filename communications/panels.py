@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 
 from owners.models import User
 
-from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 from .models import Announcement, Delivery
+from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 from .selectors import announcement_list_for, announcements_reaching_estate, deliveries_for_resident
 
 RESIDENT_MESSAGES_SHOWN = 20
