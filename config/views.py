@@ -80,8 +80,9 @@ def dashboard_home(request):
 
 def _home_estate(request, estates):
     """The estate the home is narrowed to, or None: the charts' check of ?estate= (chart_filters),
-    and one of the estates listed on the page (so the page can name it)."""
-    estate_id = chart_filters(request.user, request.GET).estate_id
+    and one of the estates listed on the page (so the page can name it). Someone with one estate
+    has no filter: their page is the same with or without it."""
+    estate_id = chart_filters(request.user, request.GET).estate_id if len(estates) > 1 else None
     return next((e for e in estates if e.pk == estate_id), None) if estate_id is not None else None
 
 

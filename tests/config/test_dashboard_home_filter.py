@@ -114,8 +114,10 @@ def test_a_foreign_estate_id_is_ignored(client, noise):
 
 def test_someone_with_one_estate_sees_no_filter(client):
     only = EstateFactory(name="春江花园")
-    page = _home(client, staff_member(only, role=Role.ESTATE_MANAGER), f"?estate={only.pk}").content.decode()
+    response = _home(client, staff_member(only, role=Role.ESTATE_MANAGER), f"?estate={only.pk}")
+    page = response.content.decode()
     assert 'id="lh-home-filter"' not in page
+    assert response.context["home_estate"] is None and "Showing" not in page  # the page as without it
 
 
 def test_the_filter_is_a_form_that_works_without_javascript_and_links_keep_the_estate(client, manager):
