@@ -30,3 +30,17 @@ def test_the_contact_log_fields_are_styled_like_the_other_forms(client, estate, 
         tag = re.search(r'<input[^>]*name="%s"[^>]*>' % name, form)[0]
         assert "form-control" in tag, name
     assert "form-control" in re.search(r'<textarea[^>]*name="outcome"[^>]*>', form)[0]
+
+
+def test_the_owners_fees_call_money_past_due_overdue_fees_not_a_missed_deadline(client, unit, owner, service, settings):
+    """Tour 13: the owner's page labelled the overdue amount 已超时 (the tickets' "past its deadline")."""
+    from django.utils import translation
+
+    ledger_recent(unit, 3)
+    arrears_case_open(unit=unit, actor=service)
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(owner)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("portal:arrears")).content.decode()
+
+    assert "逾期欠费" in page and "已超时" not in page
