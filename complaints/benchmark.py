@@ -95,6 +95,11 @@ def _cases(estate, estate_staff, company, owner, sample, category, announcement)
 
     return [
         ("dashboard home", staff, "GET", "/dashboard/", None, 200),
+        # Narrowed to the sample estate (the estate user's own: the same as their home); a
+        # company-wide user's charts narrowed to one estate are counted live, not recounted.
+        ("dashboard home, one estate", staff, "GET", f"/dashboard/?estate={estate.pk}", None, 200),
+        *[(f"chart: {name}, one estate", staff, "GET", f"/dashboard/charts/{name}/?estate={estate.pk}", None, 200)
+          for name in CHARTS],
         # Each chart the home loads after it (config/reports/charts.py), with its default filters.
         *[(f"chart: {name}", staff, "GET", f"/dashboard/charts/{name}/", None, 200) for name in CHARTS],
         ("queue: default (sidebar)", staff, "GET", q, None, 200),

@@ -28,7 +28,8 @@ def my_queue_panel(request, estate_id: int | None = None) -> str:
     rows, more = complaint_queue(request.user, params, limit=MY_QUEUE_SHOWN)
     if not rows:
         return ""
-    return render_to_string("complaints/includes/my_queue.html", {"complaints": rows, "more": more}, request=request)
+    return render_to_string("complaints/includes/my_queue.html", {"complaints": rows, "more": more, "estate_id": estate_id},
+                            request=request)
 
 
 ARREARS_DUE_SHOWN = 5
