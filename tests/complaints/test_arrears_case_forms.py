@@ -44,3 +44,17 @@ def test_the_owners_fees_call_money_past_due_overdue_fees_not_a_missed_deadline(
         page = client.get(reverse("portal:arrears")).content.decode()
 
     assert "逾期欠费" in page and "已超时" not in page
+
+
+def test_the_desk_tells_two_rooms_801_of_one_building_apart_by_their_entrance(client, estate, service):
+    """Tour 73: cases #10 and #13 both read "阳光花园 2号楼 801" — one in entrance 1, one in entrance 2."""
+    building = BuildingFactory(estate=estate, name="2号楼")
+    for entrance in ("1", "2"):
+        unit = UnitFactory(building=building, entrance=entrance, number="801")
+        ledger_recent(unit, 3)
+        arrears_case_open(unit=unit, actor=service)
+    client.force_login(service)
+
+    page = client.get(reverse("dashboard:arrears_list")).content.decode()
+
+    assert "2号楼, entrance 1, room 801" in page and "2号楼, entrance 2, room 801" in page

@@ -125,7 +125,7 @@ def test_a_closed_case_shows_when_and_how_it_ended_not_a_step_due(client, case, 
 def test_the_desk_keeps_unit_and_assignee_on_one_line(client, case, service):
     client.force_login(service)
     page = client.get(reverse("dashboard:arrears_list")).content.decode()
-    unit_cell = f'<td class="text-nowrap">{case.estate.name} {case.unit.building.name} {case.unit.number}</td>'
+    unit_cell = f'<td class="text-nowrap">{case.estate.name} {case.unit.label}</td>'
     assert unit_cell in page
     assert '<td class="text-nowrap">' + case.assignee.display_name + "</td>" in page
 
