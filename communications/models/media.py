@@ -49,6 +49,8 @@ class Statement(models.Model):
             models.UniqueConstraint(fields=["thread", "version"], name="statement_version_unique"),
             models.UniqueConstraint(fields=["thread"], condition=Q(status="published"), name="statement_one_published_per_thread"),
         ]
+        # What an incident's page reads: the statements about it (a scan of every statement before).
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="statement_subject_idx")]
         # Approving is not changing: a spokesperson drafts and edits, a manager approves (see communications.permissions).
         permissions = [("approve_statement", "Can approve statements")]
 
