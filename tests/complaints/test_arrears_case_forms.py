@@ -58,3 +58,19 @@ def test_the_desk_tells_two_rooms_801_of_one_building_apart_by_their_entrance(cl
     page = client.get(reverse("dashboard:arrears_list")).content.decode()
 
     assert "2号楼, entrance 1, room 801" in page and "2号楼, entrance 2, room 801" in page
+
+
+def test_a_closed_case_marks_no_rung_of_the_ladder_as_current(client, estate, service):
+    """Tour 74: a closed case still showed its last step in bold, as if it were under way."""
+    from complaints.services.arrears import arrears_case_close
+
+    unit = UnitFactory(building=BuildingFactory(estate=estate), entrance="", number="501")
+    ledger_recent(unit, 3)
+    case = arrears_case_open(unit=unit, actor=service)
+    client.force_login(service)
+    ladder = re.search(r'<ol[^>]*id="arrears-ladder".*?</ol>', client.get(reverse("dashboard:arrears_case", args=[case.pk])).content.decode(), re.S)[0]
+    assert "fw-semibold" in ladder
+
+    arrears_case_close(case, actor=service, outcome="written_off", note="核销")
+    ladder = re.search(r'<ol[^>]*id="arrears-ladder".*?</ol>', client.get(reverse("dashboard:arrears_case", args=[case.pk])).content.decode(), re.S)[0]
+    assert "fw-semibold" not in ladder
