@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    # The pages too (their requests activate LANGUAGE_CODE), not only the code run in the test.
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
