@@ -7,8 +7,11 @@ permission at the case's estate. An engineer or a spokesperson (roles without it
 estate's staff and any owner see no panel at all — not even that one exists.
 """
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from owners.models import Occupancy
 
 from .arrears_selectors import arrears_case_list_for
 from .permissions import arrears_can_view
@@ -16,8 +19,8 @@ from .permissions import arrears_can_view
 CASES_SHOWN = 10
 
 
-def _cases(request, **where):
-    return list(arrears_case_list_for(request.user).filter(**where).select_related("assignee").order_by("-opened_at", "-id")[:CASES_SHOWN])
+def _cases(request, *conditions, **where):
+    return list(arrears_case_list_for(request.user).filter(*conditions, **where).select_related("assignee").order_by("-opened_at", "-id")[:CASES_SHOWN])
 
 
 def unit_arrears_panel(request, unit) -> str:
@@ -31,8 +34,10 @@ def unit_arrears_panel(request, unit) -> str:
 
 
 def resident_arrears_panel(request, resident) -> str:
-    """The resident's arrears cases that this staff member may see (none: no panel)."""
-    cases = _cases(request, resident_id=resident.pk)
+    """The arrears cases of the resident and of the units they live in now (a co-owner shares the
+    unit's fee), that this staff member may see (none: no panel)."""
+    homes = Occupancy.objects.filter(resident=resident, end_date__isnull=True).values("unit_id")
+    cases = _cases(request, Q(resident_id=resident.pk) | Q(unit_id__in=homes))
     if not cases:
         return ""
     return render_to_string("complaints/arrears/resident_panel.html", {"cases": cases, "today": timezone.localdate()}, request=request)

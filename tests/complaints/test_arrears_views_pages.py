@@ -195,3 +195,14 @@ def test_the_desk_headings_are_chinese_by_default(client, case, service, setting
         page = client.get(reverse("dashboard:arrears_list")).content.decode()
     for heading in ("房号", "原因", "步骤", "下一步截止", "立案时欠费", "处理人"):
         assert f"<th>{heading}</th>" in page or f'<th class="text-end">{heading}</th>' in page
+
+
+def test_a_co_owner_living_in_the_unit_shows_the_units_case_on_their_page(client, case, unit, service):
+    """The case names one resident of the unit; the other owner living there is as concerned
+    (the fee is the unit's), and staff looking them up should see it."""
+    co_owner = OccupancyFactory(unit=unit).resident
+    page = _page(client, service, "dashboard:resident_detail", co_owner.pk).content.decode()
+    assert reverse("dashboard:arrears_case", args=[case.pk]) in page
+    moved_out = OccupancyFactory(unit=unit, end_date=timezone.localdate()).resident
+    page = _page(client, service, "dashboard:resident_detail", moved_out.pk).content.decode()
+    assert reverse("dashboard:arrears_case", args=[case.pk]) not in page
