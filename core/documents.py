@@ -135,9 +135,18 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+# The CJK font has no glyph for the Latin middle dot (U+00B7, "一号楼 · 101", our separator
+# everywhere) and drew a box; the katakana middle dot (U+30FB) looks the same and is in the font.
+_MISSING_GLYPHS = str.maketrans({"\u00b7": "\u30fb"})
+
+
+def _printable(value) -> str:
+    return ("" if value is None else str(value)).translate(_MISSING_GLYPHS)
+
+
 def _text(value) -> str:
     """Plain text as reportlab paragraph markup: escaped, line breaks kept."""
-    return escape("" if value is None else str(value)).replace("\n", "<br/>")
+    return escape(_printable(value)).replace("\n", "<br/>")
 
 
 def _flowables(blocks: Iterable[Block], styles: _Styles, width: float) -> list:
@@ -199,7 +208,7 @@ def _flowables(blocks: Iterable[Block], styles: _Styles, width: float) -> list:
 
 
 def _short(label: str, limit: int) -> str:
-    label = "" if label is None else str(label)
+    label = _printable(label)
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -312,7 +321,7 @@ def render_pdf(
         text = page_label % {"page": document.page}
         if number:
             text = f"{number} · {text}"
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, text)
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, _printable(text))
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -72,7 +72,7 @@ def test_a_long_document_flows_onto_numbered_pages():
     pages = _pages(pdf)
     assert pages > 1
     text = _text_of(pdf)
-    assert f"AR-2026-0007 · Page {pages}" in text or f"AR-2026-0007 · 第 {pages} 页" in text
+    assert f"AR-2026-0007 ・ Page {pages}" in text or f"AR-2026-0007 ・ 第 {pages} 页" in text
 
 
 def test_the_same_document_renders_to_the_same_bytes():
@@ -120,3 +120,9 @@ def test_a_pdf_reader_draws_the_page_and_reads_the_chinese(tmp_path):
         text = subprocess.run(["pdftotext", str(pdf_path), "-"], check=True, capture_output=True).stdout.decode()
         assert CHINESE_TITLE in text
         assert "1栋2单元301" in text
+
+
+def test_the_middle_dot_is_printed_with_a_glyph_the_chinese_font_has():
+    """STSong-Light has no U+00B7 (it drew a box in the tour's report footer); U+30FB looks the same."""
+    text = _text_of(_document(blocks=[Paragraph("1号楼 · 101室")]))
+    assert "1号楼 ・ 101室" in text and "·" not in text
