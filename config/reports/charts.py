@@ -310,6 +310,13 @@ def incidents_by_type(user, f: ChartFilters) -> dict:
                           "data": [round(statistics.median(hours[k]), 1) if hours.get(k) else None for k in kinds]}]}
 
 
+# Sentiment reads at a glance: negative red, neutral grey, positive green (a dataset's "color";
+# charts.js gives the others its palette in order).
+NEUTRAL_COLOUR = "#6c757d"
+SENTIMENT_COLOURS = {MediaMention.Sentiment.NEGATIVE: "#dc3545", MediaMention.Sentiment.NEUTRAL: NEUTRAL_COLOUR,
+                     MediaMention.Sentiment.POSITIVE: "#198754"}
+
+
 def media_mentions(user, f: ChartFilters) -> dict:
     """Media mentions per week by sentiment (bars) and their total estimated reach (line)."""
     today = timezone.localdate()
@@ -332,8 +339,9 @@ def media_mentions(user, f: ChartFilters) -> dict:
     labels_of = dict(MediaMention.Sentiment.choices)
     in_week = [_q(since=w, until=w + datetime.timedelta(days=6)) for w in weeks]
     datasets = [{"label": str(labels_of.get(s, s)), "data": data, "stack": "mentions", "axis": "y",
+                 "color": SENTIMENT_COLOURS.get(s, NEUTRAL_COLOUR),
                  "links": _links("dashboard:mention_list", _q(sentiment=s), in_week)} for s, data in by_sentiment.items()]
-    datasets.append({"label": _("Estimated reach"), "data": reach, "type": "line", "axis": "y2"})
+    datasets.append({"label": _("Estimated reach"), "data": reach, "type": "line", "axis": "y2", "color": "#0d6efd"})
     return {"title": _("Media mentions by sentiment and reach"), "kind": "bar", "unit": "", "stacked": True,
             "labels": [w.strftime("%m-%d") for w in weeks], "datasets": datasets}
 

@@ -3,7 +3,9 @@
 // id="ID"> (never run, so the Content-Security-Policy has nothing to allow). A click on a bar or
 // point opens the list behind it (the dataset's links). No inline script, no CDN.
 (function () {
-  var palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#ffc107", "#0dcaf0", "#6c757d", "#d63384"];
+  // Thirteen colours: as many as the complaint categories, so no two stacked categories look alike.
+  var palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
+                 "#d63384", "#795548", "#1b4965", "#8fbc8f"];
 
   function draw(canvas) {
     if (canvas.dataset.drawn) return;
@@ -12,7 +14,7 @@
     var chart = JSON.parse(source.textContent);
     var twoAxes = chart.datasets.some(function (d) { return d.axis === "y2"; });
     var datasets = chart.datasets.map(function (d, i) {
-      var color = palette[i % palette.length];
+      var color = d.color || palette[i % palette.length];
       var type = d.type || chart.kind;
       return {
         label: d.label, data: d.data, type: type, stack: d.stack, yAxisID: d.axis || "y",

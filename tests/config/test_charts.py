@@ -258,3 +258,9 @@ def test_collection_trend_spans_the_months_billed(client, w):
     trend = _chart(client, "collection-trend")
     assert trend["labels"] == [f"{before:%Y-%m}", f"{last:%Y-%m}"]  # not twelve, and not the running month, billed later
     assert trend["datasets"][0]["data"] == [100.0, 50.0]
+
+
+def test_media_sentiments_have_their_own_colours_negative_red(client, w):
+    client.force_login(w.manager_a)
+    colours = {d["label"]: d.get("color") for d in _chart(client, "media")["datasets"]}
+    assert colours["负面"] == "#dc3545" and colours["正面"] == "#198754" and colours["中性"] == "#6c757d"
