@@ -14,6 +14,10 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# No type is chosen for the person: a pre-selected first entry ("Fire") was taken for an answer.
+KIND_CHOICES = [("", _("— choose a type —")), *Kind.choices]
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
@@ -23,7 +27,7 @@ class IncidentForm(forms.Form):
     """Raise an incident by hand (it starts as a warning)."""
 
     estate = forms.ModelChoiceField(label=_("Estate"), queryset=None)
-    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
     level = forms.ChoiceField(label=_("Level"), choices=LEVEL_CHOICES, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     location = forms.CharField(label=_("Where"), max_length=200, required=False)
@@ -47,7 +51,7 @@ class IncidentUpdateForm(forms.Form):
 class EscalateForm(forms.Form):
     """Escalate one or more complaints, or a media mention: the type and level of the incident."""
 
-    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
     level = forms.ChoiceField(label=_("Level"), choices=LEVEL_CHOICES, required=False)
 
 

@@ -421,6 +421,18 @@ def test_the_queue_escalates_selected_tickets_into_one_incident(client, service,
     assert set(IncidentComplaint.objects.filter(incident=incident).values_list("complaint_id", flat=True)) == {a.pk, b.pk}
 
 
+def test_escalation_asks_for_the_type_instead_of_offering_fire(client, service, estate, owner, complaint_of):
+    """The type select started on its first entry (Fire), which staff escalating a leak took as
+    chosen: it now starts empty and an escalation without a type is refused, changing nothing."""
+    complaint = complaint_of(owner)
+    client.force_login(service)
+    page = client.get(reverse("dashboard:complaint_detail", args=[complaint.number])).content.decode()
+    select = page[page.index('name="kind"'):]
+    assert select.index('<option value="">') < select.index('<option value="fire">')
+    client.post(reverse("dashboard:incident_escalate"), {"complaint": complaint.number, "kind": "", "level": ""})
+    assert not Incident.objects.exists()
+
+
 def test_escalating_another_estates_complaint_is_refused(client, outsider, owner, complaint_of):
     complaint = complaint_of(owner)
     client.force_login(outsider)
