@@ -117,6 +117,9 @@ def test_dashboard_charts_report_and_export(browser, live_server):
 
     # The collection rate's month is chosen in its own card (the page's control, not the browser's
     # month input drawn in the browser's language): only that chart is asked again.
+    # Every card asked again by the period change has been swapped in first (htmx marks a card
+    # with .htmx-request while it waits): a select picked from a card about to be replaced never fires.
+    _wait(page, "() => document.querySelectorAll('#lh-charts .htmx-request').length === 0")
     card = "#chart-collection select[name=month]"
     month = page.evaluate(f"() => document.querySelector('{card}').options[1].value")
     with page.expect_response(lambda r: "/dashboard/charts/collection/" in r.url and f"month={month}" in r.url):
