@@ -26,11 +26,9 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, DateField, F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
-from django.utils.translation import get_language
+from django.utils import timezone, translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from communications.models import MediaMention
 from communications.selectors import mention_list_for
@@ -39,8 +37,7 @@ from complaints.models import ComplaintEvent, Status
 from complaints.selectors import complaint_list_for
 from incidents.models.incidents import Kind as IncidentKind
 from incidents.selectors import incident_list_for
-from owners.models import FeeLedgerEntry
-from owners.models import StaffMembership, User
+from owners.models import FeeLedgerEntry, StaffMembership, User
 from owners.permissions import ALL, staff_estate_ids
 from owners.selectors import collection_rate
 

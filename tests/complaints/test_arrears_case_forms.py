@@ -21,13 +21,13 @@ def test_the_contact_log_fields_are_styled_like_the_other_forms(client, estate, 
 
     page = client.get(reverse("dashboard:arrears_case", args=[case.pk])).content.decode()
 
-    form = re.search(r'<form[^>]*action="%s".*?</form>' % re.escape(reverse("dashboard:arrears_contact", args=[case.pk])),
-                     page, re.S)[0]
+    action = re.escape(reverse("dashboard:arrears_contact", args=[case.pk]))
+    form = re.search(rf'<form[^>]*action="{action}".*?</form>', page, re.S)[0]
     for name in ("kind", "cause"):
-        assert re.search(r'<select[^>]*name="%s"[^>]*class="[^"]*form-select|<select[^>]*class="[^"]*form-select[^"]*"[^>]*name="%s"' % (name, name), form), name
+        assert re.search(rf'<select[^>]*name="{name}"[^>]*class="[^"]*form-select|<select[^>]*class="[^"]*form-select[^"]*"[^>]*name="{name}"', form), name
     for name in ("date", "promise_date", "promise_amount"):
-        assert re.search(r'<input[^>]*name="%s"[^>]*>' % name, form)
-        tag = re.search(r'<input[^>]*name="%s"[^>]*>' % name, form)[0]
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*>', form)
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', form)[0]
         assert "form-control" in tag, name
     assert "form-control" in re.search(r'<textarea[^>]*name="outcome"[^>]*>', form)[0]
 

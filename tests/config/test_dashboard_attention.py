@@ -6,44 +6,17 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from communications.models import Announcement, Delivery
-from complaints.models import Category
 from complaints.services import complaint_assign, complaint_submit
 from complaints.services.arrears import arrears_case_open
 from owners.models import Role
 from owners.services.ledger import fee_ledger_import
-from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory, owner_with_account, staff_member
+from tests.factories import EstateFactory, OccupancyFactory, owner_with_account, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def estate():
-    return EstateFactory(name="春江花园")
-
-
-@pytest.fixture
-def unit(estate):
-    return UnitFactory(building=BuildingFactory(estate=estate, name="3号楼"), entrance="2", number="1201")
-
-
-@pytest.fixture
-def service(estate):
-    return staff_member(estate, role=Role.SERVICE)
-
-
-@pytest.fixture
-def noise():
-    return Category.objects.get_or_create(code="noise", defaults={"name": "噪音", "name_en": "Noise"})[0]
+# The desk's usual world (an estate, a unit in 3号楼, its service staff, the noise category), read in English.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _home(client, user) -> str:
@@ -88,7 +61,7 @@ def test_sends_in_progress_show_a_progress_bar_of_sent_and_failed(client, estate
                                                author=service, status=Announcement.Status.SENDING, channels=["sms"],
                                                audience="estates")
     announcement.estates.add(estate)
-    for resident, status in zip(residents, ["sent", "failed", "queued", "queued"]):
+    for resident, status in zip(residents, ["sent", "failed", "queued", "queued"], strict=True):
         Delivery.objects.create(announcement=announcement, resident=resident, channel="sms", status=status,
                                 address=resident.mobile or "13800000000",
                                 dedupe_key=f"a{announcement.pk}:{resident.pk}:sms:r0")

@@ -7,10 +7,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from communications.models import Announcement
-from complaints.models import Category
 from complaints.services import complaint_assign, complaint_submit
 from complaints.services.arrears import arrears_case_open
 from incidents.services import incident_open
@@ -19,19 +18,7 @@ from owners.services import staff_roles_sync
 from tests.config.test_dashboard_attention import _bill
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def noise():
-    return Category.objects.get_or_create(code="noise", defaults={"name": "噪音", "name_en": "Noise"})[0]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
