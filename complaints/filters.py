@@ -56,9 +56,6 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 # overdue tickets come first and an urgent ticket's short first-response window puts it on top.
 QUEUE_ORDERINGS = {"due": ("due_at", "id"), "new": ("-created_at", "-id")}
 SEARCH_MAX = 100
-# At most this many owners (same name) or units ("3-501" in every estate) are searched by: a
-# company of 100 estates has 100 units "3-501"; a name shared by thousands is no search.
-SEARCH_OWNERS_MAX, SEARCH_UNITS_MAX = 1000, 1000
 STATUS_VALUES = {"open", "all", *Status.values}
 
 # What each filter means when it is missing or invalid: the page's form shows these.
