@@ -50,7 +50,7 @@ class ComplaintsConfig(AppConfig):
 
         from . import arrears_tasks  # noqa: F401  (registers the arrears periodic tasks)
         from .services.arrears import arrears_cleared_receive
-        from .services.arrears_instalments import fees_collected_receive
+        from .services.arrears.instalments import fees_collected_receive
 
         # Paying the balance closes the unit's arrears case, in the paying transaction.
         arrears_cleared.connect(arrears_cleared_receive, dispatch_uid="complaints.arrears_close_paid")

@@ -293,7 +293,7 @@ class ReliefRequestFile(models.Model):
 class Instalment(models.Model):
     """One instalment of an approved plan: how much, by when, and how much of it is paid.
 
-    Written only by complaints.services.arrears_instalments: payments (staff or a ledger import)
+    Written only by complaints.services.arrears.instalments: payments (staff or a ledger import)
     fill the instalments in order, oldest first, a partial payment carried to the next; an
     instalment past its due date and not fully paid is a broken promise, recorded once (`missed_at`)."""
 

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from owners.models import FeeLedgerEntry
 
-from ..lifecycle.arrears import arrears_ladders, first_rung, recommended_next
-from ..models import ArrearsAction, ArrearsAlert, ArrearsCase, Instalment, ReliefRequest
-from ..models.arrears import CaseStatus, Cause, Step
+from ...lifecycle.arrears import arrears_ladders, first_rung, recommended_next
+from ...models import ArrearsAction, ArrearsAlert, ArrearsCase, Instalment, ReliefRequest
+from ...models.arrears import CaseStatus, Cause, Step
 
 ZERO = Decimal("0.00")
 log = logging.getLogger("lighthouse.arrears")
@@ -109,7 +109,7 @@ def instalments_missed_sweep(today=None, now=None) -> int:
 
 
 def _instalment_missed_once(instalment, today, now) -> int:
-    from .arrears import _promise_broken_move  # the one way a broken promise moves a case and alerts
+    from .reminders import _promise_broken_move  # the one way a broken promise moves a case and alerts
 
     with transaction.atomic():
         if not Instalment.objects.filter(pk=instalment.pk, missed_at__isnull=True).update(missed_at=now):
@@ -136,7 +136,7 @@ def _case_reopen(request, text, today, now) -> ArrearsCase:
     from, at the step after the relief plan on its ladder, with the same assignee."""
     from owners.selectors import unit_account
 
-    from .arrears import Kind, _event, _owner_of
+    from .common import Kind, _event, _owner_of
 
     before = request.case
     cause = before.cause if before is not None else Cause.UNKNOWN
