@@ -13,7 +13,7 @@ from complaints.models.arrears import CaseStatus, Step
 from owners.models import FeeLedgerEntry, Role
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
 
-from .test_arrears_views import _bill
+from .arrears_helpers import ledger_recent
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _api(user):
 
 @pytest.fixture
 def owing(unit, owner):
-    _bill(unit)
+    ledger_recent(unit)
     return unit
 
 
@@ -69,7 +69,7 @@ def test_other_estates_and_owners_see_no_case(owing, service, owner):
 
 def test_owners_read_only_their_own_ledger_and_account(owing, owner):
     neighbour = owner_with_account(UnitFactory(building=owing.building))
-    _bill(neighbour.resident.occupancies.get().unit, months=2)
+    ledger_recent(neighbour.resident.occupancies.get().unit, months=2)
 
     entries = _api(owner).get("/api/v1/fee-ledger/").json()["results"]
     assert {e["unit"] for e in entries} == {owing.pk} and len(entries) == 4
@@ -118,9 +118,9 @@ def test_owners_apply_for_relief_and_see_the_decision_staff_of_another_estate_ca
 
 def test_the_collection_rate_is_paid_over_billed_per_building(estate, manager):
     first, second = BuildingFactory(estate=estate, name="1号楼"), BuildingFactory(estate=estate, name="2号楼")
-    _bill(UnitFactory(building=first), months=2, paid="300.00")
-    _bill(UnitFactory(building=first), months=2)
-    _bill(UnitFactory(building=second), months=2, paid="150.00")
+    ledger_recent(UnitFactory(building=first), months=2, paid="300.00")
+    ledger_recent(UnitFactory(building=first), months=2)
+    ledger_recent(UnitFactory(building=second), months=2, paid="150.00")
 
     rows = _api(manager).get("/api/v1/arrears-cases/collection-rate/", {"by": "building", "estate": estate.pk}).json()
     assert [(r["building"], r["billed"], r["paid"], r["rate"]) for r in rows] == [

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from communications.models import Delivery
 from complaints.models import ArrearsCase, ArrearsEvent, Instalment, ReliefRequest
@@ -22,17 +22,9 @@ from complaints.services.arrears import (
 )
 from owners.services.ledger import fee_ledger_import, fee_payment_record
 
-from .arrears_helpers import TODAY, ledger
+from .arrears_helpers import TODAY, english, ledger  # noqa: F401 (english: a fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # The pages too (their requests activate LANGUAGE_CODE), not only the code run in the test.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import translation
 
 from communications.models import Delivery
 from complaints.models import ArrearsApproval, ArrearsCase, ArrearsEvent, ArrearsLadderStep
@@ -25,15 +24,9 @@ from owners.models import Role
 from owners.services.ledger import fee_payment_record
 from tests.factories import EstateFactory, UnitFactory, staff_member
 
-from .arrears_helpers import TODAY, ledger
+from .arrears_helpers import TODAY, english, ledger  # noqa: F401 (english: a fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from communications.models import Delivery
 from complaints.models import ArrearsAlert, ArrearsCase, ArrearsEvent, ArrearsPolicy
@@ -22,18 +22,12 @@ from complaints.services.arrears import (
 from owners.services.ledger import fee_payment_record
 from tests.factories import BuildingFactory, EstateFactory, OccupancyFactory, UnitFactory
 
-from .arrears_helpers import TODAY, ledger
+from .arrears_helpers import TODAY, english, ledger  # noqa: F401 (english: a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOON = timezone.make_aware(datetime.datetime(2026, 6, 15, 12, 0))
 NIGHT = timezone.make_aware(datetime.datetime(2026, 6, 15, 23, 30))
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def test_the_pass_opens_a_case_for_each_unit_over_the_amount_or_months_threshold(estate):

@@ -5,34 +5,17 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from complaints.models import ArrearsCase, ReliefRequest
 from complaints.models.arrears import CaseStatus, Cause, Step
 from complaints.services.arrears import arrears_case_open, arrears_contact_log, arrears_step_advance
 from owners.models import Role
-from owners.services.ledger import fee_ledger_import
+from tests.complaints.arrears_helpers import english, ledger_recent  # noqa: F401 (english: a fixture)
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-def _bill(unit, months=4, paid="0"):
-    today = timezone.localdate()
-    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
-    for back in range(months, 0, -1):
-        index = today.year * 12 + today.month - 1 - back
-        first = datetime.date(index // 12, index % 12 + 1, 1)
-        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},300.00,{paid},{first:%Y-%m}-20")
-    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _login(client, user):
@@ -42,13 +25,13 @@ def _login(client, user):
 
 @pytest.fixture
 def case(unit, owner, service):
-    _bill(unit)
+    ledger_recent(unit)
     return arrears_case_open(unit=unit, actor=service)
 
 
 def test_the_desk_lists_this_estates_cases_with_next_action_due_and_never_another_estates(client, case, service):
     other = UnitFactory(building=BuildingFactory(estate=EstateFactory(name="翠湖苑")))
-    _bill(other)
+    ledger_recent(other)
     arrears_case_open(unit=other, actor=staff_member(other.building.estate, Role.SERVICE))
 
     page = _login(client, service).get(reverse("dashboard:arrears_list")).content.decode()
@@ -64,14 +47,14 @@ def test_the_desk_costs_the_same_queries_for_many_cases(client, estate, service,
     building = BuildingFactory(estate=estate)
     for _ in range(3):
         unit = UnitFactory(building=building)
-        _bill(unit)
+        ledger_recent(unit)
         arrears_case_open(unit=unit, actor=service)
     _login(client, service)
     with django_assert_max_num_queries(30) as few:
         client.get(reverse("dashboard:arrears_list"))
     for _ in range(10):
         unit = UnitFactory(building=building)
-        _bill(unit)
+        ledger_recent(unit)
         arrears_case_open(unit=unit, actor=service)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dashboard:arrears_list"))
@@ -190,7 +173,7 @@ def test_the_case_export_is_an_xlsx_of_this_estates_cases_only(client, case, ser
     from openpyxl import load_workbook
 
     other = UnitFactory(building=BuildingFactory(estate=EstateFactory(name="翠湖苑")))
-    _bill(other)
+    ledger_recent(other)
     arrears_case_open(unit=other, actor=staff_member(other.building.estate, Role.SERVICE))
 
     response = _login(client, service).get(reverse("dashboard:export_arrears_cases", args=["xlsx"]))
@@ -207,7 +190,7 @@ def test_the_case_export_is_an_xlsx_of_this_estates_cases_only(client, case, ser
 def test_the_collection_report_shows_the_rate_and_downloads_as_xlsx(client, unit, estate, manager):
     from openpyxl import load_workbook
 
-    _bill(unit, months=2, paid="150.00")
+    ledger_recent(unit, months=2, paid="150.00")
     page = _login(client, manager).get(reverse("dashboard:arrears_report") + "?by=building").content.decode()
     assert "50.0%" in page and unit.building.name in page
     assert reverse("dashboard:export_collection_rate", args=["xlsx"]) + "?by=building" in page

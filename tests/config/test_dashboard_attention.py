@@ -12,7 +12,7 @@ from communications.models import Announcement, Delivery
 from complaints.services import complaint_assign, complaint_submit
 from complaints.services.arrears import arrears_case_open
 from owners.models import Role
-from owners.services.ledger import fee_ledger_import
+from tests.complaints.arrears_helpers import ledger_recent
 from tests.factories import EstateFactory, OccupancyFactory, owner_with_account, staff_member
 
 # The desk's usual world (an estate, a unit in 3号楼, its service staff, the noise category), read in English.
@@ -87,19 +87,9 @@ def test_sends_of_another_estate_are_not_shown(client, service):
     assert "翠湖苑停电" not in page and 'id="sends-in-progress"' not in page
 
 
-def _bill(unit, months=4):
-    today = timezone.localdate()
-    lines = ["楼栋,单元,房号,期间,应缴,已缴,缴费截止日"]
-    for back in range(months, 0, -1):
-        index = today.year * 12 + today.month - 1 - back
-        first = datetime.date(index // 12, index % 12 + 1, 1)
-        lines.append(f"{unit.building.name},{unit.entrance},{unit.number},{first:%Y-%m},300.00,0,{first:%Y-%m}-20")
-    fee_ledger_import(estate=unit.building.estate, data="\n".join(lines).encode(), actor=None)
-
-
 def test_arrears_actions_due_are_listed_for_staff_of_the_estate_only(client, estate, unit, service):
     owner_with_account(unit)
-    _bill(unit)
+    ledger_recent(unit)
     case = arrears_case_open(unit=unit, actor=service)
     type(case).objects.filter(pk=case.pk).update(step_due_on=timezone.localdate() - datetime.timedelta(days=1))
 

@@ -15,7 +15,7 @@ from complaints.services.arrears import arrears_case_open
 from incidents.services import incident_open
 from owners.models import Role, StaffMembership
 from owners.services import staff_roles_sync
-from tests.config.test_dashboard_attention import _bill
+from tests.complaints.arrears_helpers import ledger_recent
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -38,7 +38,7 @@ def _estate_with_everything(name, manager, noise):
     announcement = Announcement.objects.create(title=f"{name}停水通知", body="停水", kind="outage", author=manager,
                                                status=Announcement.Status.SENDING, channels=["sms"], audience="estates")
     announcement.estates.add(estate)
-    _bill(unit)
+    ledger_recent(unit)
     case = arrears_case_open(unit=unit, actor=manager)
     type(case).objects.filter(pk=case.pk).update(step_due_on=timezone.localdate() - datetime.timedelta(days=1))
     return estate, ticket, case

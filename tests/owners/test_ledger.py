@@ -15,7 +15,7 @@ from owners.selectors import fee_entry_list_for, unit_account, unit_arrears
 from owners.services import ImportRejected
 from owners.services.ledger import fee_ledger_import, fee_payment_record, period_parse
 from owners.signals import arrears_cleared
-from tests.factories import BuildingFactory, EstateFactory, UnitFactory, owner_with_account, staff_member
+from tests.factories import EstateFactory, owner_with_account, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +33,6 @@ LEDGER_CSV = (
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def estate():
-    estate = EstateFactory(name="幸福里")
-    building = BuildingFactory(estate=estate, name="1号楼")
-    UnitFactory(building=building, entrance="1", number="101")
-    UnitFactory(building=building, entrance="1", number="102")
-    return estate
-
-
-@pytest.fixture
-def manager(estate):
-    return staff_member(estate, Role.ESTATE_MANAGER)
 
 
 def _unit(number):

@@ -6,32 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from owners.models import FeeCollection, FeeLedgerEntry, Role, Unit
+from owners.models import FeeCollection, FeeLedgerEntry
 from owners.services.ledger import fee_ledger_import, fee_payment_record
 from owners.signals import fees_collected
-from tests.factories import BuildingFactory, EstateFactory, UnitFactory, staff_member
+from tests.factories import BuildingFactory, UnitFactory
 
-from .test_ledger import LEDGER_CSV, TODAY
+from .test_ledger import LEDGER_CSV, TODAY, _unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate():
-    estate = EstateFactory(name="幸福里")
-    building = BuildingFactory(estate=estate, name="1号楼")
-    UnitFactory(building=building, entrance="1", number="101")
-    UnitFactory(building=building, entrance="1", number="102")
-    return estate
-
-
-@pytest.fixture
-def manager(estate):
-    return staff_member(estate, Role.ESTATE_MANAGER)
-
-
-def _unit(number):
-    return Unit.objects.get(number=number)
 
 
 @pytest.fixture
