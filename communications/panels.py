@@ -9,6 +9,7 @@ from owners.models import User
 from .models import Announcement, Delivery
 from .permissions import announcements_awaiting_approval_by, statements_awaiting_approval_by
 from .selectors import announcement_list_for, announcements_reaching_estate, deliveries_for_resident
+from .services.announcements import delivery_percent_done
 
 RESIDENT_MESSAGES_SHOWN = 20
 APPROVALS_SHOWN = 20
@@ -76,5 +77,5 @@ def sends_in_progress_panel(request, estate_id: int | None = None) -> str:
         a.total = sum(by_status.values())
         a.sent = by_status.get("sent", 0) + by_status.get("delivered", 0)
         a.failed = by_status.get("failed", 0)
-        a.percent_done = round(100 * (a.sent + a.failed + by_status.get("cancelled", 0)) / a.total) if a.total else 0
+        a.percent_done = delivery_percent_done(by_status)
     return render_to_string("communications/includes/sends_in_progress.html", {"sends": sending}, request=request)

@@ -393,6 +393,14 @@ def announcement_chase_preview(announcement) -> dict:
             **_sms_preview(announcement.pk, announcement.short_text)}
 
 
+def delivery_percent_done(by_status: dict[str, int]) -> int:
+    """How far a send has got, in whole percent of its deliveries: those sent, delivered, failed or
+    cancelled (nothing more will happen to them) out of all; 0 for a send of none."""
+    total = sum(by_status.values())
+    finished = sum(by_status.get(s, 0) for s in ("sent", "delivered", "failed", "cancelled"))
+    return round(100 * finished / total) if total else 0
+
+
 def announcement_progress(announcement) -> dict:
     """Counts of a send by status, plus acknowledgements by answer, computed by the database, and
     who needs help (name, unit, mobile, when)."""
@@ -401,12 +409,11 @@ def announcement_progress(announcement) -> dict:
     portal = Delivery.objects.filter(announcement=announcement, channel="portal").count() if announcement.ack_required else 0
     answers = dict(Acknowledgement.objects.filter(announcement=announcement).values_list("answer").annotate(n=Count("id")))
     acknowledged = sum(answers.values())
-    done = counts.get("sent", 0) + counts.get("delivered", 0)
     return {
         "total": total, "queued": counts.get("queued", 0) + counts.get("sending", 0), "sent": counts.get("sent", 0),
         "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0),
         "cancelled": counts.get("cancelled", 0), "acknowledged": acknowledged, "ack_expected": portal,
-        "percent_done": round(100 * (done + counts.get("failed", 0) + counts.get("cancelled", 0)) / total) if total else 0,
+        "percent_done": delivery_percent_done(counts),
         "answers": {value: answers.get(value, 0) for value in Acknowledgement.Answer.values},
         "need_help": need_help_rows(announcement) if answers.get(Acknowledgement.Answer.NEED_HELP) else [],
     }
